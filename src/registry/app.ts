@@ -1,0 +1,109 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { RegistryConfig } from '../shared/config.js';
+import type { RegistryStore } from '../storage/registry-store.js';
+import { HealthMonitor } from './health-monitor.js';
+import { installAccessLog } from './plugins/access-log.js';
+import { installBodyParser } from './plugins/body-parser.js';
+import { installCors } from './plugins/cors.js';
+import { installErrorHandling } from './plugins/errors.js';
+import { installOpenApi } from './plugins/openapi.js';
+import { RouteTable } from './plugins/route-table.js';
+import { installValidation } from './plugins/validation.js';
+import { RegistryCounters, ResponseCache } from './registry-state.js';
+import { agentRoutes } from './routes/agents.js';
+import { capabilityRoutes } from './routes/capabilities.js';
+import { healthRoutes } from './routes/health.js';
+import { heartbeatRoutes } from './routes/heartbeat.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { rootRoutes } from './routes/root.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    store: RegistryStore;
+    counters: RegistryCounters;
+    agentsCache: ResponseCache;
+    capabilitiesCache: ResponseCache;
+    healthMonitor: HealthMonitor;
+  }
+}
+
+function rawJsonResponse(status: number, reason: string, body: string): string {
+  return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
+}
+
+/** Requests Node's parser cannot read (unknown methods, broken framing) get a JSON 400, then close. */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) return;
+  const isTooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  socket.end(
+    isTooLarge
+      ? rawJsonResponse(
+          431,
+          'Request Header Fields Too Large',
+          '{"detail":"Request header fields too large"}',
+        )
+      : rawJsonResponse(400, 'Bad Request', '{"detail":"Invalid HTTP request"}'),
+  );
+}
+
+export interface AppDeps {
+  config: Readonly<RegistryConfig>;
+  store: RegistryStore;
+  logger: Logger;
+  /** Where access lines go (stdout in the real process). */
+  writeAccessLog?: (text: string) => void;
+}
+
+/**
+ * Builds the registry app from what it is given. It never listens: `main.ts` does, and tests
+ * listen on port 0. Closing the app stops the health monitor; the store belongs to the caller.
+ */
+export async function buildApp({ config, store, logger, writeAccessLog }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    exposeHeadRoutes: false,
+    bodyLimit: config.bodyLimitBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { maxParamLength: 16_384 },
+    clientErrorHandler: answerClientError,
+  });
+  // Node hands CONNECT requests to this event instead of routing them; answer like any unknown path.
+  app.server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
+    socket.end(rawJsonResponse(404, 'Not Found', '{"detail":"Not Found"}'));
+  });
+
+  const routes = RouteTable.install(app);
+  installCors(app);
+  installBodyParser(app);
+  installValidation(app);
+  installErrorHandling(app, routes, config.bodyLimitBytes);
+  if (config.isAccessLogEnabled && writeAccessLog) installAccessLog(app, writeAccessLog);
+
+  app.decorate('store', store);
+  app.decorate('counters', new RegistryCounters());
+  app.decorate('agentsCache', new ResponseCache());
+  app.decorate('capabilitiesCache', new ResponseCache());
+  const monitor = new HealthMonitor({
+    store,
+    logger,
+    intervalMs: config.healthCheckIntervalSeconds * 1000,
+    currentTimeoutSeconds: config.defaultTimeoutThresholdSeconds,
+  });
+  app.decorate('healthMonitor', monitor);
+  app.addHook('onReady', async () => monitor.start());
+  app.addHook('preClose', async () => monitor.stop());
+
+  await installOpenApi(app);
+  await app.register(rootRoutes);
+  await app.register(healthRoutes);
+  await app.register(heartbeatRoutes);
+  await app.register(agentRoutes);
+  await app.register(capabilityRoutes);
+  await app.register(metricsRoutes);
+  return app;
+}

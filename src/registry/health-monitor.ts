@@ -1,0 +1,103 @@
+import type { Logger } from 'pino';
+import { nowMicros } from '../shared/clock.js';
+import type { AgentRecord, RegistryStore, StatusChange } from '../storage/registry-store.js';
+
+export interface HealthMonitorOptions {
+  store: RegistryStore;
+  logger: Logger;
+  /** Time between sweeps. */
+  intervalMs: number;
+  /** Seconds without a heartbeat before a current-protocol agent is unhealthy. */
+  currentTimeoutSeconds: number;
+}
+
+/**
+ * The status a sweep gives an agent now, or undefined to leave it. Legacy agents follow spec
+ * registry-api.md §6.3 (strict comparisons; healthy → degraded → expired); current-protocol
+ * agents become `unhealthy` after the timeout (registry-api-current.md §4).
+ */
+export function nextStatus(
+  agent: AgentRecord,
+  now: number,
+  currentTimeoutSeconds: number,
+): AgentRecord['status'] | undefined {
+  if (agent.lastHeartbeat === null) return undefined;
+  const age = (now - agent.lastHeartbeat) / 1e6;
+  if (agent.protocol === 'current') {
+    return agent.status === 'healthy' && age > currentTimeoutSeconds ? 'unhealthy' : undefined;
+  }
+  if (age > agent.evictionThreshold && agent.status !== 'expired') return 'expired';
+  if (age > agent.timeoutThreshold && agent.status === 'healthy') return 'degraded';
+  return undefined;
+}
+
+/**
+ * The periodic health sweep. Its changes are conditional updates (applied only while the agent
+ * still has the status and heartbeat the sweep saw), so replicas sweeping the same database at
+ * once agree, and a heartbeat that lands during a sweep always wins.
+ */
+export class HealthMonitor {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private readonly log: Logger;
+
+  constructor(private readonly options: HealthMonitorOptions) {
+    this.log = options.logger.child({ module: 'health-monitor' });
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      if (!this.running) {
+        this.running = this.sweep().then(
+          () => undefined,
+          () => undefined,
+        );
+        void this.running.finally(() => {
+          this.running = undefined;
+        });
+      }
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** One pass over every agent. Resolves to the changes that were applied. */
+  async sweep(): Promise<StatusChange[]> {
+    const now = nowMicros();
+    const changes: StatusChange[] = [];
+    for (const agent of this.options.store.listAgents()) {
+      const toStatus = nextStatus(agent, now, this.options.currentTimeoutSeconds);
+      if (toStatus) {
+        changes.push({
+          id: agent.id,
+          fromStatus: agent.status,
+          lastHeartbeat: agent.lastHeartbeat,
+          toStatus,
+          at: now,
+        });
+      }
+    }
+    if (changes.length === 0) return [];
+    try {
+      const applied = await this.options.store.applyStatusChanges(changes);
+      const expired = applied.filter((c) => c.toStatus === 'expired').length;
+      if (expired > 0) this.log.info({ expired }, `Health monitor: Marked ${expired} agents as expired`);
+      for (const change of applied) {
+        this.log.info(
+          { agentId: change.id, from: change.fromStatus, to: change.toStatus },
+          'agent status changed',
+        );
+      }
+      return applied;
+    } catch (error) {
+      this.log.error({ err: error }, 'Error in health check loop');
+      return [];
+    }
+  }
+}

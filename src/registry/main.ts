@@ -1,0 +1,91 @@
+import { pino } from 'pino';
+import { loadRegistryConfig } from '../shared/config.js';
+import { MeshError } from '../shared/errors.js';
+import { openStore } from '../storage/open-store.js';
+import { buildApp } from './app.js';
+import { startupBanner } from './banner.js';
+import { HELP, parseRegistryArgs, UsageError, VERSION_TEXT } from './cli-args.js';
+
+const out = (text: string) => process.stdout.write(text);
+const err = (text: string) => process.stderr.write(text);
+
+/** Resolves to the exit code. Loads the config, opens the store, builds the app, listens. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: ReturnType<typeof parseRegistryArgs>;
+  try {
+    args = parseRegistryArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      err(error.message);
+      return 2;
+    }
+    throw error;
+  }
+  if (args.kind === 'help' || args.kind === 'version') {
+    out(args.kind === 'help' ? HELP : VERSION_TEXT);
+    return 0;
+  }
+
+  let config: ReturnType<typeof loadRegistryConfig>;
+  let store: Awaited<ReturnType<typeof openStore>>;
+  try {
+    config = loadRegistryConfig(args);
+    store = await openStore(config.databaseUrl);
+  } catch (error) {
+    const hint = error instanceof MeshError && error.hint ? `\n${error.hint}` : '';
+    err(`❌ Failed to start registry service: ${(error as Error).message}${hint}\n`);
+    return 1;
+  }
+  const logger = pino(
+    { level: config.logLevel, base: { pid: process.pid } },
+    pino.destination({ fd: 2, sync: false }),
+  );
+  const app = await buildApp({ config, store, logger, writeAccessLog: out });
+
+  out(startupBanner(config.host, config.port));
+  err(`INFO:     Started server process [${process.pid}]\nINFO:     Waiting for application startup.\n`);
+  try {
+    // `localhost` binds IPv4 127.0.0.1 only, as uvicorn does (spec §10.1).
+    await app.listen({ host: config.host === 'localhost' ? '127.0.0.1' : config.host, port: config.port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'EADDRINUSE' ? 'address already in use' : (error as Error).message;
+    err(
+      `ERROR:    error while attempting to bind on address ('${config.host}', ${config.port}): ${reason}\n`,
+    );
+    await app.close().catch(() => {});
+    await store.close().catch(() => {});
+    return 1;
+  }
+  const address = app.server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : config.port;
+  err(
+    `INFO:     Application startup complete.\nINFO:     Uvicorn running on http://${config.host}:${boundPort} (Press CTRL+C to quit)\n`,
+  );
+
+  return new Promise<number>((resolve) => {
+    let isStopping = false;
+    const stop = async (signal: NodeJS.Signals) => {
+      if (isStopping) {
+        // A second signal ends the process at once.
+        process.exit(1);
+      }
+      isStopping = true;
+      err('INFO:     Shutting down\nINFO:     Waiting for application shutdown.\n');
+      try {
+        await app.close();
+        await store.close();
+      } catch (error) {
+        logger.error({ err: error }, 'error during shutdown');
+      }
+      err(`INFO:     Application shutdown complete.\nINFO:     Finished server process [${process.pid}]\n`);
+      out(
+        `Received signal ${signal === 'SIGINT' ? 2 : 15}, initiating graceful shutdown...\n🛑 Shutting down registry service...\n✅ Registry service stopped\n`,
+      );
+      logger.flush();
+      resolve(0);
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
+}

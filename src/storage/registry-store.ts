@@ -1,0 +1,140 @@
+import type { Micros } from '../shared/clock.js';
+
+/** Lifecycle statuses of both protocols (legacy §6.1; current §4 adds `unhealthy`). */
+export type AgentStatus = 'pending' | 'healthy' | 'degraded' | 'expired' | 'offline' | 'unhealthy';
+
+/** Which protocol registered the agent; decides which listing shape shows it. */
+export type AgentProtocol = 'legacy' | 'current';
+
+/** A dependency a current-protocol tool declares (registry-api-current.md §2). */
+export interface ToolDependency {
+  capability: string;
+  tags: (string | string[])[];
+  version: string;
+  namespace: string | undefined;
+  required: boolean | undefined;
+}
+
+/**
+ * One capability of an agent. Legacy registrations fill name/description/version/tags (the rest
+ * has the spec's fixed values); current-protocol tools fill the tool fields as well.
+ */
+export interface CapabilityRecord {
+  name: string;
+  description: string | null;
+  version: string;
+  tags: string[];
+  category: string | null;
+  stability: string;
+  /** Current protocol only: the tool that provides the capability. */
+  functionName?: string;
+  /** Current protocol only: echoed to consumers in resolutions. */
+  kwargs?: Record<string, unknown>;
+  /** Current protocol only: what this tool depends on. */
+  dependencies?: ToolDependency[];
+  /** Current protocol only: schema fields kept verbatim for listings. */
+  inputSchema?: unknown;
+  outputSchema?: unknown;
+}
+
+/** Fields of a current-protocol agent that legacy agents do not have. */
+export interface CurrentAgentDetails {
+  runtime: string;
+  version: string;
+  description: string;
+  httpHost: string;
+  httpPort: number;
+  a2aProducer: boolean;
+  a2aConsumer: boolean;
+}
+
+/** The stored agent: every field of registry-api.md §3.1, plus the current protocol's details. */
+export interface AgentRecord {
+  id: string;
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  createdAt: Micros;
+  updatedAt: Micros;
+  resourceVersion: string;
+  endpoint: string;
+  capabilities: CapabilityRecord[];
+  dependencies: string[];
+  status: AgentStatus;
+  lastHeartbeat: Micros | null;
+  healthInterval: number;
+  timeoutThreshold: number;
+  evictionThreshold: number;
+  agentType: string;
+  config: Record<string, unknown>;
+  securityContext: string | null;
+  protocol: AgentProtocol;
+  current?: CurrentAgentDetails;
+}
+
+/** A conditional status change made by a health sweep. */
+export interface StatusChange {
+  id: string;
+  /** The change applies only while the agent still has this status... */
+  fromStatus: AgentStatus;
+  /** ...and its last heartbeat is still this one (so a fresh heartbeat always wins). */
+  lastHeartbeat: Micros | null;
+  toStatus: AgentStatus;
+  at: Micros;
+}
+
+/**
+ * The registry's storage, in domain words. Writes resolve only after their transaction has
+ * committed, so an acknowledged write survives `kill -9`. Reads come from a snapshot of the
+ * database that the store keeps current: immediately for its own writes, and within
+ * `syncIntervalMs` for writes of other processes sharing the database.
+ */
+export interface RegistryStore {
+  /**
+   * Inserts or replaces the agent with `agent.id`. A replacement keeps the stored `createdAt` and
+   * the agent's position in listings. Resolves to the stored record and whether it was new.
+   */
+  upsertAgent(agent: AgentRecord): Promise<{ agent: AgentRecord; isNew: boolean }>;
+
+  /**
+   * Records a heartbeat: status becomes `status` and `lastHeartbeat`/`updatedAt` become `at`.
+   * Resolves to the updated record, or undefined when no agent has this id (nothing changes).
+   */
+  recordHeartbeat(id: string, at: Micros, status: AgentStatus): Promise<AgentRecord | undefined>;
+
+  /**
+   * Applies each change whose conditions still hold (idempotent, safe to run on several replicas
+   * at once). Resolves to the changes that were applied.
+   */
+  applyStatusChanges(changes: readonly StatusChange[]): Promise<StatusChange[]>;
+
+  /** Deletes the agent. Resolves to whether it existed. */
+  deleteAgent(id: string): Promise<boolean>;
+
+  /** The agent with this id from the snapshot. */
+  getAgent(id: string): AgentRecord | undefined;
+
+  /** Every agent, in first-registration order. */
+  listAgents(): Iterable<AgentRecord>;
+
+  /** Number of agents in the snapshot. */
+  readonly size: number;
+
+  /**
+   * Increases whenever the snapshot changes, whoever made the change: callers key caches on it.
+   */
+  readonly revision: number;
+
+  /** Brings the snapshot up to date with the database now (other processes' writes). */
+  sync(): Promise<void>;
+
+  /** Runs a trivial read against the database; rejects when the database is unusable. */
+  ping(): Promise<void>;
+
+  /** Subscribes to snapshot changes (own and other processes'); returns an unsubscribe function. */
+  onChange(listener: (changedIds: readonly string[]) => void): () => void;
+
+  /** Flushes pending writes and closes the database. Idempotent. */
+  close(): Promise<void>;
+}

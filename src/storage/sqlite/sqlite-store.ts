@@ -1,0 +1,281 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { resourceVersionOf } from '../../shared/clock.js';
+import { type AgentRow, fromAgentRow, toAgentDocument } from '../agent-document.js';
+import { AgentSnapshot } from '../agent-snapshot.js';
+import type { AgentRecord, AgentStatus, RegistryStore, StatusChange } from '../registry-store.js';
+import { WriteBatcher } from '../write-batcher.js';
+import { migrateSqlite } from './migrations.js';
+
+type WriteOp =
+  | { kind: 'upsert'; agent: AgentRecord }
+  | { kind: 'heartbeat'; id: string; at: number; status: AgentStatus }
+  | { kind: 'status'; changes: readonly StatusChange[] }
+  | { kind: 'delete'; id: string };
+
+/** What a committed op changes in the snapshot. */
+type SnapshotEffect = { changed: AgentRecord[]; deleted: string[] };
+
+export interface SqliteStoreOptions {
+  /** Absolute or relative path of the database file. */
+  path: string;
+  /** How often to look for writes of other processes on the same file. */
+  syncIntervalMs?: number;
+}
+
+/**
+ * The SQLite store on `node:sqlite`: WAL journal, one connection, writes group-committed by a
+ * {@link WriteBatcher}. `synchronous = NORMAL` in WAL mode makes a committed transaction survive a
+ * crash of the process (`kill -9`); only a power loss can take the last commits.
+ */
+export class SqliteStore implements RegistryStore {
+  private readonly db: DatabaseSync;
+  private readonly snapshot = new AgentSnapshot();
+  private readonly batcher: WriteBatcher<WriteOp>;
+  private readonly statements: Record<string, StatementSync>;
+  private readonly syncTimer: NodeJS.Timeout | undefined;
+  private isClosed = false;
+
+  constructor(options: SqliteStoreOptions) {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new DatabaseSync(options.path);
+    this.db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = NORMAL;
+      PRAGMA busy_timeout = 5000;
+      PRAGMA foreign_keys = ON;
+    `);
+    migrateSqlite(this.db);
+    this.statements = this.prepareStatements();
+    this.loadAll();
+    this.batcher = new WriteBatcher<WriteOp>({ runBatch: async (ops) => this.runBatch(ops) });
+    const interval = options.syncIntervalMs ?? 500;
+    if (interval > 0) {
+      this.syncTimer = setInterval(() => this.pullChanges(), interval);
+      this.syncTimer.unref();
+    }
+  }
+
+  private prepareStatements(): Record<string, StatementSync> {
+    const p = (sql: string) => this.db.prepare(sql);
+    return {
+      bumpRevision: p('UPDATE mesh_state SET revision = revision + 1 WHERE id = 1 RETURNING revision'),
+      readRevision: p('SELECT revision FROM mesh_state WHERE id = 1'),
+      nextSeq: p('SELECT coalesce(max(seq), 0) + 1 AS seq FROM mesh_agents'),
+      upsert: p(`INSERT INTO mesh_agents
+          (id, seq, name, namespace, status, created_at, updated_at, resource_version, last_heartbeat, revision, doc)
+        VALUES ($id, $seq, $name, $namespace, $status, $created_at, $updated_at, $resource_version, $last_heartbeat, $revision, $doc)
+        ON CONFLICT (id) DO UPDATE SET
+          name = excluded.name, namespace = excluded.namespace, status = excluded.status,
+          updated_at = excluded.updated_at, resource_version = excluded.resource_version,
+          last_heartbeat = excluded.last_heartbeat, revision = excluded.revision, doc = excluded.doc
+        RETURNING created_at, seq = $seq AS is_new`),
+      deleteTombstone: p('DELETE FROM mesh_tombstones WHERE id = ?'),
+      heartbeat: p(`UPDATE mesh_agents
+        SET status = $status, last_heartbeat = $at, updated_at = $at, resource_version = $rv, revision = $revision
+        WHERE id = $id RETURNING id`),
+      status: p(`UPDATE mesh_agents
+        SET status = $to, updated_at = $at, resource_version = $rv, revision = $revision
+        WHERE id = $id AND status = $from AND last_heartbeat IS $last_heartbeat RETURNING id`),
+      delete: p('DELETE FROM mesh_agents WHERE id = ? RETURNING id'),
+      insertTombstone: p('INSERT OR REPLACE INTO mesh_tombstones (id, revision) VALUES (?, ?)'),
+      selectAll: p('SELECT * FROM mesh_agents ORDER BY seq'),
+      selectOne: p('SELECT * FROM mesh_agents WHERE id = ?'),
+      selectChanged: p('SELECT * FROM mesh_agents WHERE revision > ? ORDER BY seq'),
+      selectDeleted: p('SELECT id FROM mesh_tombstones WHERE revision > ?'),
+      ping: p('SELECT 1 AS ok'),
+    };
+  }
+
+  private loadAll(): void {
+    const rows = this.statements.selectAll!.all() as unknown as AgentRow[];
+    const { revision } = this.statements.readRevision!.get() as { revision: number };
+    this.snapshot.apply(revision, rows.map(fromAgentRow));
+  }
+
+  /** Loads what other processes committed since our snapshot's revision. */
+  private pullChanges(): void {
+    if (this.isClosed) return;
+    const { revision } = this.statements.readRevision!.get() as { revision: number };
+    if (revision <= this.snapshot.revision) return;
+    const since = this.snapshot.revision;
+    const rows = this.statements.selectChanged!.all(since) as unknown as AgentRow[];
+    const deleted = (this.statements.selectDeleted!.all(since) as { id: string }[]).map((row) => row.id);
+    this.snapshot.apply(revision, rows.map(fromAgentRow), deleted);
+  }
+
+  private runBatch(ops: readonly WriteOp[]): (unknown | Error)[] {
+    const results: (unknown | Error)[] = [];
+    const effects: SnapshotEffect[] = [];
+    this.db.exec('BEGIN IMMEDIATE');
+    let revision: number;
+    try {
+      ({ revision } = this.statements.bumpRevision!.get() as { revision: number });
+      for (const op of ops) {
+        this.db.exec('SAVEPOINT op');
+        try {
+          const effect: SnapshotEffect = { changed: [], deleted: [] };
+          results.push(this.runOp(op, revision, effect));
+          effects.push(effect);
+          this.db.exec('RELEASE op');
+        } catch (error) {
+          this.db.exec('ROLLBACK TO op');
+          this.db.exec('RELEASE op');
+          results.push(error instanceof Error ? error : new Error(String(error)));
+        }
+      }
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
+    // Only now, after the commit, do readers see the change.
+    this.snapshot.apply(
+      revision,
+      effects.flatMap((e) => e.changed),
+      effects.flatMap((e) => e.deleted),
+    );
+    return results;
+  }
+
+  private runOp(op: WriteOp, revision: number, effect: SnapshotEffect): unknown {
+    const s = this.statements;
+    switch (op.kind) {
+      case 'upsert': {
+        const { agent } = op;
+        const { seq } = s.nextSeq!.get() as { seq: number };
+        const row = s.upsert!.get({
+          $id: agent.id,
+          $seq: seq,
+          $name: agent.name,
+          $namespace: agent.namespace,
+          $status: agent.status,
+          $created_at: agent.createdAt,
+          $updated_at: agent.updatedAt,
+          $resource_version: agent.resourceVersion,
+          $last_heartbeat: agent.lastHeartbeat,
+          $revision: revision,
+          $doc: toAgentDocument(agent),
+        }) as { created_at: number; is_new: number };
+        s.deleteTombstone!.run(agent.id);
+        const stored = { ...agent, createdAt: Number(row.created_at) };
+        effect.changed.push(stored);
+        return { agent: stored, isNew: row.is_new === 1 };
+      }
+      case 'heartbeat': {
+        const rv = resourceVersionOf(op.at);
+        const row = s.heartbeat!.get({
+          $status: op.status,
+          $at: op.at,
+          $rv: rv,
+          $revision: revision,
+          $id: op.id,
+        });
+        if (row === undefined) return undefined;
+        const agent = this.currentRecord(op.id);
+        const updated = {
+          ...agent,
+          status: op.status,
+          lastHeartbeat: op.at,
+          updatedAt: op.at,
+          resourceVersion: rv,
+        };
+        effect.changed.push(updated);
+        return updated;
+      }
+      case 'status': {
+        const applied: StatusChange[] = [];
+        for (const change of op.changes) {
+          const rv = resourceVersionOf(change.at);
+          const row = s.status!.get({
+            $to: change.toStatus,
+            $at: change.at,
+            $rv: rv,
+            $revision: revision,
+            $id: change.id,
+            $from: change.fromStatus,
+            $last_heartbeat: change.lastHeartbeat,
+          });
+          if (row === undefined) continue;
+          const agent = this.currentRecord(change.id);
+          effect.changed.push({
+            ...agent,
+            status: change.toStatus,
+            updatedAt: change.at,
+            resourceVersion: rv,
+          });
+          applied.push(change);
+        }
+        return applied;
+      }
+      case 'delete': {
+        const row = s.delete!.get(op.id);
+        if (row === undefined) return false;
+        s.insertTombstone!.run(op.id, revision);
+        effect.deleted.push(op.id);
+        return true;
+      }
+    }
+  }
+
+  /** The agent as committed: from the snapshot, or from the row when another process wrote it. */
+  private currentRecord(id: string): AgentRecord {
+    const known = this.snapshot.get(id);
+    if (known) return known;
+    return fromAgentRow(this.statements.selectOne!.get(id) as unknown as AgentRow);
+  }
+
+  upsertAgent(agent: AgentRecord): Promise<{ agent: AgentRecord; isNew: boolean }> {
+    return this.batcher.submit({ kind: 'upsert', agent });
+  }
+
+  recordHeartbeat(id: string, at: number, status: AgentStatus): Promise<AgentRecord | undefined> {
+    return this.batcher.submit({ kind: 'heartbeat', id, at, status });
+  }
+
+  applyStatusChanges(changes: readonly StatusChange[]): Promise<StatusChange[]> {
+    if (changes.length === 0) return Promise.resolve([]);
+    return this.batcher.submit({ kind: 'status', changes });
+  }
+
+  deleteAgent(id: string): Promise<boolean> {
+    return this.batcher.submit({ kind: 'delete', id });
+  }
+
+  getAgent(id: string): AgentRecord | undefined {
+    return this.snapshot.get(id);
+  }
+
+  listAgents(): Iterable<AgentRecord> {
+    return this.snapshot.values();
+  }
+
+  get size(): number {
+    return this.snapshot.size;
+  }
+
+  get revision(): number {
+    return this.snapshot.revision;
+  }
+
+  async sync(): Promise<void> {
+    this.pullChanges();
+  }
+
+  async ping(): Promise<void> {
+    this.statements.ping!.get();
+  }
+
+  onChange(listener: (changedIds: readonly string[]) => void): () => void {
+    return this.snapshot.onChange(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.isClosed) return;
+    await this.batcher.drain();
+    this.isClosed = true;
+    if (this.syncTimer) clearInterval(this.syncTimer);
+    this.db.close();
+  }
+}

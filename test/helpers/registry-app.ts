@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { buildApp } from '../../src/registry/app.js';
+import { loadRegistryConfig, type RegistryConfig } from '../../src/shared/config.js';
+import { openStore } from '../../src/storage/open-store.js';
+import type { RegistryStore } from '../../src/storage/registry-store.js';
+import { tempDir } from './temp-dir.js';
+
+export interface RunningRegistry extends AsyncDisposable {
+  app: FastifyInstance;
+  store: RegistryStore;
+  baseUrl: string;
+  dbPath: string;
+  /** Closes app and store, then starts them again on the same database file. */
+  restart(): Promise<void>;
+}
+
+/**
+ * The real registry app on 127.0.0.1, port 0, over a real SQLite file in a fresh temp dir
+ * (or `databaseUrl` when given: the suite runs on every dialect this way).
+ */
+export async function startRegistry(
+  options: { env?: Record<string, string>; databaseUrl?: string } = {},
+): Promise<RunningRegistry> {
+  const dir = tempDir('mesh-registry-');
+  const dbPath = join(dir.path, 'registry.db');
+  const databaseUrl = options.databaseUrl ?? `sqlite://${dbPath}`;
+  const config: RegistryConfig = {
+    ...loadRegistryConfig({ host: '127.0.0.1', port: 0 }, { MCP_MESH_ACCESS_LOG: 'false', ...options.env }),
+    databaseUrl,
+  };
+  const logger = pino({ level: 'silent' });
+  let store = await openStore(databaseUrl);
+  let app = await buildApp({ config, store, logger });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const running: RunningRegistry = {
+    app,
+    store,
+    baseUrl: `http://127.0.0.1:${port}`,
+    dbPath,
+    async restart() {
+      await running.app.close();
+      await running.store.close();
+      store = await openStore(databaseUrl);
+      app = await buildApp({ config, store, logger });
+      await app.listen({ host: '127.0.0.1', port });
+      running.app = app;
+      running.store = store;
+    },
+    async [Symbol.asyncDispose]() {
+      await running.app.close();
+      await running.store.close();
+      dir[Symbol.dispose]();
+    },
+  };
+  return running;
+}
