@@ -1,0 +1,89 @@
+/**
+ * In-memory index from capability name to the tools that provide it, so resolving a dependency
+ * only looks at the providers of that capability (upstream does the same with an indexed query),
+ * never at every registered agent.
+ *
+ * The index owns its entries: `upsertAgent` stores shallow copies of the given tools (with
+ * `agentId` forced to the agent's), so later changes to the caller's objects do not leak in, and
+ * `setHealthy` flips the copies' `isHealthy` in O(tools of that agent). `candidates` yields those
+ * entries live; treat them as read-only. Pure data structure: no I/O, no timers.
+ */
+
+import {
+  type DependencySpec,
+  type ProviderTool,
+  type ResolveOptions,
+  resolveDependency,
+} from './resolve-dependency.js';
+
+const NO_TOOLS: readonly ProviderTool[] = Object.freeze([]);
+
+export class CapabilityIndex {
+  /** capability → its providers, in insertion order (one agent's tools in declaration order). */
+  readonly #byCapability = new Map<string, Set<ProviderTool>>();
+  readonly #byAgent = new Map<string, ProviderTool[]>();
+
+  /** Replaces everything the index holds for `agentId` with `tools`. */
+  upsertAgent(agentId: string, tools: readonly ProviderTool[]): void {
+    this.removeAgent(agentId);
+    const own = tools.map((tool) => ({ ...tool, agentId }));
+    this.#byAgent.set(agentId, own);
+    for (const tool of own) {
+      let providers = this.#byCapability.get(tool.capability);
+      if (providers === undefined) {
+        providers = new Set();
+        this.#byCapability.set(tool.capability, providers);
+      }
+      providers.add(tool);
+    }
+  }
+
+  /** Forgets the agent and its tools; false when it was not indexed. */
+  removeAgent(agentId: string): boolean {
+    const tools = this.#byAgent.get(agentId);
+    if (tools === undefined) return false;
+    for (const tool of tools) {
+      const providers = this.#byCapability.get(tool.capability);
+      if (providers === undefined) continue;
+      providers.delete(tool);
+      if (providers.size === 0) this.#byCapability.delete(tool.capability);
+    }
+    this.#byAgent.delete(agentId);
+    return true;
+  }
+
+  /** Marks every tool of the agent healthy or not; false when the agent is not indexed. */
+  setHealthy(agentId: string, isHealthy: boolean): boolean {
+    const tools = this.#byAgent.get(agentId);
+    if (tools === undefined) return false;
+    for (const tool of tools) tool.isHealthy = isHealthy;
+    return true;
+  }
+
+  /** The tools providing `capability` (exact name), healthy or not. */
+  candidates(capability: string): Iterable<ProviderTool> {
+    return this.#byCapability.get(capability) ?? NO_TOOLS;
+  }
+
+  /** Resolves one dependency against the indexed providers of its capability. */
+  resolve(
+    dep: DependencySpec,
+    consumerAgentId: string,
+    options: ResolveOptions = {},
+  ): ProviderTool | undefined {
+    return resolveDependency(dep, this.candidates(dep.capability), consumerAgentId, options);
+  }
+
+  hasAgent(agentId: string): boolean {
+    return this.#byAgent.has(agentId);
+  }
+
+  /** The indexed tools of one agent, in the order they were given. */
+  toolsOf(agentId: string): readonly ProviderTool[] {
+    return this.#byAgent.get(agentId) ?? NO_TOOLS;
+  }
+
+  get agentCount(): number {
+    return this.#byAgent.size;
+  }
+}

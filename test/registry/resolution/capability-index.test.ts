@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { CapabilityIndex } from '../../../src/registry/resolution/capability-index.js';
+import {
+  type DependencySpec,
+  type ProviderTool,
+  resolveDependency,
+} from '../../../src/registry/resolution/resolve-dependency.js';
+
+function tool(agentId: string, capability: string, overrides: Partial<ProviderTool> = {}): ProviderTool {
+  return {
+    agentId,
+    namespace: 'default',
+    isHealthy: true,
+    endpoint: `http://10.0.0.1:8080/${agentId}`,
+    functionName: `fn_${capability}`,
+    capability,
+    version: '1.0.0',
+    tags: [],
+    kwargs: {},
+    ...overrides,
+  };
+}
+
+function ids(tools: Iterable<ProviderTool>): string[] {
+  return [...tools].map((t) => `${t.agentId}:${t.functionName}`);
+}
+
+describe('CapabilityIndex', () => {
+  it('lists the providers of a capability and nothing for an unknown one', () => {
+    const index = new CapabilityIndex();
+    index.upsertAgent('a', [tool('a', 'date'), tool('a', 'weather')]);
+    index.upsertAgent('b', [tool('b', 'date')]);
+    expect(ids(index.candidates('date'))).toEqual(['a:fn_date', 'b:fn_date']);
+    expect(ids(index.candidates('unknown'))).toEqual([]);
+    expect(index.agentCount).toBe(2);
+  });
+
+  it('replaces an agent’s tools on upsert, dropping capabilities it no longer provides', () => {
+    const index = new CapabilityIndex();
+    index.upsertAgent('a', [tool('a', 'date'), tool('a', 'weather')]);
+    index.upsertAgent('a', [tool('a', 'weather', { version: '2.0.0' })]);
+    expect(ids(index.candidates('date'))).toEqual([]);
+    expect([...index.candidates('weather')].map((t) => t.version)).toEqual(['2.0.0']);
+  });
+
+  it('forgets an agent on removal', () => {
+    const index = new CapabilityIndex();
+    index.upsertAgent('a', [tool('a', 'date')]);
+    expect(index.removeAgent('a')).toBe(true);
+    expect(index.removeAgent('a')).toBe(false);
+    expect(index.hasAgent('a')).toBe(false);
+    expect(ids(index.candidates('date'))).toEqual([]);
+  });
+
+  it('keeps an agent without tools known', () => {
+    const index = new CapabilityIndex();
+    index.upsertAgent('quiet', []);
+    expect(index.hasAgent('quiet')).toBe(true);
+    expect(index.toolsOf('quiet')).toEqual([]);
+  });
+
+  it('updates health in place so resolution follows it', () => {
+    const index = new CapabilityIndex();
+    index.upsertAgent('a', [tool('a', 'date', { version: '2.0.0' })]);
+    index.upsertAgent('b', [tool('b', 'date')]);
+    expect(index.resolve({ capability: 'date' }, 'c')?.agentId).toBe('a');
+    expect(index.setHealthy('a', false)).toBe(true);
+    expect(index.resolve({ capability: 'date' }, 'c')?.agentId).toBe('b');
+    index.setHealthy('a', true);
+    expect(index.resolve({ capability: 'date' }, 'c')?.agentId).toBe('a');
+  });
+
+  it('reports false when setting the health of an unknown agent', () => {
+    expect(new CapabilityIndex().setHealthy('ghost', true)).toBe(false);
+  });
+
+  it('stores copies, so the caller’s objects neither change nor leak in', () => {
+    const index = new CapabilityIndex();
+    const given = tool('someone-else', 'date');
+    index.upsertAgent('a', [given]);
+    given.version = '9.9.9';
+    index.setHealthy('a', false);
+    const [stored] = [...index.candidates('date')];
+    expect(stored?.agentId).toBe('a');
+    expect(stored?.version).toBe('1.0.0');
+    expect(given.isHealthy).toBe(true);
+  });
+
+  it('resolves 3 dependencies among 10,000 agents with 1,000 providers of the capability', () => {
+    const index = new CapabilityIndex();
+    for (let i = 0; i < 1000; i++) {
+      const id = `weather-${String(i).padStart(4, '0')}`;
+      index.upsertAgent(id, [
+        tool(id, 'weather', {
+          version: `${(i % 3) + 1}.${i % 10}.0`,
+          tags: i % 7 === 0 ? ['gpu', 'eu'] : ['eu'],
+          isHealthy: i % 11 !== 0,
+        }),
+        tool(id, 'forecast'),
+      ]);
+    }
+    for (let j = 0; j < 9000; j++) {
+      const id = `agent-${j}`;
+      const capability = j % 500 === 0 ? 'Weather' : j % 700 === 0 ? 'weather-report' : `cap-${j % 100}`;
+      index.upsertAgent(id, [tool(id, capability, { version: '99.0.0', tags: ['gpu', 'eu'] })]);
+    }
+    expect(index.agentCount).toBe(10_000);
+    expect([...index.candidates('weather')]).toHaveLength(1000);
+
+    // i ≡ 1 (mod 3) for major 2, i ≡ 0 (mod 7) for gpu, i ≡ 9 (mod 10) for minor 9: first is 49.
+    const gpuOnTwo: DependencySpec = { capability: 'weather', tags: ['+gpu'], version: '^2' };
+    // Major 1 and minor 9: i ≡ 9 (mod 30), first is 9.
+    const eastOnOne: DependencySpec = { capability: 'weather', tags: ['eu'], version: '<2' };
+    // Major 3, minor 9, without gpu: i ≡ 29 (mod 30) and 29 is not a multiple of 7.
+    const noGpuOnThree: DependencySpec = { capability: 'weather', tags: ['-gpu'], version: '>=3.5.0' };
+
+    const resolved = [gpuOnTwo, eastOnOne, noGpuOnThree].map((dep) => index.resolve(dep, 'consumer-0001'));
+    expect(resolved.map((t) => [t?.agentId, t?.version, t?.tags])).toEqual([
+      ['weather-0049', '2.9.0', ['gpu', 'eu']],
+      ['weather-0009', '1.9.0', ['eu']],
+      ['weather-0029', '3.9.0', ['eu']],
+    ]);
+
+    // Same answers as a full scan over every indexed tool.
+    const everything = [
+      ...index.candidates('weather'),
+      ...index.candidates('cap-7'),
+      ...index.candidates('Weather'),
+    ];
+    for (const [k, dep] of [gpuOnTwo, eastOnOne, noGpuOnThree].entries()) {
+      expect(resolveDependency(dep, everything, 'consumer-0001')).toBe(resolved[k]);
+    }
+
+    // The next multiple of 21 plus 7 with minor 9 is 259 (healthy: 259 = 11 · 23 + 6).
+    index.setHealthy('weather-0049', false);
+    expect(index.resolve(gpuOnTwo, 'consumer-0001')?.agentId).toBe('weather-0259');
+    index.removeAgent('weather-0259');
+    expect(index.resolve(gpuOnTwo, 'consumer-0001')?.agentId).toBe('weather-0469');
+  });
+});

@@ -1,0 +1,145 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/storage/open-store.js';
+import type { AgentRecord, RegistryStore } from '../../src/storage/registry-store.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+function agent(id: string, overrides: Partial<AgentRecord> = {}): AgentRecord {
+  return {
+    id,
+    name: id,
+    namespace: 'default',
+    labels: {},
+    annotations: {},
+    createdAt: 1_000_000,
+    updatedAt: 1_000_000,
+    resourceVersion: '1000',
+    endpoint: `http://localhost:0/${id}`,
+    capabilities: [
+      { name: 'cap', description: '', version: '1.0.0', tags: ['a'], category: null, stability: 'stable' },
+    ],
+    dependencies: [],
+    status: 'pending',
+    lastHeartbeat: null,
+    healthInterval: 30,
+    timeoutThreshold: 60,
+    evictionThreshold: 120,
+    agentType: 'mesh-agent',
+    config: {},
+    securityContext: null,
+    protocol: 'legacy',
+    ...overrides,
+  };
+}
+
+async function withStore(run: (store: RegistryStore, url: string) => Promise<void>): Promise<void> {
+  using dir = tempDir();
+  const url = `sqlite://${join(dir.path, 'store.db')}`;
+  const store = await openStore(url);
+  try {
+    await run(store, url);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('the SQLite store', () => {
+  it('replaces an agent in place, keeping created_at and its position', async () => {
+    await withStore(async (store) => {
+      expect((await store.upsertAgent(agent('a'))).isNew).toBe(true);
+      await store.upsertAgent(agent('b'));
+      const replaced = await store.upsertAgent(agent('a', { createdAt: 9_000_000, name: 'renamed' }));
+      expect(replaced.isNew).toBe(false);
+      expect(replaced.agent.createdAt).toBe(1_000_000);
+      expect([...store.listAgents()].map((a) => a.id)).toEqual(['a', 'b']);
+      expect(store.getAgent('a')?.name).toBe('renamed');
+    });
+  });
+
+  it('answers undefined for a heartbeat of an unknown agent and changes nothing', async () => {
+    await withStore(async (store) => {
+      const revision = store.revision;
+      expect(await store.recordHeartbeat('nobody', 5, 'healthy')).toBeUndefined();
+      expect(store.size).toBe(0);
+      expect(store.revision).toBeGreaterThanOrEqual(revision);
+    });
+  });
+
+  it('applies a status change only while its conditions still hold', async () => {
+    await withStore(async (store) => {
+      await store.upsertAgent(agent('a'));
+      await store.recordHeartbeat('a', 2_000_000, 'healthy');
+      const stale = {
+        id: 'a',
+        fromStatus: 'healthy' as const,
+        lastHeartbeat: 1_000,
+        toStatus: 'degraded' as const,
+        at: 3,
+      };
+      expect(await store.applyStatusChanges([stale])).toEqual([]);
+      const fresh = { ...stale, lastHeartbeat: 2_000_000 };
+      expect(await store.applyStatusChanges([fresh])).toEqual([fresh]);
+      expect(store.getAgent('a')?.status).toBe('degraded');
+      // Applying it twice (another replica) is harmless.
+      expect(await store.applyStatusChanges([fresh])).toEqual([]);
+    });
+  });
+
+  it('group-commits concurrent writes and keeps each result separate', async () => {
+    await withStore(async (store) => {
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => store.upsertAgent(agent(`n${i}`))),
+      );
+      expect(results.every((r) => r.isNew)).toBe(true);
+      expect(store.size).toBe(200);
+    });
+  });
+
+  it('sees writes of another process on the same file after sync', async () => {
+    await withStore(async (store, url) => {
+      const other = await openStore(url);
+      try {
+        await other.upsertAgent(agent('from-other'));
+        await other.recordHeartbeat('from-other', 7_000_000, 'healthy');
+        expect(store.getAgent('from-other')).toBeUndefined();
+        await store.sync();
+        expect(store.getAgent('from-other')).toMatchObject({ status: 'healthy', lastHeartbeat: 7_000_000 });
+        await other.deleteAgent('from-other');
+        await store.sync();
+        expect(store.getAgent('from-other')).toBeUndefined();
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
+  it('keeps every field across a reopen', async () => {
+    await withStore(async (store, url) => {
+      const rich = agent('rich', {
+        labels: { env: 'prod' },
+        config: { nested: { list: [1, 'two', null] } },
+        agentType: 'worker',
+        timeoutThreshold: 45,
+        evictionThreshold: 90,
+        capabilities: [
+          {
+            name: 'c',
+            description: null,
+            version: '2.0.0',
+            tags: ['x', 'y'],
+            category: 'cat',
+            stability: 'beta',
+          },
+        ],
+      });
+      await store.upsertAgent(rich);
+      await store.close();
+      const reopened = await openStore(url);
+      try {
+        expect(reopened.getAgent('rich')).toEqual(rich);
+      } finally {
+        await reopened.close();
+      }
+    });
+  });
+});
