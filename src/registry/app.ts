@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { RegistryConfig } from '../shared/config.js';
 import type { RegistryStore } from '../storage/registry-store.js';
+import { MeshTopology } from './current/mesh-topology.js';
 import { HealthMonitor } from './health-monitor.js';
 import { installAccessLog } from './plugins/access-log.js';
 import { installBodyParser } from './plugins/body-parser.js';
@@ -27,6 +28,8 @@ declare module 'fastify' {
     agentsCache: ResponseCache;
     capabilitiesCache: ResponseCache;
     healthMonitor: HealthMonitor;
+    topology: MeshTopology;
+    config: Readonly<RegistryConfig>;
   }
 }
 
@@ -85,6 +88,10 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
   if (config.isAccessLogEnabled && writeAccessLog) installAccessLog(app, writeAccessLog);
 
   app.decorate('store', store);
+  app.decorate('config', config);
+  const topology = new MeshTopology(store);
+  app.decorate('topology', topology);
+  app.addHook('onClose', async () => topology.close());
   app.decorate('counters', new RegistryCounters());
   app.decorate('agentsCache', new ResponseCache());
   app.decorate('capabilitiesCache', new ResponseCache());

@@ -14,12 +14,13 @@ export interface AgentRow {
   updated_at: number;
   resource_version: string;
   last_heartbeat: number | null;
+  topology_at: number;
   doc: string;
 }
 
 type AgentDocument = Omit<
   AgentRecord,
-  'id' | 'name' | 'namespace' | 'status' | 'createdAt' | 'updatedAt' | 'resourceVersion' | 'lastHeartbeat'
+  'id' | 'name' | 'namespace' | 'status' | 'createdAt' | 'updatedAt' | 'resourceVersion' | 'lastHeartbeat' | 'topologyAt'
 >;
 
 /** The JSON document of an agent: every field that is not a column of its own. */
@@ -33,6 +34,7 @@ export function toAgentDocument(agent: AgentRecord): string {
     updatedAt: _updatedAt,
     resourceVersion: _resourceVersion,
     lastHeartbeat: _lastHeartbeat,
+    topologyAt: _topologyAt,
     ...rest
   } = agent;
   return JSON.stringify(rest satisfies AgentDocument);
@@ -63,5 +65,6 @@ export function fromAgentRow(row: AgentRow): AgentRecord {
     securityContext: doc.securityContext,
     protocol: doc.protocol,
     ...(doc.current === undefined ? {} : { current: doc.current }),
+    topologyAt: Number(row.topology_at),
   };
 }

@@ -46,6 +46,8 @@ export interface CurrentAgentDetails {
   httpPort: number;
   a2aProducer: boolean;
   a2aConsumer: boolean;
+  /** When the agent last sent its full payload (`POST /heartbeat`). */
+  fullHeartbeatAt: Micros;
 }
 
 /** The stored agent: every field of registry-api.md §3.1, plus the current protocol's details. */
@@ -71,6 +73,11 @@ export interface AgentRecord {
   securityContext: string | null;
   protocol: AgentProtocol;
   current?: CurrentAgentDetails;
+  /**
+   * When this agent last changed in a way its consumers must re-resolve for: registered, tools or
+   * endpoint changed, status changed, deregistered. Stores set it on every status change.
+   */
+  topologyAt: Micros;
 }
 
 /** A conditional status change made by a health sweep. */

@@ -219,6 +219,15 @@ const DECIDED: Record<string, (res: HttpResponse, step: Step, baseUrl: string) =
       expect(Object.keys(doc.paths[ours] ?? {}), path).toEqual(expect.arrayContaining(Object.keys(methods)));
     }
   },
+  // HEAD /health answers 200: the current SDK probes the registry with it (issue 4).
+  head_not_allowed: (res) => {
+    expect(res.status).toBe(200);
+    expect(res.body).toBe('');
+  },
+  options_no_origin: (res, step, baseUrl) => {
+    assertRecorded(res, { ...step, response_headers: { 'content-type': 'application/json' } }, baseUrl);
+    expect(res.headers.allow).toBe('GET, HEAD');
+  },
   mcp_redirect: (res) => {
     expect(res.status).toBe(404);
     expect(JSON.parse(res.body)).toEqual({ detail: 'Not Found' });

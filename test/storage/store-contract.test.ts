@@ -28,6 +28,7 @@ function agent(id: string, overrides: Partial<AgentRecord> = {}): AgentRecord {
     config: {},
     securityContext: null,
     protocol: 'legacy',
+    topologyAt: 1_000_000,
     ...overrides,
   };
 }

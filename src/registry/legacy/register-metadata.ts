@@ -180,5 +180,6 @@ export function agentFromRegistration(request: RegisterRequest, now: Micros): Ag
     config: config as Record<string, unknown>,
     securityContext: securityContext as string | null,
     protocol: 'legacy',
+    topologyAt: now,
   };
 }

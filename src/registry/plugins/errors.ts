@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isoNanosZ, nowMicros } from '../../shared/clock.js';
 import { MeshError } from '../../shared/errors.js';
 import { RequestValidationError } from '../validation/request-validation-error.js';
 import type { RouteTable } from './route-table.js';
@@ -39,7 +40,12 @@ function pathOf(url: string): { path: string; query: string } {
  */
 export function installErrorHandling(app: FastifyInstance, routes: RouteTable, bodyLimit: number): void {
   app.setErrorHandler((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
-    if (error instanceof RequestValidationError) return sendJson(reply, 422, { detail: error.items });
+    if (error instanceof RequestValidationError) {
+      if (error.protocol === 'current') {
+        return sendJson(reply, 400, { error: `Invalid heartbeat: ${error.message}`, timestamp: isoNanosZ(nowMicros()) });
+      }
+      return sendJson(reply, 422, { detail: error.items });
+    }
     if (error instanceof MeshError && error.statusCode !== undefined && error.statusCode < 500) {
       return sendJson(reply, error.statusCode, { detail: error.message });
     }

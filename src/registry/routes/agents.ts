@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { isoOffset, nowMicros } from '../../shared/clock.js';
 import { agentFilterKey, matchesAgentFilter, toAgentFilter } from '../legacy/agent-filters.js';
 import { agentFromRegistration } from '../legacy/register-metadata.js';
@@ -6,7 +7,9 @@ import { LabelSelectorError } from '../matching/label-selector.js';
 import { sendJson, sendJsonText } from '../plugins/errors.js';
 import { DetailReply, ValidationErrorReply } from '../schemas/common.js';
 import { AgentsQuery, AgentsReply, RegisterReply, RegisterRequest } from '../schemas/legacy-agents.js';
+import { currentAgentView } from '../views/current-agent-view.js';
 import { legacyAgentJson } from '../views/legacy-agent-view.js';
+import { AgentIdParams } from '../schemas/health.js';
 import { persistOrFail } from './persist-or-fail.js';
 
 export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -60,12 +63,46 @@ export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (listing === undefined) {
         const parts: string[] = [];
         for (const agent of app.store.listAgents()) {
-          if (matchesAgentFilter(agent, filter)) parts.push(legacyAgentJson(agent));
+          if (!matchesAgentFilter(agent, filter)) continue;
+          parts.push(
+            agent.protocol === 'current' ? JSON.stringify(currentAgentView(agent, app.topology)) : legacyAgentJson(agent),
+          );
         }
         listing = `[${parts.join(',')}],"count":${parts.length}`;
         app.agentsCache.set(key, revision, listing);
       }
       return sendJsonText(reply, 200, `{"agents":${listing},"timestamp":"${isoOffset(nowMicros())}"}`);
+    },
+  );
+
+  app.delete(
+    '/agents/:agent_id',
+    {
+      schema: {
+        summary: 'Deregister an agent on graceful shutdown: it stays listed as unhealthy',
+        tags: ['agents'],
+        params: AgentIdParams,
+        response: { 204: Type.Null({ description: 'Deregistered' }), 404: DetailReply, 409: DetailReply },
+      },
+    },
+    async (request, reply) => {
+      const { agent_id: agentId } = request.params;
+      // A conditional change; retried in case a heartbeat changed the agent in between.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const agent = app.store.getAgent(agentId);
+        if (!agent) return sendJson(reply, 404, { detail: `Agent ${agentId} not found` });
+        if (agent.status === 'unhealthy') return reply.code(204).send(null);
+        const change = {
+          id: agentId,
+          fromStatus: agent.status,
+          lastHeartbeat: agent.lastHeartbeat,
+          toStatus: 'unhealthy' as const,
+          at: nowMicros(),
+        };
+        const applied = await persistOrFail(app.store.applyStatusChanges([change]), 'Failed to deregister agent');
+        if (applied.length > 0) return reply.code(204).send(null);
+      }
+      return sendJson(reply, 409, { detail: `Agent ${agentId} changed while being deregistered; try again` });
     },
   );
 };

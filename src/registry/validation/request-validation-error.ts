@@ -4,6 +4,11 @@ import type { ValidationErrorItem } from '../schemas/common.js';
 export class RequestValidationError extends Error {
   readonly statusCode = 422;
   readonly items: ValidationErrorItem[];
+  /**
+   * `current` for bodies of the current protocol: those answer the Go registry's shape,
+   * 400 `{"error": …, "timestamp": …}` (registry-api-current.md §2), which its SDK expects.
+   */
+  protocol: 'legacy' | 'current' = 'legacy';
 
   constructor(items: ValidationErrorItem[]) {
     super(items.map((item) => `${item.loc.join('.')}: ${item.msg}`).join('; '));

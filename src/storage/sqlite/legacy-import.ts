@@ -101,6 +101,7 @@ function toAgentRecord(row: LegacyAgentRow, capabilities: LegacyCapabilityRow[])
         : {},
     securityContext: row.security_context,
     protocol: 'legacy',
+    topologyAt: requireTimestamp(row.updated_at, 'updated_at'),
   };
 }
 

@@ -54,6 +54,16 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       importLegacyDatabase(db);
     },
   },
+  {
+    version: 3,
+    name: 'topology change time per agent',
+    up(db) {
+      db.exec(`
+        ALTER TABLE mesh_agents ADD COLUMN topology_at INTEGER NOT NULL DEFAULT 0;
+        UPDATE mesh_agents SET topology_at = updated_at;
+      `);
+    },
+  },
 ];
 
 /** Applies every migration the database has not seen yet. Returns the versions applied. */

@@ -98,9 +98,12 @@ function isDigit(char: string | undefined): boolean {
 }
 
 class Parser {
+  private readonly text: string;
   private pos = 0;
 
-  constructor(private readonly text: string) {}
+  constructor(text: string) {
+    this.text = text;
+  }
 
   parse(): unknown {
     const stack: Frame[] = [];
@@ -134,6 +137,8 @@ class Parser {
         }
         this.pos += 1;
       } else {
+        const frame = stack.at(-1);
+        if (open === undefined && frame !== undefined) throw this.expected('a value', frame);
         value = this.parseScalar();
       }
 

@@ -64,19 +64,22 @@ export class SqliteStore implements RegistryStore {
       readRevision: p('SELECT revision FROM mesh_state WHERE id = 1'),
       nextSeq: p('SELECT coalesce(max(seq), 0) + 1 AS seq FROM mesh_agents'),
       upsert: p(`INSERT INTO mesh_agents
-          (id, seq, name, namespace, status, created_at, updated_at, resource_version, last_heartbeat, revision, doc)
-        VALUES ($id, $seq, $name, $namespace, $status, $created_at, $updated_at, $resource_version, $last_heartbeat, $revision, $doc)
+          (id, seq, name, namespace, status, created_at, updated_at, resource_version, last_heartbeat, revision, topology_at, doc)
+        VALUES ($id, $seq, $name, $namespace, $status, $created_at, $updated_at, $resource_version, $last_heartbeat, $revision,
+          $topology_at, $doc)
         ON CONFLICT (id) DO UPDATE SET
           name = excluded.name, namespace = excluded.namespace, status = excluded.status,
           updated_at = excluded.updated_at, resource_version = excluded.resource_version,
-          last_heartbeat = excluded.last_heartbeat, revision = excluded.revision, doc = excluded.doc
+          last_heartbeat = excluded.last_heartbeat, revision = excluded.revision, topology_at = excluded.topology_at,
+          doc = excluded.doc
         RETURNING created_at, seq = $seq AS is_new`),
       deleteTombstone: p('DELETE FROM mesh_tombstones WHERE id = ?'),
       heartbeat: p(`UPDATE mesh_agents
-        SET status = $status, last_heartbeat = $at, updated_at = $at, resource_version = $rv, revision = $revision
-        WHERE id = $id RETURNING id`),
+        SET status = $status, last_heartbeat = $at, updated_at = $at, resource_version = $rv, revision = $revision,
+          topology_at = CASE WHEN status = $status THEN topology_at ELSE $at END
+        WHERE id = $id RETURNING topology_at`),
       status: p(`UPDATE mesh_agents
-        SET status = $to, updated_at = $at, resource_version = $rv, revision = $revision
+        SET status = $to, updated_at = $at, resource_version = $rv, revision = $revision, topology_at = $at
         WHERE id = $id AND status = $from AND last_heartbeat IS $last_heartbeat RETURNING id`),
       delete: p('DELETE FROM mesh_agents WHERE id = ? RETURNING id'),
       insertTombstone: p('INSERT OR REPLACE INTO mesh_tombstones (id, revision) VALUES (?, ?)'),
@@ -156,6 +159,7 @@ export class SqliteStore implements RegistryStore {
           $resource_version: agent.resourceVersion,
           $last_heartbeat: agent.lastHeartbeat,
           $revision: revision,
+          $topology_at: agent.topologyAt,
           $doc: toAgentDocument(agent),
         }) as { created_at: number; is_new: number };
         s.deleteTombstone!.run(agent.id);

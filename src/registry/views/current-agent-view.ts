@@ -1,0 +1,35 @@
+import { isoNanosZ } from '../../shared/clock.js';
+import type { AgentRecord } from '../../storage/registry-store.js';
+import type { MeshTopology } from '../current/mesh-topology.js';
+import { legacyAgentView, legacyCapabilityView } from './legacy-agent-view.js';
+
+/**
+ * A current-protocol agent in `GET /agents`: the legacy object's keys first (so legacy clients
+ * read it as they read any agent), then the fields of the current AgentInfo that `meshctl list`
+ * reads (registry-api-current.md §5).
+ */
+export function currentAgentView(agent: AgentRecord, topology: MeshTopology) {
+  const resolutions = topology.resolveFor(agent);
+  const all = Object.values(resolutions).flat();
+  const details = agent.current;
+  const isAvailable = agent.status === 'healthy';
+  return {
+    ...legacyAgentView(agent),
+    capabilities: agent.capabilities.map((cap) => ({
+      ...legacyCapabilityView(cap),
+      function_name: cap.functionName ?? cap.name,
+      available: isAvailable,
+    })),
+    runtime: details?.runtime ?? 'python',
+    description: details?.description ?? '',
+    a2a_producer: details?.a2aProducer ?? false,
+    a2a_consumer: details?.a2aConsumer ?? false,
+    total_dependencies: all.length,
+    dependencies_resolved: all.filter((r) => r.status === 'available').length,
+    dependency_resolutions: resolutions,
+    llm_tool_resolutions: {},
+    llm_provider_resolutions: {},
+    last_seen: agent.lastHeartbeat === null ? null : isoNanosZ(agent.lastHeartbeat),
+    version: details?.version ?? '1.0.0',
+  };
+}
