@@ -20,7 +20,15 @@ export interface AgentRow {
 
 type AgentDocument = Omit<
   AgentRecord,
-  'id' | 'name' | 'namespace' | 'status' | 'createdAt' | 'updatedAt' | 'resourceVersion' | 'lastHeartbeat' | 'topologyAt'
+  | 'id'
+  | 'name'
+  | 'namespace'
+  | 'status'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'resourceVersion'
+  | 'lastHeartbeat'
+  | 'topologyAt'
 >;
 
 /** The JSON document of an agent: every field that is not a column of its own. */

@@ -1,4 +1,4 @@
-import { resourceVersionOf, type Micros } from '../../shared/clock.js';
+import { type Micros, resourceVersionOf } from '../../shared/clock.js';
 import type { AgentRecord, CapabilityRecord, ToolDependency } from '../../storage/registry-store.js';
 import type { CurrentHeartbeatRequest } from '../schemas/current-heartbeat.js';
 
@@ -52,7 +52,9 @@ export function agentFromHeartbeat(
   previous: AgentRecord | undefined,
 ): AgentRecord {
   const capabilities = body.tools.map(toCapability);
-  const dependencyNames = [...new Set(capabilities.flatMap((c) => (c.dependencies ?? []).map((d) => d.capability)))];
+  const dependencyNames = [
+    ...new Set(capabilities.flatMap((c) => (c.dependencies ?? []).map((d) => d.capability))),
+  ];
   const agent: AgentRecord = {
     id: body.agent_id,
     name: body.name ?? body.agent_id,
@@ -87,6 +89,8 @@ export function agentFromHeartbeat(
     topologyAt: now,
   };
   const isSameTopology =
-    previous !== undefined && previous.status === 'healthy' && topologyFingerprint(previous) === topologyFingerprint(agent);
+    previous !== undefined &&
+    previous.status === 'healthy' &&
+    topologyFingerprint(previous) === topologyFingerprint(agent);
   return isSameTopology ? { ...agent, topologyAt: previous.topologyAt } : agent;
 }

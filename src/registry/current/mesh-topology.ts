@@ -1,7 +1,11 @@
 import { nowMicros } from '../../shared/clock.js';
 import type { AgentRecord, CapabilityRecord, RegistryStore } from '../../storage/registry-store.js';
 import { CapabilityIndex } from '../resolution/capability-index.js';
-import { type DependencyResolution, type ProviderTool, toResolution } from '../resolution/resolve-dependency.js';
+import {
+  type DependencyResolution,
+  type ProviderTool,
+  toResolution,
+} from '../resolution/resolve-dependency.js';
 
 function providerTools(agent: AgentRecord): ProviderTool[] {
   return agent.capabilities.map((cap: CapabilityRecord) => ({
@@ -64,7 +68,12 @@ export class MeshTopology {
       const deps = cap.dependencies;
       if (!deps || deps.length === 0 || cap.functionName === undefined) continue;
       resolved[cap.functionName] = deps.map((dep) => {
-        const spec = { capability: dep.capability, tags: dep.tags, version: dep.version, namespace: dep.namespace };
+        const spec = {
+          capability: dep.capability,
+          tags: dep.tags,
+          version: dep.version,
+          namespace: dep.namespace,
+        };
         return toResolution(this.index.resolve(spec, agent.id), spec);
       });
     }

@@ -42,7 +42,10 @@ export function installErrorHandling(app: FastifyInstance, routes: RouteTable, b
   app.setErrorHandler((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof RequestValidationError) {
       if (error.protocol === 'current') {
-        return sendJson(reply, 400, { error: `Invalid heartbeat: ${error.message}`, timestamp: isoNanosZ(nowMicros()) });
+        return sendJson(reply, 400, {
+          error: `Invalid heartbeat: ${error.message}`,
+          timestamp: isoNanosZ(nowMicros()),
+        });
       }
       return sendJson(reply, 422, { detail: error.items });
     }

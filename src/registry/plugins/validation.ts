@@ -19,10 +19,19 @@ function compileBody(ajv: Ajv, schema: Record<string, unknown>): BodyValidator {
     const [withKey, withoutKey] = (schema.anyOf as Record<string, unknown>[]).map((branch) =>
       compileBody(ajv, branch),
     );
-    return (body) =>
-      body !== null && typeof body === 'object' && !Array.isArray(body) && Object.hasOwn(body, dispatchKey)
-        ? withKey!(body)
-        : withoutKey!(body);
+    return (body) => {
+      if (
+        body === null ||
+        typeof body !== 'object' ||
+        Array.isArray(body) ||
+        !Object.hasOwn(body, dispatchKey)
+      ) {
+        return withoutKey!(body);
+      }
+      const result = withKey!(body);
+      if ('error' in result) result.error.protocol = 'current';
+      return result;
+    };
   }
   const validate: ValidateFunction = ajv.compile(schema);
   const fieldOrder = Object.keys((schema.properties as Record<string, unknown> | undefined) ?? {});

@@ -6,10 +6,10 @@ import { agentFromRegistration } from '../legacy/register-metadata.js';
 import { LabelSelectorError } from '../matching/label-selector.js';
 import { sendJson, sendJsonText } from '../plugins/errors.js';
 import { DetailReply, ValidationErrorReply } from '../schemas/common.js';
+import { AgentIdParams } from '../schemas/health.js';
 import { AgentsQuery, AgentsReply, RegisterReply, RegisterRequest } from '../schemas/legacy-agents.js';
 import { currentAgentView } from '../views/current-agent-view.js';
 import { legacyAgentJson } from '../views/legacy-agent-view.js';
-import { AgentIdParams } from '../schemas/health.js';
 import { persistOrFail } from './persist-or-fail.js';
 
 export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -65,7 +65,9 @@ export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         for (const agent of app.store.listAgents()) {
           if (!matchesAgentFilter(agent, filter)) continue;
           parts.push(
-            agent.protocol === 'current' ? JSON.stringify(currentAgentView(agent, app.topology)) : legacyAgentJson(agent),
+            agent.protocol === 'current'
+              ? JSON.stringify(currentAgentView(agent, app.topology))
+              : legacyAgentJson(agent),
           );
         }
         listing = `[${parts.join(',')}],"count":${parts.length}`;
@@ -99,7 +101,10 @@ export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           toStatus: 'unhealthy' as const,
           at: nowMicros(),
         };
-        const applied = await persistOrFail(app.store.applyStatusChanges([change]), 'Failed to deregister agent');
+        const applied = await persistOrFail(
+          app.store.applyStatusChanges([change]),
+          'Failed to deregister agent',
+        );
         if (applied.length > 0) return reply.code(204).send(null);
       }
       return sendJson(reply, 409, { detail: `Agent ${agentId} changed while being deregistered; try again` });

@@ -29,14 +29,18 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // The current SDK probes the registry with HEAD /health (registry-api-current.md §5); the
   // original answered 405 here, which no client relied on.
-  app.head('/health', { schema: { summary: 'Registry liveness without a body', tags: ['health'] } }, async (_request, reply) => {
-    try {
-      await app.store.ping();
-    } catch {
-      return reply.code(503).send();
-    }
-    return reply.code(200).header('content-type', 'application/json').send();
-  });
+  app.head(
+    '/health',
+    { schema: { summary: 'Registry liveness without a body', tags: ['health'] } },
+    async (_request, reply) => {
+      try {
+        await app.store.ping();
+      } catch {
+        return reply.code(503).send();
+      }
+      return reply.code(200).header('content-type', 'application/json').send();
+    },
+  );
 
   app.get(
     '/health/:agent_id',

@@ -5,20 +5,27 @@ import { agentFromHeartbeat } from '../current/agent-from-heartbeat.js';
 import { sendJson, sendJsonText } from '../plugins/errors.js';
 import { DISPATCH_KEY } from '../plugins/validation.js';
 import { DetailReply, ValidationErrorReply } from '../schemas/common.js';
-import { CurrentErrorReply, CurrentHeartbeatReply, CurrentHeartbeatRequest } from '../schemas/current-heartbeat.js';
+import {
+  CurrentErrorReply,
+  CurrentHeartbeatReply,
+  CurrentHeartbeatRequest,
+} from '../schemas/current-heartbeat.js';
 import { AgentIdParams } from '../schemas/health.js';
 import { LegacyHeartbeatReply, LegacyHeartbeatRequest } from '../schemas/legacy-heartbeat.js';
 import { persistOrFail } from './persist-or-fail.js';
 
 /** One path, two protocols: a body with `tools` is the current protocol (registry-api-current.md §6). */
-const HeartbeatBody = Type.Union([CurrentHeartbeatRequest, LegacyHeartbeatRequest], { [DISPATCH_KEY]: 'tools' });
+const HeartbeatBody = Type.Union([CurrentHeartbeatRequest, LegacyHeartbeatRequest], {
+  [DISPATCH_KEY]: 'tools',
+});
 
 export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/heartbeat',
     {
       schema: {
-        summary: 'Heartbeat: legacy (agent_id, status, metadata) or the full agent of the current protocol (with tools)',
+        summary:
+          'Heartbeat: legacy (agent_id, status, metadata) or the full agent of the current protocol (with tools)',
         tags: ['heartbeat'],
         body: HeartbeatBody,
         response: {
@@ -35,24 +42,37 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if ('tools' in body) {
         const previous = app.store.getAgent(body.agent_id);
         const agent = agentFromHeartbeat(body, now, app.config.defaultTimeoutThresholdSeconds, previous);
-        const { agent: stored, isNew } = await persistOrFail(app.store.upsertAgent(agent), 'Failed to process heartbeat');
+        const { agent: stored, isNew } = await persistOrFail(
+          app.store.upsertAgent(agent),
+          'Failed to process heartbeat',
+        );
         if (isNew) app.counters.registrationsProcessed += 1;
         app.counters.heartbeatsProcessed += 1;
         return sendJson(reply, 200, {
           agent_id: stored.id,
           dependencies_resolved: app.topology.resolveFor(stored),
           llm_tools: {},
-          message: isNew || previous?.status !== 'healthy' ? 'Agent registered via heartbeat' : 'Agent updated via heartbeat',
+          message:
+            isNew || previous?.status !== 'healthy'
+              ? 'Agent registered via heartbeat'
+              : 'Agent updated via heartbeat',
           status: 'success',
           timestamp: isoNanosZ(now),
         });
       }
       const { agent_id: agentId } = body;
       // PRESERVE (§4.3): the body's status is ignored; a heartbeat always means healthy.
-      const agent = await persistOrFail(app.store.recordHeartbeat(agentId, now, 'healthy'), 'Failed to process heartbeat');
+      const agent = await persistOrFail(
+        app.store.recordHeartbeat(agentId, now, 'healthy'),
+        'Failed to process heartbeat',
+      );
       if (!agent) return sendJson(reply, 404, { detail: `Agent ${agentId} not found` });
       app.counters.heartbeatsProcessed += 1;
-      return sendJsonText(reply, 200, `{"status":"success","timestamp":"${isoOffset(now)}","message":"Heartbeat recorded"}`);
+      return sendJsonText(
+        reply,
+        200,
+        `{"status":"success","timestamp":"${isoOffset(now)}","message":"Heartbeat recorded"}`,
+      );
     },
   );
 
@@ -60,7 +80,8 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/heartbeat/:agent_id',
     {
       schema: {
-        summary: 'Lightweight heartbeat: 200 unchanged, 202 topology changed (send a full heartbeat), 410 unknown or unhealthy',
+        summary:
+          'Lightweight heartbeat: 200 unchanged, 202 topology changed (send a full heartbeat), 410 unknown or unhealthy',
         tags: ['heartbeat'],
         params: AgentIdParams,
       },
@@ -71,7 +92,10 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // An unhealthy agent must re-register with its full payload (registry-api-current.md §4).
       if (!known || known.status === 'unhealthy') return reply.code(410).send();
       const now = nowMicros();
-      const agent = await persistOrFail(app.store.recordHeartbeat(agentId, now, 'healthy'), 'Failed to process heartbeat');
+      const agent = await persistOrFail(
+        app.store.recordHeartbeat(agentId, now, 'healthy'),
+        'Failed to process heartbeat',
+      );
       if (!agent) return reply.code(410).send();
       app.counters.heartbeatsProcessed += 1;
       const since = agent.current?.fullHeartbeatAt ?? agent.createdAt;

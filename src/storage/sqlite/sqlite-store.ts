@@ -175,7 +175,7 @@ export class SqliteStore implements RegistryStore {
           $rv: rv,
           $revision: revision,
           $id: op.id,
-        });
+        }) as { topology_at: number } | undefined;
         if (row === undefined) return undefined;
         const agent = this.currentRecord(op.id);
         const updated = {
@@ -184,6 +184,7 @@ export class SqliteStore implements RegistryStore {
           lastHeartbeat: op.at,
           updatedAt: op.at,
           resourceVersion: rv,
+          topologyAt: Number(row.topology_at),
         };
         effect.changed.push(updated);
         return updated;
@@ -208,6 +209,7 @@ export class SqliteStore implements RegistryStore {
             status: change.toStatus,
             updatedAt: change.at,
             resourceVersion: rv,
+            topologyAt: change.at,
           });
           applied.push(change);
         }
