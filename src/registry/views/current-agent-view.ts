@@ -10,7 +10,18 @@ import { legacyAgentView, legacyCapabilityView } from './legacy-agent-view.js';
  */
 export function currentAgentView(agent: AgentRecord, topology: MeshTopology) {
   const resolutions = topology.resolveFor(agent);
-  const all = Object.values(resolutions).flat();
+  // The list shape meshctl reads: one entry per dependency, with the consumer's function name.
+  const dependencyResolutions = agent.capabilities.flatMap((cap) =>
+    (resolutions[cap.functionName ?? ''] ?? []).map((r, i) => ({
+      capability: r.capability,
+      endpoint: r.endpoint,
+      function_name: cap.functionName,
+      mcp_tool: r.function_name,
+      provider_agent_id: r.agent_id,
+      status: r.status,
+      tags: (cap.dependencies?.[i]?.tags ?? []).flat(),
+    })),
+  );
   const details = agent.current;
   const isAvailable = agent.status === 'healthy';
   return {
@@ -24,11 +35,11 @@ export function currentAgentView(agent: AgentRecord, topology: MeshTopology) {
     description: details?.description ?? '',
     a2a_producer: details?.a2aProducer ?? false,
     a2a_consumer: details?.a2aConsumer ?? false,
-    total_dependencies: all.length,
-    dependencies_resolved: all.filter((r) => r.status === 'available').length,
-    dependency_resolutions: resolutions,
-    llm_tool_resolutions: {},
-    llm_provider_resolutions: {},
+    total_dependencies: dependencyResolutions.length,
+    dependencies_resolved: dependencyResolutions.filter((r) => r.status === 'available').length,
+    dependency_resolutions: dependencyResolutions.length === 0 ? null : dependencyResolutions,
+    llm_tool_resolutions: null,
+    llm_provider_resolutions: null,
     last_seen: agent.lastHeartbeat === null ? null : isoNanosZ(agent.lastHeartbeat),
     version: details?.version ?? '1.0.0',
   };

@@ -13,8 +13,11 @@
  * - ints (decimal with `_` separators, `0x`, `0o`, `0b`) and floats (`1.5`, `.5`, `5.`, `1e5`), with
  *   at most one leading `+` or `-`;
  * - dicts, lists, and tuples (`()`, `(a,)`, `(a, b)`) which become arrays; `(a)` is just `a`;
- *   trailing commas, any whitespace (newlines too, also outside brackets), `#` comments and
- *   backslash line joins between tokens.
+ *   trailing commas, any whitespace, `#` comments and backslash line joins between tokens.
+ *
+ * Slightly more lenient than Python, harmlessly: newlines are whitespace outside brackets too
+ * (`'a'\n'b'` is `'ab'`) and a raw NUL character may appear inside a string. Slightly stricter:
+ * a sign must be followed by the number itself (`-(1)` is rejected).
  *
  * Rejected with a {@link PythonLiteralError}: any name other than `True`/`False`/`None` (so every
  * call, attribute access or operator expression, e.g. `__import__('os').system('x')`, `set()`,
