@@ -66,7 +66,7 @@ const consumer = JSON.stringify({
       dependencies: [
         { capability: 'cap_7', tags: ['system'] },
         { capability: 'cap_42', tags: ['+even'], version: '>=1.2.0' },
-        { capability: 'cap_99', tags: ['system', '-odd'] },
+        { capability: 'cap_98', tags: ['system', '-odd'] },
       ],
     },
   ],
