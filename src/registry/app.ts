@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { RegistryConfig } from '../shared/config.js';
 import type { RegistryStore } from '../storage/registry-store.js';
@@ -67,7 +67,8 @@ export interface AppDeps {
 export async function buildApp({ config, store, logger, writeAccessLog }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Access lines are ours (uvicorn's format, plugins/access-log.ts), not Fastify's.
+    logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
