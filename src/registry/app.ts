@@ -101,6 +101,7 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
     logger,
     intervalMs: config.healthCheckIntervalSeconds * 1000,
     currentTimeoutSeconds: config.defaultTimeoutThresholdSeconds,
+    retentionSeconds: config.retentionSeconds,
   });
   app.decorate('healthMonitor', monitor);
   app.addHook('onReady', async () => monitor.start());

@@ -9,6 +9,8 @@ export interface HealthMonitorOptions {
   intervalMs: number;
   /** Seconds without a heartbeat before a current-protocol agent is unhealthy. */
   currentTimeoutSeconds: number;
+  /** Seconds an unhealthy current-protocol agent is kept before it is purged. */
+  retentionSeconds: number;
 }
 
 /**
@@ -67,6 +69,25 @@ export class HealthMonitor {
     await this.running;
   }
 
+  /** Removes current-protocol agents unhealthy for longer than the retention (as upstream does). */
+  private async purgeExpiredUnhealthy(now: number): Promise<void> {
+    const limit = now - this.options.retentionSeconds * 1e6;
+    const stale = [...this.options.store.listAgents()].filter(
+      (a) => a.protocol === 'current' && a.status === 'unhealthy' && a.updatedAt < limit,
+    );
+    try {
+      const deleted = await Promise.all(
+        stale.map((a) =>
+          this.options.store.deleteAgent(a.id, { status: 'unhealthy', updatedAt: a.updatedAt }),
+        ),
+      );
+      const purged = deleted.filter(Boolean).length;
+      if (purged > 0) this.log.info({ purged }, 'purged unhealthy agents past their retention');
+    } catch (error) {
+      this.log.error({ err: error }, 'Error in health check loop');
+    }
+  }
+
   /** One pass over every agent. Resolves to the changes that were applied. */
   async sweep(): Promise<StatusChange[]> {
     const now = nowMicros();
@@ -83,6 +104,7 @@ export class HealthMonitor {
         });
       }
     }
+    await this.purgeExpiredUnhealthy(now);
     if (changes.length === 0) return [];
     try {
       const applied = await this.options.store.applyStatusChanges(changes);

@@ -42,10 +42,40 @@ export async function main(argv: readonly string[]): Promise<number> {
   );
   const app = await buildApp({ config, store, logger, writeAccessLog: out });
 
+  // Signal handlers come first: a signal that arrives while we start must still close cleanly.
+  let resolveStopped: (code: number) => void = () => {};
+  const stopped = new Promise<number>((resolve) => {
+    resolveStopped = resolve;
+  });
+  let isStopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (isStopping) {
+      // A second signal ends the process at once.
+      process.exit(1);
+    }
+    isStopping = true;
+    err('INFO:     Shutting down\nINFO:     Waiting for application shutdown.\n');
+    try {
+      await app.close();
+      await store.close();
+    } catch (error) {
+      logger.error({ err: error }, 'error during shutdown');
+    }
+    err(`INFO:     Application shutdown complete.\nINFO:     Finished server process [${process.pid}]\n`);
+    out(
+      `Received signal ${signal === 'SIGINT' ? 2 : 15}, initiating graceful shutdown...\n🛑 Shutting down registry service...\n✅ Registry service stopped\n`,
+    );
+    logger.flush();
+    resolveStopped(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
   out(startupBanner(config.host, config.port));
   err(`INFO:     Started server process [${process.pid}]\nINFO:     Waiting for application startup.\n`);
   try {
     // `localhost` binds IPv4 127.0.0.1 only, as uvicorn does (spec §10.1).
+    if (isStopping) return stopped;
     await app.listen({ host: config.host === 'localhost' ? '127.0.0.1' : config.host, port: config.port });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -53,6 +83,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     err(
       `ERROR:    error while attempting to bind on address ('${config.host}', ${config.port}): ${reason}\n`,
     );
+    isStopping = true;
     await app.close().catch(() => {});
     await store.close().catch(() => {});
     return 1;
@@ -63,29 +94,5 @@ export async function main(argv: readonly string[]): Promise<number> {
     `INFO:     Application startup complete.\nINFO:     Uvicorn running on http://${config.host}:${boundPort} (Press CTRL+C to quit)\n`,
   );
 
-  return new Promise<number>((resolve) => {
-    let isStopping = false;
-    const stop = async (signal: NodeJS.Signals) => {
-      if (isStopping) {
-        // A second signal ends the process at once.
-        process.exit(1);
-      }
-      isStopping = true;
-      err('INFO:     Shutting down\nINFO:     Waiting for application shutdown.\n');
-      try {
-        await app.close();
-        await store.close();
-      } catch (error) {
-        logger.error({ err: error }, 'error during shutdown');
-      }
-      err(`INFO:     Application shutdown complete.\nINFO:     Finished server process [${process.pid}]\n`);
-      out(
-        `Received signal ${signal === 'SIGINT' ? 2 : 15}, initiating graceful shutdown...\n🛑 Shutting down registry service...\n✅ Registry service stopped\n`,
-      );
-      logger.flush();
-      resolve(0);
-    };
-    process.once('SIGINT', () => void stop('SIGINT'));
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-  });
+  return stopped;
 }

@@ -15,6 +15,8 @@ export interface RegistryConfig {
   logLevel: string;
   /** Largest accepted request body in bytes (`MCP_MESH_MAX_BODY_BYTES`). */
   bodyLimitBytes: number;
+  /** Seconds an unhealthy current-protocol agent is kept before it is purged (`MCP_MESH_RETENTION`). */
+  retentionSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -33,6 +35,32 @@ function positiveNumber(env: Env, name: string, fallback: number, isInteger = fa
     );
   }
   return value;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+
+/** Seconds from `3600`, `90s`, `30m`, `1h`, `1h30m` (the Go duration forms upstream accepts). */
+function duration(env: Env, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (/^\d+(\.\d+)?$/.test(raw)) return Number(raw);
+  const parts = [...raw.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== raw) {
+    throw new MeshError(
+      'CONFIG_INVALID',
+      `${name} must be a duration such as 3600, 90s, 30m or 1h; got "${raw}"`,
+    );
+  }
+  return parts.reduce((sum, p) => sum + Number(p[1]) * DURATION_UNITS[p[2]!]!, 0);
+}
+
+function port(env: Env, name: string): number | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) {
+    throw new MeshError('CONFIG_INVALID', `${name} must be a port number (0-65535), got "${raw}"`);
+  }
+  return Number(raw);
 }
 
 function flag(env: Env, name: string, fallback: boolean): boolean {
@@ -58,13 +86,15 @@ export function loadRegistryConfig(
     );
   }
   return Object.freeze({
-    host: flags.host ?? 'localhost',
-    port: flags.port ?? 8000,
+    // HOST and PORT are the Go registry's names (registry-api-current.md §4); flags win.
+    host: flags.host ?? (env.HOST?.trim() || 'localhost'),
+    port: flags.port ?? port(env, 'PORT') ?? 8000,
     databaseUrl: env.MCP_MESH_DATABASE_URL?.trim() || env.DATABASE_URL?.trim() || undefined,
     healthCheckIntervalSeconds: positiveNumber(env, 'HEALTH_CHECK_INTERVAL', 10),
     defaultTimeoutThresholdSeconds: positiveNumber(env, 'DEFAULT_TIMEOUT_THRESHOLD', 20),
     isAccessLogEnabled: flag(env, 'MCP_MESH_ACCESS_LOG', true),
     logLevel: level === 'warning' ? 'warn' : level,
     bodyLimitBytes: positiveNumber(env, 'MCP_MESH_MAX_BODY_BYTES', 10 * 1024 * 1024, true),
+    retentionSeconds: duration(env, 'MCP_MESH_RETENTION', 3600),
   });
 }

@@ -116,8 +116,11 @@ export interface RegistryStore {
    */
   applyStatusChanges(changes: readonly StatusChange[]): Promise<StatusChange[]>;
 
-  /** Deletes the agent. Resolves to whether it existed. */
-  deleteAgent(id: string): Promise<boolean>;
+  /**
+   * Deletes the agent; with `onlyIf`, only while it still has that status and `updatedAt`
+   * (so a purge never removes an agent that came back meanwhile). Resolves to whether it was deleted.
+   */
+  deleteAgent(id: string, onlyIf?: { status: AgentStatus; updatedAt: Micros }): Promise<boolean>;
 
   /** The agent with this id from the snapshot. */
   getAgent(id: string): AgentRecord | undefined;

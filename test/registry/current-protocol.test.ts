@@ -249,3 +249,21 @@ describe('bad input on the current protocol never becomes a 500', () => {
     expect(registry.store.getAgent('a1')?.status).toBe('healthy');
   });
 });
+
+describe('retention of unhealthy agents', () => {
+  it('purges a deregistered current agent once MCP_MESH_RETENTION has passed, and keeps legacy agents', async () => {
+    await using registry = await startRegistry({ env: { MCP_MESH_RETENTION: '200ms' } });
+    await heartbeat(registry.baseUrl, providerBody);
+    await send(registry.baseUrl, { method: 'DELETE', path: `/agents/${providerBody.agent_id}` });
+    await postJson(registry.baseUrl, '/agents/register_with_metadata', {
+      agent_id: 'old-style',
+      metadata: {},
+      timestamp: 't',
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    await registry.app.healthMonitor.sweep();
+    expect(registry.store.getAgent(providerBody.agent_id)).toBeUndefined();
+    expect(registry.store.getAgent('old-style')).toBeDefined();
+    expect(await head(registry.baseUrl, providerBody.agent_id)).toBe(410);
+  });
+});

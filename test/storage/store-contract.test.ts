@@ -144,3 +144,16 @@ describe('the SQLite store', () => {
     });
   });
 });
+
+describe('conditional deletion', () => {
+  it('deletes only while the agent still has the given status and update time', async () => {
+    await withStore(async (store) => {
+      await store.upsertAgent(agent('gone', { status: 'unhealthy', updatedAt: 5 }));
+      expect(await store.deleteAgent('gone', { status: 'unhealthy', updatedAt: 4 })).toBe(false);
+      expect(await store.deleteAgent('gone', { status: 'healthy', updatedAt: 5 })).toBe(false);
+      expect(store.getAgent('gone')).toBeDefined();
+      expect(await store.deleteAgent('gone', { status: 'unhealthy', updatedAt: 5 })).toBe(true);
+      expect(store.getAgent('gone')).toBeUndefined();
+    });
+  });
+});

@@ -92,10 +92,14 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // An unhealthy agent must re-register with its full payload (registry-api-current.md §4).
       if (!known || known.status === 'unhealthy') return reply.code(410).send();
       const now = nowMicros();
-      const agent = await persistOrFail(
-        app.store.recordHeartbeat(agentId, now, 'healthy'),
-        'Failed to process heartbeat',
-      );
+      let agent: Awaited<ReturnType<typeof app.store.recordHeartbeat>>;
+      try {
+        agent = await app.store.recordHeartbeat(agentId, now, 'healthy');
+      } catch (error) {
+        // 503 tells the SDK to back off and retry (registry-api-current.md §1).
+        request.log.error({ err: error }, 'heartbeat not recorded');
+        return reply.code(503).send();
+      }
       if (!agent) return reply.code(410).send();
       app.counters.heartbeatsProcessed += 1;
       const since = agent.current?.fullHeartbeatAt ?? agent.createdAt;

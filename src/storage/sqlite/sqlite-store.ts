@@ -12,7 +12,7 @@ type WriteOp =
   | { kind: 'upsert'; agent: AgentRecord }
   | { kind: 'heartbeat'; id: string; at: number; status: AgentStatus }
   | { kind: 'status'; changes: readonly StatusChange[] }
-  | { kind: 'delete'; id: string };
+  | { kind: 'delete'; id: string; onlyIf: { status: AgentStatus; updatedAt: number } | undefined };
 
 /** What a committed op changes in the snapshot. */
 type SnapshotEffect = { changed: AgentRecord[]; deleted: string[] };
@@ -82,6 +82,7 @@ export class SqliteStore implements RegistryStore {
         SET status = $to, updated_at = $at, resource_version = $rv, revision = $revision, topology_at = $at
         WHERE id = $id AND status = $from AND last_heartbeat IS $last_heartbeat RETURNING id`),
       delete: p('DELETE FROM mesh_agents WHERE id = ? RETURNING id'),
+      deleteIf: p('DELETE FROM mesh_agents WHERE id = ? AND status = ? AND updated_at = ? RETURNING id'),
       insertTombstone: p('INSERT OR REPLACE INTO mesh_tombstones (id, revision) VALUES (?, ?)'),
       selectAll: p('SELECT * FROM mesh_agents ORDER BY seq'),
       selectOne: p('SELECT * FROM mesh_agents WHERE id = ?'),
@@ -216,7 +217,9 @@ export class SqliteStore implements RegistryStore {
         return applied;
       }
       case 'delete': {
-        const row = s.delete!.get(op.id);
+        const row = op.onlyIf
+          ? s.deleteIf!.get(op.id, op.onlyIf.status, op.onlyIf.updatedAt)
+          : s.delete!.get(op.id);
         if (row === undefined) return false;
         s.insertTombstone!.run(op.id, revision);
         effect.deleted.push(op.id);
@@ -245,8 +248,8 @@ export class SqliteStore implements RegistryStore {
     return this.batcher.submit({ kind: 'status', changes });
   }
 
-  deleteAgent(id: string): Promise<boolean> {
-    return this.batcher.submit({ kind: 'delete', id });
+  deleteAgent(id: string, onlyIf?: { status: AgentStatus; updatedAt: number }): Promise<boolean> {
+    return this.batcher.submit({ kind: 'delete', id, onlyIf });
   }
 
   getAgent(id: string): AgentRecord | undefined {
