@@ -1,7 +1,7 @@
 /**
  * Kubernetes-style (equality-only) label selectors of `GET /agents?label_selector=…` (spec 5.3, 4.5.3).
  */
-import { pythonStrip } from './python-str.js';
+import { pythonStrip } from '../../shared/python/python-str.js';
 
 /**
  * A selector piece without `=`. The message is the exact text of spec 4.5.3; the intended answer is

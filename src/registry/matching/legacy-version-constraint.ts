@@ -2,8 +2,8 @@
  * The legacy registry's version-constraint check (spec 5.2). Deliberately NOT semver: every quirk
  * below is observable in `GET /agents` and `GET /capabilities` result sets and is preserved (spec 13.P).
  */
-import { parsePythonInt } from './python-int.js';
-import { pythonStrip } from './python-str.js';
+import { parsePythonInt } from '../../shared/python/python-int.js';
+import { pythonStrip } from '../../shared/python/python-str.js';
 
 /**
  * Compares two versions numerically, spec 5.2 `cmp`: everything from the first `-` is dropped

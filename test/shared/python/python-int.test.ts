@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePythonInt } from '../../../src/registry/matching/python-int.js';
+import { parsePythonInt } from '../../../src/shared/python/python-int.js';
 
 describe('parsePythonInt', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPythonSpace, pythonStrip } from '../../../src/registry/matching/python-str.js';
+import { isPythonSpace, pythonStrip } from '../../../src/shared/python/python-str.js';
 
 describe('isPythonSpace', () => {
   it.each([
