@@ -9,6 +9,7 @@ import { HealthMonitor } from './health-monitor.js';
 import { installAccessLog } from './plugins/access-log.js';
 import { installBodyParser } from './plugins/body-parser.js';
 import { installCors } from './plugins/cors.js';
+import { installDatabaseFreshness } from './plugins/database-freshness.js';
 import { installErrorHandling } from './plugins/errors.js';
 import { installOpenApi } from './plugins/openapi.js';
 import { RouteTable } from './plugins/route-table.js';
@@ -90,6 +91,7 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
 
   app.decorate('store', store);
   app.decorate('config', config);
+  installDatabaseFreshness(app);
   const topology = new MeshTopology(store);
   app.decorate('topology', topology);
   app.addHook('onClose', async () => topology.close());

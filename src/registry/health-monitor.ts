@@ -34,9 +34,11 @@ export function nextStatus(
 }
 
 /**
- * The periodic health sweep. Its changes are conditional updates (applied only while the agent
- * still has the status and heartbeat the sweep saw), so replicas sweeping the same database at
- * once agree, and a heartbeat that lands during a sweep always wins.
+ * The periodic health sweep. Every replica ticks, but only the one that claims the period in the
+ * database sweeps ({@link RegistryStore.claimHealthSweep}), from a snapshot it has just synced.
+ * Its changes are conditional updates (applied only while the agent still has the status and
+ * heartbeat the sweep saw), so even two sweeps that overlap agree, and a heartbeat that lands
+ * during a sweep always wins.
  */
 export class HealthMonitor {
   private timer: NodeJS.Timeout | undefined;
@@ -51,7 +53,7 @@ export class HealthMonitor {
     if (this.timer) return;
     this.timer = setInterval(() => {
       if (!this.running) {
-        this.running = this.sweep().then(
+        this.running = this.tick().then(
           () => undefined,
           () => undefined,
         );
@@ -67,6 +69,20 @@ export class HealthMonitor {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
+  }
+
+  /** One period: sweeps when this replica wins the period's claim. */
+  private async tick(): Promise<void> {
+    try {
+      // 90% of the period: one replica's timer drifts a little against the database clock, and
+      // must still win every one of its own periods when it is alone.
+      if (!(await this.options.store.claimHealthSweep(this.options.intervalMs * 1000 * 0.9))) return;
+      await this.options.store.sync();
+    } catch (error) {
+      this.log.error({ err: error }, 'Error in health check loop');
+      return;
+    }
+    await this.sweep();
   }
 
   /** Removes current-protocol agents unhealthy for longer than the retention (as upstream does). */

@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { loadRegistryConfig } from '../shared/config.js';
 import { MeshError } from '../shared/errors.js';
 import { openStore } from '../storage/open-store.js';
@@ -28,18 +28,19 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   let config: ReturnType<typeof loadRegistryConfig>;
   let store: Awaited<ReturnType<typeof openStore>>;
+  let logger: Logger;
   try {
     config = loadRegistryConfig(args);
-    store = await openStore(config.databaseUrl);
+    logger = pino(
+      { level: config.logLevel, base: { pid: process.pid } },
+      pino.destination({ fd: 2, sync: false }),
+    );
+    store = await openStore(config.databaseUrl, { logger });
   } catch (error) {
     const hint = error instanceof MeshError && error.hint ? `\n${error.hint}` : '';
     err(`❌ Failed to start registry service: ${(error as Error).message}${hint}\n`);
     return 1;
   }
-  const logger = pino(
-    { level: config.logLevel, base: { pid: process.pid } },
-    pino.destination({ fd: 2, sync: false }),
-  );
   const app = await buildApp({ config, store, logger, writeAccessLog: out });
 
   // Signal handlers come first: a signal that arrives while we start must still close cleanly.

@@ -19,3 +19,17 @@ export class MeshError extends Error {
     this.hint = options.hint;
   }
 }
+
+/**
+ * The text of any thrown value. Socket errors of a refused dual-stack connection come as an
+ * `AggregateError` with an empty message, so their code (or their inner errors) stands in.
+ */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.message !== '') return error.message;
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    return error.errors.map((inner) => describeError(inner)).join('; ');
+  }
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : error.name;
+}

@@ -2,13 +2,35 @@ import type { AgentRecord } from './registry-store.js';
 
 type Listener = (changedIds: readonly string[]) => void;
 
+/** An agent as committed: its record, its first-registration order and the revision of its row. */
+export interface StoredAgent {
+  record: AgentRecord;
+  seq: number;
+  revision: number;
+}
+
+/** A deletion as committed: the revision of its tombstone. */
+export interface StoredDeletion {
+  id: string;
+  revision: number;
+}
+
 /**
  * The in-memory copy of the agents table that serves every read. Stores update it after their
- * own commits and after pulling other processes' changes, and bump `revision` each time.
+ * own commits and after pulling other processes' changes.
+ *
+ * Both arrive in any order (a pull that started before our own commit can answer after it), so
+ * every change carries the revision of its row and only a newer row replaces an older one;
+ * deletions are remembered until a later pull has gone past them, so a pull that began before a
+ * deletion cannot bring the agent back. Agents stay in first-registration order (`seq`), whichever
+ * replica registered them.
  */
 export class AgentSnapshot {
-  private readonly agents = new Map<string, AgentRecord>();
+  private agents = new Map<string, StoredAgent>();
+  private readonly deletions = new Map<string, number>();
   private readonly listeners = new Set<Listener>();
+  private maxSeq = 0;
+  /** Increases on every change of the snapshot: callers key caches on it. */
   revision = 0;
 
   get size(): number {
@@ -16,21 +38,49 @@ export class AgentSnapshot {
   }
 
   get(id: string): AgentRecord | undefined {
-    return this.agents.get(id);
+    return this.agents.get(id)?.record;
   }
 
-  values(): IterableIterator<AgentRecord> {
-    return this.agents.values();
+  *values(): IterableIterator<AgentRecord> {
+    for (const entry of this.agents.values()) yield entry.record;
   }
 
-  /** Replaces or adds agents (a replaced agent keeps its position) and removes `deletedIds`. */
-  apply(revision: number, changed: readonly AgentRecord[], deletedIds: readonly string[] = []): void {
-    for (const agent of changed) this.agents.set(agent.id, agent);
-    for (const id of deletedIds) this.agents.delete(id);
-    if (revision > this.revision) this.revision = revision;
-    const ids =
-      deletedIds.length === 0 ? changed.map((a) => a.id) : [...changed.map((a) => a.id), ...deletedIds];
-    if (ids.length > 0) for (const listener of this.listeners) listener(ids);
+  /** Applies committed rows and deletions; each is ignored unless newer than what is known. */
+  apply(changed: readonly StoredAgent[], deleted: readonly StoredDeletion[] = []): void {
+    const ids: string[] = [];
+    let isOutOfOrder = false;
+    for (const entry of changed) {
+      const id = entry.record.id;
+      const known = this.agents.get(id);
+      if (known !== undefined && known.revision >= entry.revision) continue;
+      if ((this.deletions.get(id) ?? -1) >= entry.revision) continue;
+      if (known === undefined && entry.seq < this.maxSeq) isOutOfOrder = true;
+      this.maxSeq = Math.max(this.maxSeq, entry.seq);
+      this.agents.set(id, entry);
+      ids.push(id);
+    }
+    for (const { id, revision } of deleted) {
+      this.deletions.set(id, Math.max(revision, this.deletions.get(id) ?? -1));
+      const known = this.agents.get(id);
+      if (known === undefined || known.revision >= revision) continue;
+      this.agents.delete(id);
+      ids.push(id);
+    }
+    if (isOutOfOrder) {
+      // Another replica registered agents we learn about only now: restore first-registration order.
+      this.agents = new Map([...this.agents].sort((a, b) => a[1].seq - b[1].seq));
+    }
+    if (ids.length === 0) return;
+    this.revision += 1;
+    for (const listener of this.listeners) listener(ids);
+  }
+
+  /**
+   * Forgets deletions at or below `revision` once a pull that started after them has completed:
+   * every later pull reads a database that already has them.
+   */
+  forgetDeletionsUpTo(revision: number): void {
+    for (const [id, at] of this.deletions) if (at <= revision) this.deletions.delete(id);
   }
 
   onChange(listener: Listener): () => void {

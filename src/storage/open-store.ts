@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MeshError } from '../shared/errors.js';
+import type { Logger } from 'pino';
+import { describeError, MeshError } from '../shared/errors.js';
 import type { RegistryStore } from './registry-store.js';
 
 export const DEFAULT_DATABASE_PATH = 'mcp_mesh_registry.db';
@@ -16,23 +17,59 @@ export function sqlitePathOf(url: string): string {
 
 /** Replaces the password of a database URL, for logs and error messages. */
 export function redactDatabaseUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
+  return url
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@')
+    .replace(/([?&]password=)[^&]*/i, '$1***');
+}
+
+/** Removes the URL's password (raw or percent-decoded) from a message that might quote it. */
+function redactSecrets(message: string, url: string): string {
+  let password: string | undefined;
+  try {
+    const parsed = new URL(url);
+    password = parsed.searchParams.get('password') ?? (parsed.password || undefined);
+    if (password !== undefined && !parsed.searchParams.has('password'))
+      password = decodeURIComponent(password);
+  } catch {
+    password = undefined;
+  }
+  const redacted = redactDatabaseUrl(message);
+  return password && password.length > 0 ? redacted.split(password).join('***') : redacted;
+}
+
+export interface OpenStoreOptions {
+  /** Where the store reports losing and regaining the database. */
+  logger?: Logger;
 }
 
 /**
- * Opens the store the URL names: `sqlite:…` (or a plain path) on `node:sqlite`; undefined means
- * `./mcp_mesh_registry.db` as in the original. Only the chosen driver is loaded.
+ * Opens the store the URL names: `postgresql://…` (or `postgres://…`) on `pg`, `sqlite:…` (or a
+ * plain path) on `node:sqlite`; undefined means `./mcp_mesh_registry.db` as in the original.
+ * Only the chosen driver is loaded. Errors name the URL with its password replaced.
  */
-export async function openStore(databaseUrl: string | undefined): Promise<RegistryStore> {
+export async function openStore(
+  databaseUrl: string | undefined,
+  options: OpenStoreOptions = {},
+): Promise<RegistryStore> {
   const url = databaseUrl?.trim() || DEFAULT_DATABASE_PATH;
   if (/^postgres(ql)?:\/\//i.test(url)) {
-    throw new MeshError(
-      'DATABASE_UNSUPPORTED',
-      `PostgreSQL is not supported yet: ${redactDatabaseUrl(url)}`,
-      {
-        hint: 'Use a sqlite:///path URL or leave MCP_MESH_DATABASE_URL unset.',
-      },
-    );
+    const { PostgresStore } = await import('./postgres/postgres-store.js');
+    try {
+      return await PostgresStore.open({ url, logger: options.logger });
+    } catch (error) {
+      const isUnreachable = error instanceof MeshError && error.code === 'DATABASE_UNAVAILABLE';
+      const reason = describeError(isUnreachable ? error.cause : error);
+      throw new MeshError(
+        'DATABASE_OPEN_FAILED',
+        `Cannot open database ${redactDatabaseUrl(url)}: ${redactSecrets(reason, url)}`,
+        {
+          cause: error,
+          hint: isUnreachable
+            ? 'Check that PostgreSQL is running and reachable at that host and port.'
+            : (error as MeshError).hint,
+        },
+      );
+    }
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !url.startsWith('sqlite:')) {
     throw new MeshError('DATABASE_URL_INVALID', `Unsupported database URL: ${redactDatabaseUrl(url)}`, {

@@ -94,8 +94,9 @@ export interface StatusChange {
 /**
  * The registry's storage, in domain words. Writes resolve only after their transaction has
  * committed, so an acknowledged write survives `kill -9`. Reads come from a snapshot of the
- * database that the store keeps current: immediately for its own writes, and within
- * `syncIntervalMs` for writes of other processes sharing the database.
+ * database that the store keeps current: immediately for its own writes, and within its sync
+ * interval for writes of other processes (replicas) sharing the database; {@link ensureFresh}
+ * bounds the staleness of any read to 1 s.
  */
 export interface RegistryStore {
   /**
@@ -138,6 +139,20 @@ export interface RegistryStore {
 
   /** Brings the snapshot up to date with the database now (other processes' writes). */
   sync(): Promise<void>;
+
+  /**
+   * Resolves once the snapshot reflects the database as of at most one second ago (at once when
+   * it already does). Rejects with a `MeshError` of status 503 (`DATABASE_UNAVAILABLE`) when the
+   * database cannot be reached. Call before serving a read.
+   */
+  ensureFresh(): Promise<void>;
+
+  /**
+   * Claims the health sweep for this process: resolves true when no process sharing the database
+   * has claimed it within the last `minGapMicros` (measured on the database's clock where there
+   * is one), so one replica sweeps per period. Never changes agents or the revision.
+   */
+  claimHealthSweep(minGapMicros: number): Promise<boolean>;
 
   /** Runs a trivial read against the database; rejects when the database is unusable. */
   ping(): Promise<void>;

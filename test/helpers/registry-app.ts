@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../../src/registry/app.js';
@@ -6,26 +5,28 @@ import { loadRegistryConfig, type RegistryConfig } from '../../src/shared/config
 import { openStore } from '../../src/storage/open-store.js';
 import type { RegistryStore } from '../../src/storage/registry-store.js';
 import { tempDir } from './temp-dir.js';
+import { freshDatabaseUrl } from './test-database.js';
 
 export interface RunningRegistry extends AsyncDisposable {
   app: FastifyInstance;
   store: RegistryStore;
   baseUrl: string;
-  dbPath: string;
+  /** The database it runs on (a fresh one per registry, in the dialect of this run). */
+  databaseUrl: string;
   /** Closes app and store, then starts them again on the same database file. */
   restart(): Promise<void>;
 }
 
 /**
- * The real registry app on 127.0.0.1, port 0, over a real SQLite file in a fresh temp dir
- * (or `databaseUrl` when given: the suite runs on every dialect this way).
+ * The real registry app on 127.0.0.1, port 0, over a fresh database of the run's dialect: a real
+ * SQLite file in a temp dir, or a new database in the run's real PostgreSQL (one suite, every
+ * dialect). `databaseUrl` overrides it (a second replica on the same database).
  */
 export async function startRegistry(
   options: { env?: Record<string, string>; databaseUrl?: string } = {},
 ): Promise<RunningRegistry> {
   const dir = tempDir('mesh-registry-');
-  const dbPath = join(dir.path, 'registry.db');
-  const databaseUrl = options.databaseUrl ?? `sqlite://${dbPath}`;
+  const databaseUrl = options.databaseUrl ?? (await freshDatabaseUrl(dir.path));
   const config: RegistryConfig = {
     ...loadRegistryConfig({ host: '127.0.0.1', port: 0 }, { MCP_MESH_ACCESS_LOG: 'false', ...options.env }),
     databaseUrl,
@@ -40,7 +41,7 @@ export async function startRegistry(
     app,
     store,
     baseUrl: `http://127.0.0.1:${port}`,
-    dbPath,
+    databaseUrl,
     async restart() {
       await running.app.close();
       await running.store.close();

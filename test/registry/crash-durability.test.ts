@@ -1,11 +1,14 @@
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, send } from '../helpers/http-request.js';
 import { spawnRegistry } from '../helpers/registry-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { freshDatabaseUrl } from '../helpers/test-database.js';
 
 const dir = tempDir('mesh-crash-');
-const env = { MCP_MESH_DATABASE_URL: `sqlite://${join(dir.path, 'crash.db')}` };
+const env: Record<string, string> = {};
+beforeAll(async () => {
+  env.MCP_MESH_DATABASE_URL = await freshDatabaseUrl(dir.path, 'crash.db');
+});
 afterAll(() => dir[Symbol.dispose]());
 
 function registration(i: number) {

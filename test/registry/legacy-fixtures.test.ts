@@ -6,6 +6,7 @@ import { type HttpResponse, send } from '../helpers/http-request.js';
 import { type RunningRegistry, startRegistry } from '../helpers/registry-app.js';
 import { REPO_ROOT, type RegistryProcess, spawnRegistry } from '../helpers/registry-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { freshDatabaseUrl } from '../helpers/test-database.js';
 
 const FIXTURES = join(REPO_ROOT, '..', 'shared', 'fixtures', 'legacy');
 
@@ -304,11 +305,12 @@ describe('legacy fixtures, scenario "main", replayed in order', () => {
 
 describe('legacy fixtures, scenario "restart", with a real process killed by SIGKILL', () => {
   const dir = tempDir('mesh-restart-');
-  const env = { MCP_MESH_DATABASE_URL: `sqlite://${join(dir.path, 'registry.db')}` };
+  const env: Record<string, string> = {};
   let registry: RegistryProcess;
   let beforeKill: { agents: Record<string, unknown>[] };
 
   beforeAll(async () => {
+    env.MCP_MESH_DATABASE_URL = await freshDatabaseUrl(dir.path);
     registry = await spawnRegistry(undefined, env);
   });
   afterAll(async () => {

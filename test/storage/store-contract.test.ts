@@ -1,8 +1,8 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/storage/open-store.js';
 import type { AgentRecord, RegistryStore } from '../../src/storage/registry-store.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { freshDatabaseUrl, TEST_DIALECT } from '../helpers/test-database.js';
 
 function agent(id: string, overrides: Partial<AgentRecord> = {}): AgentRecord {
   return {
@@ -35,7 +35,7 @@ function agent(id: string, overrides: Partial<AgentRecord> = {}): AgentRecord {
 
 async function withStore(run: (store: RegistryStore, url: string) => Promise<void>): Promise<void> {
   using dir = tempDir();
-  const url = `sqlite://${join(dir.path, 'store.db')}`;
+  const url = await freshDatabaseUrl(dir.path, 'store.db');
   const store = await openStore(url);
   try {
     await run(store, url);
@@ -44,7 +44,7 @@ async function withStore(run: (store: RegistryStore, url: string) => Promise<voi
   }
 }
 
-describe('the SQLite store', () => {
+describe(`the ${TEST_DIALECT} store`, () => {
   it('replaces an agent in place, keeping created_at and its position', async () => {
     await withStore(async (store) => {
       expect((await store.upsertAgent(agent('a'))).isNew).toBe(true);
@@ -96,7 +96,7 @@ describe('the SQLite store', () => {
     });
   });
 
-  it('sees writes of another process on the same file after sync', async () => {
+  it('sees writes of another process on the same database after sync', async () => {
     await withStore(async (store, url) => {
       const other = await openStore(url);
       try {

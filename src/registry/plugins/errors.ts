@@ -60,6 +60,11 @@ export function installErrorHandling(app: FastifyInstance, routes: RouteTable, b
     if (status !== undefined && status >= 400 && status < 500) {
       return sendJson(reply, status, { detail: error.message });
     }
+    if (error instanceof MeshError && error.statusCode === 503) {
+      // Temporary (the database is away; the store logs the outage once): say when to come back.
+      request.log.debug({ err: error }, 'request answered 503');
+      return sendJson(reply.header('retry-after', '1'), 503, { detail: error.message });
+    }
     if (error instanceof MeshError && error.statusCode !== undefined) {
       request.log.error({ err: error }, 'request failed');
       return sendJson(reply, error.statusCode, { detail: error.message });

@@ -3,8 +3,9 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { resourceVersionOf } from '../../shared/clock.js';
 import { type AgentRow, fromAgentRow, toAgentDocument } from '../agent-document.js';
-import { AgentSnapshot } from '../agent-snapshot.js';
+import { AgentSnapshot, type StoredAgent, type StoredDeletion } from '../agent-snapshot.js';
 import type { AgentRecord, AgentStatus, RegistryStore, StatusChange } from '../registry-store.js';
+import { SnapshotSync } from '../snapshot-sync.js';
 import { WriteBatcher } from '../write-batcher.js';
 import { migrateSqlite } from './migrations.js';
 
@@ -15,13 +16,20 @@ type WriteOp =
   | { kind: 'delete'; id: string; onlyIf: { status: AgentStatus; updatedAt: number } | undefined };
 
 /** What a committed op changes in the snapshot. */
-type SnapshotEffect = { changed: AgentRecord[]; deleted: string[] };
+type SnapshotEffect = { changed: StoredAgent[]; deleted: StoredDeletion[] };
 
 export interface SqliteStoreOptions {
   /** Absolute or relative path of the database file. */
   path: string;
   /** How often to look for writes of other processes on the same file. */
   syncIntervalMs?: number;
+}
+
+/** An agents row with the columns the snapshot needs besides the record. */
+type StoredRow = AgentRow & { revision: number };
+
+function storedAgent(row: StoredRow): StoredAgent {
+  return { record: fromAgentRow(row), seq: Number(row.seq), revision: Number(row.revision) };
 }
 
 /**
@@ -34,7 +42,9 @@ export class SqliteStore implements RegistryStore {
   private readonly snapshot = new AgentSnapshot();
   private readonly batcher: WriteBatcher<WriteOp>;
   private readonly statements: Record<string, StatementSync>;
-  private readonly syncTimer: NodeJS.Timeout | undefined;
+  private readonly syncer: SnapshotSync;
+  /** Every change up to this database revision is in the snapshot (-1: nothing loaded yet). */
+  private syncedRevision = -1;
   private isClosed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -48,13 +58,16 @@ export class SqliteStore implements RegistryStore {
     `);
     migrateSqlite(this.db);
     this.statements = this.prepareStatements();
-    this.loadAll();
     this.batcher = new WriteBatcher<WriteOp>({ runBatch: async (ops) => this.runBatch(ops) });
-    const interval = options.syncIntervalMs ?? 500;
-    if (interval > 0) {
-      this.syncTimer = setInterval(() => this.pullChanges(), interval);
-      this.syncTimer.unref();
-    }
+    this.syncer = new SnapshotSync({
+      pull: () => this.pullChanges(),
+      intervalMs: options.syncIntervalMs ?? 500,
+      maxStalenessMs: 1000,
+    });
+    const startedAt = performance.now();
+    this.pullChanges();
+    this.syncer.markFresh(startedAt);
+    this.syncer.start();
   }
 
   private prepareStatements(): Record<string, StatementSync> {
@@ -72,41 +85,37 @@ export class SqliteStore implements RegistryStore {
           updated_at = excluded.updated_at, resource_version = excluded.resource_version,
           last_heartbeat = excluded.last_heartbeat, revision = excluded.revision, topology_at = excluded.topology_at,
           doc = excluded.doc
-        RETURNING created_at, seq = $seq AS is_new`),
+        RETURNING created_at, seq, seq = $seq AS is_new`),
       deleteTombstone: p('DELETE FROM mesh_tombstones WHERE id = ?'),
       heartbeat: p(`UPDATE mesh_agents
         SET status = $status, last_heartbeat = $at, updated_at = $at, resource_version = $rv, revision = $revision,
           topology_at = CASE WHEN status = $status THEN topology_at ELSE $at END
-        WHERE id = $id RETURNING topology_at`),
+        WHERE id = $id RETURNING *`),
       status: p(`UPDATE mesh_agents
         SET status = $to, updated_at = $at, resource_version = $rv, revision = $revision, topology_at = $at
-        WHERE id = $id AND status = $from AND last_heartbeat IS $last_heartbeat RETURNING id`),
+        WHERE id = $id AND status = $from AND last_heartbeat IS $last_heartbeat RETURNING *`),
       delete: p('DELETE FROM mesh_agents WHERE id = ? RETURNING id'),
       deleteIf: p('DELETE FROM mesh_agents WHERE id = ? AND status = ? AND updated_at = ? RETURNING id'),
       insertTombstone: p('INSERT OR REPLACE INTO mesh_tombstones (id, revision) VALUES (?, ?)'),
-      selectAll: p('SELECT * FROM mesh_agents ORDER BY seq'),
-      selectOne: p('SELECT * FROM mesh_agents WHERE id = ?'),
       selectChanged: p('SELECT * FROM mesh_agents WHERE revision > ? ORDER BY seq'),
-      selectDeleted: p('SELECT id FROM mesh_tombstones WHERE revision > ?'),
+      selectDeleted: p('SELECT id, revision FROM mesh_tombstones WHERE revision > ?'),
+      claimSweep: p(`UPDATE mesh_state SET sweep_claimed_at = $now
+        WHERE id = 1 AND sweep_claimed_at <= $now - $gap RETURNING id`),
       ping: p('SELECT 1 AS ok'),
     };
   }
 
-  private loadAll(): void {
-    const rows = this.statements.selectAll!.all() as unknown as AgentRow[];
-    const { revision } = this.statements.readRevision!.get() as { revision: number };
-    this.snapshot.apply(revision, rows.map(fromAgentRow));
-  }
-
-  /** Loads what other processes committed since our snapshot's revision. */
+  /** Loads what was committed since `syncedRevision` (everything, the first time). */
   private pullChanges(): void {
     if (this.isClosed) return;
     const { revision } = this.statements.readRevision!.get() as { revision: number };
-    if (revision <= this.snapshot.revision) return;
-    const since = this.snapshot.revision;
-    const rows = this.statements.selectChanged!.all(since) as unknown as AgentRow[];
-    const deleted = (this.statements.selectDeleted!.all(since) as { id: string }[]).map((row) => row.id);
-    this.snapshot.apply(revision, rows.map(fromAgentRow), deleted);
+    if (revision <= this.syncedRevision) return;
+    const since = this.syncedRevision;
+    const rows = this.statements.selectChanged!.all(since) as unknown as StoredRow[];
+    const deleted = this.statements.selectDeleted!.all(since) as unknown as StoredDeletion[];
+    this.snapshot.apply(rows.map(storedAgent), deleted);
+    this.syncedRevision = revision;
+    this.snapshot.forgetDeletionsUpTo(revision);
   }
 
   private runBatch(ops: readonly WriteOp[]): (unknown | Error)[] {
@@ -136,10 +145,12 @@ export class SqliteStore implements RegistryStore {
     }
     // Only now, after the commit, do readers see the change.
     this.snapshot.apply(
-      revision,
       effects.flatMap((e) => e.changed),
       effects.flatMap((e) => e.deleted),
     );
+    // Writers take turns on the revision row, so nobody else committed in between when ours
+    // directly follows the last one we pulled; otherwise the next pull fetches the gap.
+    if (revision === this.syncedRevision + 1) this.syncedRevision = revision;
     return results;
   }
 
@@ -162,10 +173,10 @@ export class SqliteStore implements RegistryStore {
           $revision: revision,
           $topology_at: agent.topologyAt,
           $doc: toAgentDocument(agent),
-        }) as { created_at: number; is_new: number };
+        }) as { created_at: number; seq: number; is_new: number };
         s.deleteTombstone!.run(agent.id);
         const stored = { ...agent, createdAt: Number(row.created_at) };
-        effect.changed.push(stored);
+        effect.changed.push({ record: stored, seq: Number(row.seq), revision });
         return { agent: stored, isNew: row.is_new === 1 };
       }
       case 'heartbeat': {
@@ -176,19 +187,11 @@ export class SqliteStore implements RegistryStore {
           $rv: rv,
           $revision: revision,
           $id: op.id,
-        }) as { topology_at: number } | undefined;
+        }) as StoredRow | undefined;
         if (row === undefined) return undefined;
-        const agent = this.currentRecord(op.id);
-        const updated = {
-          ...agent,
-          status: op.status,
-          lastHeartbeat: op.at,
-          updatedAt: op.at,
-          resourceVersion: rv,
-          topologyAt: Number(row.topology_at),
-        };
+        const updated = storedAgent(row);
         effect.changed.push(updated);
-        return updated;
+        return updated.record;
       }
       case 'status': {
         const applied: StatusChange[] = [];
@@ -202,16 +205,9 @@ export class SqliteStore implements RegistryStore {
             $id: change.id,
             $from: change.fromStatus,
             $last_heartbeat: change.lastHeartbeat,
-          });
+          }) as StoredRow | undefined;
           if (row === undefined) continue;
-          const agent = this.currentRecord(change.id);
-          effect.changed.push({
-            ...agent,
-            status: change.toStatus,
-            updatedAt: change.at,
-            resourceVersion: rv,
-            topologyAt: change.at,
-          });
+          effect.changed.push(storedAgent(row));
           applied.push(change);
         }
         return applied;
@@ -222,17 +218,10 @@ export class SqliteStore implements RegistryStore {
           : s.delete!.get(op.id);
         if (row === undefined) return false;
         s.insertTombstone!.run(op.id, revision);
-        effect.deleted.push(op.id);
+        effect.deleted.push({ id: op.id, revision });
         return true;
       }
     }
-  }
-
-  /** The agent as committed: from the snapshot, or from the row when another process wrote it. */
-  private currentRecord(id: string): AgentRecord {
-    const known = this.snapshot.get(id);
-    if (known) return known;
-    return fromAgentRow(this.statements.selectOne!.get(id) as unknown as AgentRow);
   }
 
   upsertAgent(agent: AgentRecord): Promise<{ agent: AgentRecord; isNew: boolean }> {
@@ -268,8 +257,17 @@ export class SqliteStore implements RegistryStore {
     return this.snapshot.revision;
   }
 
-  async sync(): Promise<void> {
-    this.pullChanges();
+  sync(): Promise<void> {
+    return this.syncer.sync();
+  }
+
+  ensureFresh(): Promise<void> {
+    return this.syncer.ensureFresh();
+  }
+
+  async claimHealthSweep(minGapMicros: number): Promise<boolean> {
+    const row = this.statements.claimSweep!.get({ $now: Date.now() * 1000, $gap: minGapMicros });
+    return row !== undefined;
   }
 
   async ping(): Promise<void> {
@@ -284,7 +282,7 @@ export class SqliteStore implements RegistryStore {
     if (this.isClosed) return;
     await this.batcher.drain();
     this.isClosed = true;
-    if (this.syncTimer) clearInterval(this.syncTimer);
+    await this.syncer.stop();
     this.db.close();
   }
 }

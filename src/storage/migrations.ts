@@ -1,0 +1,113 @@
+/**
+ * The one numbered migration list of both dialects. Each step has its SQL for SQLite and for
+ * PostgreSQL side by side, so the two schemas cannot drift apart; `sqlite/migrations.ts` and
+ * `postgres/migrations.ts` apply the list, each in its own way (the PostgreSQL runner under an
+ * advisory lock). Applied versions are recorded in `mesh_schema_migrations`.
+ *
+ * Our tables carry a `mesh_` prefix so that a database file of the Python original (tables
+ * `agents`, `capabilities`, ...) can be opened and imported in place without touching its tables
+ * (spec registry-api.md §9).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  /** SQL for SQLite, or the name of a step the SQLite runner performs in code. */
+  sqlite: string | { step: 'import-python-database' };
+  /**
+   * SQL for PostgreSQL. Written so that objects that already exist are not an error (a database
+   * prepared by hand or a migration interrupted between statements).
+   */
+  postgres: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'create agent tables',
+    sqlite: `
+      CREATE TABLE mesh_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        revision INTEGER NOT NULL
+      );
+      INSERT INTO mesh_state (id, revision) VALUES (1, 0);
+      CREATE TABLE mesh_agents (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        resource_version TEXT NOT NULL,
+        last_heartbeat INTEGER,
+        revision INTEGER NOT NULL,
+        doc TEXT NOT NULL CHECK (json_valid(doc))
+      );
+      CREATE INDEX mesh_agents_revision ON mesh_agents (revision);
+      CREATE INDEX mesh_agents_seq ON mesh_agents (seq);
+      CREATE TABLE mesh_tombstones (
+        id TEXT PRIMARY KEY,
+        revision INTEGER NOT NULL
+      );
+      CREATE INDEX mesh_tombstones_revision ON mesh_tombstones (revision);`,
+    // TEXT, not JSONB, for the document: JSONB reorders object keys, and labels and config are
+    // listed in the order the agent sent them.
+    postgres: `
+      CREATE TABLE IF NOT EXISTS mesh_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        revision BIGINT NOT NULL
+      );
+      INSERT INTO mesh_state (id, revision) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+      CREATE TABLE IF NOT EXISTS mesh_agents (
+        id TEXT PRIMARY KEY,
+        seq BIGINT NOT NULL,
+        name TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        resource_version TEXT NOT NULL,
+        last_heartbeat BIGINT,
+        revision BIGINT NOT NULL,
+        doc TEXT NOT NULL CHECK (doc::json IS NOT NULL)
+      );
+      CREATE INDEX IF NOT EXISTS mesh_agents_revision ON mesh_agents (revision);
+      CREATE INDEX IF NOT EXISTS mesh_agents_seq ON mesh_agents (seq);
+      CREATE TABLE IF NOT EXISTS mesh_tombstones (
+        id TEXT PRIMARY KEY,
+        revision BIGINT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS mesh_tombstones_revision ON mesh_tombstones (revision);`,
+  },
+  {
+    version: 2,
+    name: 'import a database of the Python registry',
+    sqlite: { step: 'import-python-database' },
+    // The Python registry only ever ran on SQLite (spec registry-api.md §9.1): nothing to import.
+    postgres: '',
+  },
+  {
+    version: 3,
+    name: 'topology change time per agent',
+    sqlite: `
+      ALTER TABLE mesh_agents ADD COLUMN topology_at INTEGER NOT NULL DEFAULT 0;
+      UPDATE mesh_agents SET topology_at = updated_at;`,
+    postgres: `
+      ALTER TABLE mesh_agents ADD COLUMN IF NOT EXISTS topology_at BIGINT NOT NULL DEFAULT 0;
+      UPDATE mesh_agents SET topology_at = updated_at WHERE topology_at = 0;`,
+  },
+  {
+    version: 4,
+    name: 'health sweep claim time',
+    // When a replica last claimed the health sweep, so one replica sweeps per period.
+    sqlite: 'ALTER TABLE mesh_state ADD COLUMN sweep_claimed_at INTEGER NOT NULL DEFAULT 0;',
+    postgres: 'ALTER TABLE mesh_state ADD COLUMN IF NOT EXISTS sweep_claimed_at BIGINT NOT NULL DEFAULT 0;',
+  },
+];
+
+/** The table of applied versions, the same in both dialects. */
+export const MIGRATIONS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS mesh_schema_migrations (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at TEXT NOT NULL
+)`;

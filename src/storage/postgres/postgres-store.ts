@@ -1,0 +1,360 @@
+import { Pool, type PoolClient, type QueryConfig, types } from 'pg';
+import type { Logger } from 'pino';
+import { resourceVersionOf } from '../../shared/clock.js';
+import { type AgentRow, fromAgentRow, toAgentDocument } from '../agent-document.js';
+import { AgentSnapshot, type StoredAgent, type StoredDeletion } from '../agent-snapshot.js';
+import type { AgentRecord, AgentStatus, RegistryStore, StatusChange } from '../registry-store.js';
+import { SnapshotSync } from '../snapshot-sync.js';
+import { WriteBatcher } from '../write-batcher.js';
+import { poolConfigFromUrl } from './connection-config.js';
+import { toStoreError } from './database-errors.js';
+import { migratePostgres } from './migrations.js';
+
+type WriteOp =
+  | { kind: 'upsert'; agent: AgentRecord }
+  | { kind: 'heartbeat'; id: string; at: number; status: AgentStatus }
+  | { kind: 'status'; changes: readonly StatusChange[] }
+  | { kind: 'delete'; id: string; onlyIf: { status: AgentStatus; updatedAt: number } | undefined };
+
+/** What a committed op changes in the snapshot. */
+type SnapshotEffect = { changed: StoredAgent[]; deleted: StoredDeletion[] };
+
+type StoredRow = AgentRow & { revision: number };
+
+export interface PostgresStoreOptions {
+  /** `postgresql://user:password@host:port/database?sslmode=…` */
+  url: string;
+  /** How often to pull other replicas' writes (well inside the 1 s promise). */
+  syncIntervalMs?: number;
+  /** Connections in the pool. */
+  poolSize?: number;
+  logger?: Logger | undefined;
+}
+
+// BIGINT (timestamps in µs, revisions, seq) as numbers: every value we store is below 2^53.
+const INT8_OID = 20;
+const typeParsers = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary'
+      ? (value: string) => Number(value)
+      : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
+};
+
+/** Named statements: `pg` prepares each once per connection and reuses it. */
+const SQL = {
+  readRevision: 'SELECT revision FROM mesh_state WHERE id = 1',
+  bumpRevision: 'UPDATE mesh_state SET revision = revision + 1 WHERE id = 1 RETURNING revision',
+  upsert: `INSERT INTO mesh_agents
+      (id, seq, name, namespace, status, created_at, updated_at, resource_version, last_heartbeat, revision,
+       topology_at, doc)
+    VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM mesh_agents), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+    ON CONFLICT (id) DO UPDATE SET
+      name = excluded.name, namespace = excluded.namespace, status = excluded.status,
+      updated_at = excluded.updated_at, resource_version = excluded.resource_version,
+      last_heartbeat = excluded.last_heartbeat, revision = excluded.revision, topology_at = excluded.topology_at,
+      doc = excluded.doc
+    RETURNING created_at, seq, (xmax = 0) AS is_new`,
+  deleteTombstone: 'DELETE FROM mesh_tombstones WHERE id = $1',
+  heartbeat: `UPDATE mesh_agents
+    SET status = $1, last_heartbeat = $2, updated_at = $2, resource_version = $3, revision = $4,
+      topology_at = CASE WHEN status = $1 THEN topology_at ELSE $2 END
+    WHERE id = $5 RETURNING *`,
+  status: `UPDATE mesh_agents
+    SET status = $1, updated_at = $2, resource_version = $3, revision = $4, topology_at = $2
+    WHERE id = $5 AND status = $6 AND last_heartbeat IS NOT DISTINCT FROM $7 RETURNING *`,
+  delete: 'DELETE FROM mesh_agents WHERE id = $1 RETURNING id',
+  deleteIf: 'DELETE FROM mesh_agents WHERE id = $1 AND status = $2 AND updated_at = $3 RETURNING id',
+  insertTombstone: `INSERT INTO mesh_tombstones (id, revision) VALUES ($1, $2)
+    ON CONFLICT (id) DO UPDATE SET revision = excluded.revision`,
+  selectChanged: 'SELECT * FROM mesh_agents WHERE revision > $1 ORDER BY seq',
+  selectDeleted: 'SELECT id, revision FROM mesh_tombstones WHERE revision > $1',
+  // The database's clock decides, so replicas with skewed clocks still sweep once per period.
+  claimSweep: `UPDATE mesh_state
+    SET sweep_claimed_at = (extract(epoch FROM clock_timestamp()) * 1000000)::bigint
+    WHERE id = 1 AND sweep_claimed_at <= (extract(epoch FROM clock_timestamp()) * 1000000)::bigint - $1
+    RETURNING id`,
+} as const;
+
+function named(name: keyof typeof SQL, values: unknown[] = []): QueryConfig {
+  return { name: `mesh_${name}`, text: SQL[name], values };
+}
+
+function storedAgent(row: StoredRow): StoredAgent {
+  return { record: fromAgentRow(row), seq: row.seq, revision: row.revision };
+}
+
+/**
+ * The PostgreSQL store on `pg`: a connection pool, named (prepared) statements, writes
+ * group-committed by a {@link WriteBatcher} and acknowledged only after COMMIT. Every write
+ * transaction first bumps the revision row, so writers of all replicas take turns there and
+ * revisions follow commit order; each replica pulls `WHERE revision > ?` every `syncIntervalMs`
+ * and before any read whose snapshot is older than 1 s. A lost connection answers 503
+ * (`DATABASE_UNAVAILABLE`) and the pool reconnects when the database is back.
+ */
+export class PostgresStore implements RegistryStore {
+  private readonly snapshot = new AgentSnapshot();
+  private readonly batcher: WriteBatcher<WriteOp>;
+  private readonly syncer: SnapshotSync;
+  /** Every change up to this database revision is in the snapshot (-1: nothing loaded yet). */
+  private syncedRevision = -1;
+  private isClosed = false;
+
+  private constructor(
+    private readonly pool: Pool,
+    options: PostgresStoreOptions,
+  ) {
+    this.batcher = new WriteBatcher<WriteOp>({ runBatch: (ops) => this.runBatch(ops) });
+    this.syncer = new SnapshotSync({
+      pull: () => this.pullChanges(),
+      intervalMs: options.syncIntervalMs ?? 200,
+      maxStalenessMs: 1000,
+      logger: options.logger?.child({ module: 'postgres-store' }),
+    });
+  }
+
+  /** Connects, migrates (under the advisory lock) and loads every agent. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const pool = new Pool({
+      ...poolConfigFromUrl(options.url),
+      max: options.poolSize ?? 10,
+      types: typeParsers,
+      application_name: 'mcp-mesh-registry',
+      keepAlive: true,
+      // A lost database answers within seconds, never hangs a request.
+      connectionTimeoutMillis: 3000,
+      query_timeout: 15_000,
+      statement_timeout: 10_000,
+      // A replica that stops mid-transaction cannot hold the revision row for long.
+      idle_in_transaction_session_timeout: 15_000,
+      idleTimeoutMillis: 30_000,
+    });
+    const log = options.logger?.child({ module: 'postgres-store' });
+    // Idle connections that break (database restarted) are dropped here instead of crashing us.
+    pool.on('error', (error) => log?.warn({ err: error }, 'idle database connection lost'));
+    try {
+      await migratePostgres(pool);
+      const store = new PostgresStore(pool, options);
+      await store.sync();
+      store.syncer.start();
+      return store;
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw toStoreError(error);
+    }
+  }
+
+  /** Runs `work` on one pooled connection; a connection that failed is destroyed, not reused. */
+  private async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw toStoreError(error);
+    }
+    try {
+      const result = await work(client);
+      client.release();
+      return result;
+    } catch (error) {
+      client.release(true);
+      throw toStoreError(error);
+    }
+  }
+
+  /** Loads what was committed since `syncedRevision`, from one consistent database snapshot. */
+  private async pullChanges(): Promise<void> {
+    if (this.isClosed) return;
+    const { rows } = await this.pool.query<{ revision: number }>(named('readRevision')).catch((error) => {
+      throw toStoreError(error);
+    });
+    if (rows[0]!.revision <= this.syncedRevision) return;
+    await this.withClient(async (client) => {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const since = this.syncedRevision;
+      const { rows: state } = await client.query<{ revision: number }>(named('readRevision'));
+      const changed = await client.query<StoredRow>(named('selectChanged', [since]));
+      const deleted = await client.query<StoredDeletion>(named('selectDeleted', [since]));
+      await client.query('COMMIT');
+      const revision = state[0]!.revision;
+      this.snapshot.apply(changed.rows.map(storedAgent), deleted.rows);
+      this.syncedRevision = Math.max(this.syncedRevision, revision);
+      this.snapshot.forgetDeletionsUpTo(revision);
+    });
+  }
+
+  private runBatch(ops: readonly WriteOp[]): Promise<(unknown | Error)[]> {
+    return this.withClient(async (client) => {
+      const results: (unknown | Error)[] = [];
+      const effects: SnapshotEffect[] = [];
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ revision: number }>(named('bumpRevision'));
+      const revision = rows[0]!.revision;
+      for (const op of ops) {
+        await client.query('SAVEPOINT op');
+        try {
+          const effect: SnapshotEffect = { changed: [], deleted: [] };
+          results.push(await this.runOp(client, op, revision, effect));
+          effects.push(effect);
+          await client.query('RELEASE SAVEPOINT op');
+        } catch (error) {
+          if (toStoreError(error) !== error) throw error;
+          await client.query('ROLLBACK TO SAVEPOINT op');
+          await client.query('RELEASE SAVEPOINT op');
+          results.push(error instanceof Error ? error : new Error(String(error)));
+        }
+      }
+      await client.query('COMMIT');
+      // Only now, after the commit, do readers see the change.
+      this.snapshot.apply(
+        effects.flatMap((e) => e.changed),
+        effects.flatMap((e) => e.deleted),
+      );
+      // Writers take turns on the revision row, so nobody else committed in between when ours
+      // directly follows the last one we pulled; otherwise the next pull fetches the gap.
+      if (revision === this.syncedRevision + 1) this.syncedRevision = revision;
+      return results;
+    });
+  }
+
+  private async runOp(
+    client: PoolClient,
+    op: WriteOp,
+    revision: number,
+    effect: SnapshotEffect,
+  ): Promise<unknown> {
+    switch (op.kind) {
+      case 'upsert': {
+        const { agent } = op;
+        const { rows } = await client.query<{ created_at: number; seq: number; is_new: boolean }>(
+          named('upsert', [
+            agent.id,
+            agent.name,
+            agent.namespace,
+            agent.status,
+            agent.createdAt,
+            agent.updatedAt,
+            agent.resourceVersion,
+            agent.lastHeartbeat,
+            revision,
+            agent.topologyAt,
+            toAgentDocument(agent),
+          ]),
+        );
+        await client.query(named('deleteTombstone', [agent.id]));
+        const row = rows[0]!;
+        const stored = { ...agent, createdAt: row.created_at };
+        effect.changed.push({ record: stored, seq: row.seq, revision });
+        return { agent: stored, isNew: row.is_new };
+      }
+      case 'heartbeat': {
+        const rv = resourceVersionOf(op.at);
+        const { rows } = await client.query<StoredRow>(
+          named('heartbeat', [op.status, op.at, rv, revision, op.id]),
+        );
+        if (rows.length === 0) return undefined;
+        const updated = storedAgent(rows[0]!);
+        effect.changed.push(updated);
+        return updated.record;
+      }
+      case 'status': {
+        const applied: StatusChange[] = [];
+        for (const change of op.changes) {
+          const { rows } = await client.query<StoredRow>(
+            named('status', [
+              change.toStatus,
+              change.at,
+              resourceVersionOf(change.at),
+              revision,
+              change.id,
+              change.fromStatus,
+              change.lastHeartbeat,
+            ]),
+          );
+          if (rows.length === 0) continue;
+          effect.changed.push(storedAgent(rows[0]!));
+          applied.push(change);
+        }
+        return applied;
+      }
+      case 'delete': {
+        const { rows } = op.onlyIf
+          ? await client.query(named('deleteIf', [op.id, op.onlyIf.status, op.onlyIf.updatedAt]))
+          : await client.query(named('delete', [op.id]));
+        if (rows.length === 0) return false;
+        await client.query(named('insertTombstone', [op.id, revision]));
+        effect.deleted.push({ id: op.id, revision });
+        return true;
+      }
+    }
+  }
+
+  upsertAgent(agent: AgentRecord): Promise<{ agent: AgentRecord; isNew: boolean }> {
+    return this.batcher.submit({ kind: 'upsert', agent });
+  }
+
+  recordHeartbeat(id: string, at: number, status: AgentStatus): Promise<AgentRecord | undefined> {
+    return this.batcher.submit({ kind: 'heartbeat', id, at, status });
+  }
+
+  applyStatusChanges(changes: readonly StatusChange[]): Promise<StatusChange[]> {
+    if (changes.length === 0) return Promise.resolve([]);
+    return this.batcher.submit({ kind: 'status', changes });
+  }
+
+  deleteAgent(id: string, onlyIf?: { status: AgentStatus; updatedAt: number }): Promise<boolean> {
+    return this.batcher.submit({ kind: 'delete', id, onlyIf });
+  }
+
+  getAgent(id: string): AgentRecord | undefined {
+    return this.snapshot.get(id);
+  }
+
+  listAgents(): Iterable<AgentRecord> {
+    return this.snapshot.values();
+  }
+
+  get size(): number {
+    return this.snapshot.size;
+  }
+
+  get revision(): number {
+    return this.snapshot.revision;
+  }
+
+  sync(): Promise<void> {
+    return this.syncer.sync();
+  }
+
+  ensureFresh(): Promise<void> {
+    return this.syncer.ensureFresh();
+  }
+
+  async claimHealthSweep(minGapMicros: number): Promise<boolean> {
+    try {
+      const { rows } = await this.pool.query(named('claimSweep', [Math.round(minGapMicros)]));
+      return rows.length > 0;
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.pool.query('SELECT 1');
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+
+  onChange(listener: (changedIds: readonly string[]) => void): () => void {
+    return this.snapshot.onChange(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.isClosed) return;
+    await this.batcher.drain();
+    this.isClosed = true;
+    await this.syncer.stop();
+    await this.pool.end();
+  }
+}

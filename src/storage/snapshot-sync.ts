@@ -1,0 +1,98 @@
+import type { Logger } from 'pino';
+import { describeError, MeshError } from '../shared/errors.js';
+
+export interface SnapshotSyncOptions {
+  /** Pulls what other processes committed into the snapshot; rejects when the database fails. */
+  pull: () => Promise<void> | void;
+  /** Time between background pulls; 0 turns the background pulls off. */
+  intervalMs: number;
+  /** The oldest database state a read may be served from (the replicas' 1 s promise). */
+  maxStalenessMs: number;
+  logger?: Logger | undefined;
+}
+
+/**
+ * Keeps a store's snapshot close to the database: a background pull every `intervalMs`, and
+ * {@link ensureFresh} before a read, which pulls at once when the last successful pull started
+ * longer than `maxStalenessMs` ago. A read therefore never sees a database state older than that,
+ * and when the database cannot be reached reads fail with a 503 instead of serving stale data.
+ */
+export class SnapshotSync {
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<void> | undefined;
+  /** `performance.now()` at the start of the last pull that succeeded. */
+  private freshAt = Number.NEGATIVE_INFINITY;
+  private isFailing = false;
+
+  constructor(private readonly options: SnapshotSyncOptions) {}
+
+  start(): void {
+    if (this.timer || this.options.intervalMs <= 0) return;
+    this.timer = setInterval(() => {
+      this.sync().catch(() => {});
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the background pulls; resolves once a pull still running has ended. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.inFlight?.catch(() => {});
+  }
+
+  /** Marks the snapshot as current as of `startedAt` (a load or a pull done by the store itself). */
+  markFresh(startedAt: number): void {
+    this.freshAt = Math.max(this.freshAt, startedAt);
+  }
+
+  /** Pulls now; concurrent callers share one pull. */
+  sync(): Promise<void> {
+    if (this.inFlight) return this.inFlight;
+    const startedAt = performance.now();
+    const run = async () => {
+      try {
+        await this.options.pull();
+      } catch (error) {
+        if (!this.isFailing) {
+          this.isFailing = true;
+          this.options.logger?.error({ err: error }, 'database unreachable; answering 503 until it returns');
+        }
+        throw error;
+      }
+      this.markFresh(startedAt);
+      if (this.isFailing) {
+        this.isFailing = false;
+        this.options.logger?.info('database reachable again');
+      }
+    };
+    this.inFlight = run().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  /**
+   * Resolves at once while the snapshot is fresh enough, else after a pull. Rejects with a 503
+   * `DATABASE_UNAVAILABLE` error when the pull fails.
+   */
+  async ensureFresh(): Promise<void> {
+    if (performance.now() - this.freshAt <= this.options.maxStalenessMs) return;
+    try {
+      await this.sync();
+    } catch (error) {
+      throw databaseUnavailable(error);
+    }
+  }
+}
+
+/** The 503 every request gets while the database cannot be reached. */
+export function databaseUnavailable(error: unknown): MeshError {
+  if (error instanceof MeshError && error.code === 'DATABASE_UNAVAILABLE') return error;
+  const reason = describeError(error);
+  return new MeshError(
+    'DATABASE_UNAVAILABLE',
+    `Registry database unavailable (${reason}); the registry reconnects by itself, retry shortly`,
+    { statusCode: 503, cause: error },
+  );
+}
