@@ -145,6 +145,63 @@ describe(`the ${TEST_DIALECT} store`, () => {
   });
 });
 
+describe('the health sweep claim', () => {
+  it('goes to one process per period, whoever asks', async () => {
+    await withStore(async (store, url) => {
+      const other = await openStore(url);
+      try {
+        const gap = 400_000;
+        expect(await store.claimHealthSweep(gap)).toBe(true);
+        expect(await other.claimHealthSweep(gap)).toBe(false);
+        expect(await store.claimHealthSweep(gap)).toBe(false);
+        await new Promise((r) => setTimeout(r, 450));
+        expect(await other.claimHealthSweep(gap)).toBe(true);
+        expect(await store.claimHealthSweep(gap)).toBe(false);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+});
+
+describe('the snapshot across processes', () => {
+  it('keeps first-registration order and never lets an older row replace a newer one', async () => {
+    await withStore(async (store, url) => {
+      const other = await openStore(url);
+      try {
+        await store.upsertAgent(agent('first'));
+        await other.upsertAgent(agent('second'));
+        // Our own write lands after the other process's one we have not pulled yet.
+        await store.upsertAgent(agent('third'));
+        await store.recordHeartbeat('first', 9_000_000, 'healthy');
+        await store.sync();
+        expect([...store.listAgents()].map((a) => a.id)).toEqual(['first', 'second', 'third']);
+        await other.sync();
+        expect([...other.listAgents()].map((a) => a.id)).toEqual(['first', 'second', 'third']);
+        expect(other.getAgent('first')).toMatchObject({ status: 'healthy', lastHeartbeat: 9_000_000 });
+        // A write of the other process after ours, then ours again: each side ends on the newest.
+        await other.recordHeartbeat('third', 10_000_000, 'healthy');
+        await store.deleteAgent('second');
+        await Promise.all([store.sync(), other.sync()]);
+        for (const s of [store, other]) {
+          expect([...s.listAgents()].map((a) => [a.id, a.lastHeartbeat])).toEqual([
+            ['first', 9_000_000],
+            ['third', 10_000_000],
+          ]);
+        }
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
+  it('answers ensureFresh at once while the database is there', async () => {
+    await withStore(async (store) => {
+      await expect(store.ensureFresh()).resolves.toBeUndefined();
+    });
+  });
+});
+
 describe('conditional deletion', () => {
   it('deletes only while the agent still has the given status and update time', async () => {
     await withStore(async (store) => {
