@@ -1,0 +1,52 @@
+/** `mcp_mesh_dev restart-agent NAME` (cli.md §7.4, §6.8). */
+import { loadConfig } from '../config/cli-config.js';
+import type { CliContext } from '../context.js';
+import { formatFixed } from '../output/python-values.js';
+import { restartAgent } from '../services/agent-service.js';
+import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
+import { uptimeSeconds } from '../state/process-tracker.js';
+
+export interface RestartAgentArgs {
+  agent_name: string;
+  timeout: number;
+}
+
+export async function run(args: RestartAgentArgs, ctx: CliContext): Promise<number> {
+  const { out } = ctx;
+  const name = args.agent_name;
+  let mesh: LocalMesh;
+  try {
+    mesh = openLocalMesh(ctx, loadConfig({ home: ctx.home, cwd: ctx.cwd, env: ctx.env }));
+  } catch (error) {
+    out.log(`Failed to restart agent: ${(error as Error).message}`);
+    return 1;
+  }
+  try {
+    out.info(`Restarting agent: ${name}`);
+    const record = mesh.tracker.get(name);
+    if (!record) {
+      out.error(`Agent '${name}' not found`);
+      return 1;
+    }
+    out.info('Current agent status:', {
+      PID: record.pid,
+      Status: mesh.tracker.isAlive(record) ? 'running' : 'stopped',
+      File: record.metadata.agent_file ?? null,
+      Uptime: `${formatFixed(uptimeSeconds(record))}s`,
+    });
+    const restarted = await restartAgent(mesh, name, args.timeout);
+    if (!restarted) {
+      out.warning(`Agent ${name} restarted but may not be fully ready`);
+      return 1;
+    }
+    out.success(`Agent ${name} restarted successfully`, {
+      'New PID': restarted.pid,
+      Status: 'running and registered',
+      File: restarted.metadata.agent_file,
+    });
+    return 0;
+  } catch (error) {
+    out.error(`Failed to restart agent ${name}: ${(error as Error).message}`);
+    return 1;
+  }
+}

@@ -1,0 +1,223 @@
+/** `mcp_mesh_dev start [AGENT_FILE ...]` (cli.md §7.1). */
+import { type ConfigKey, loadConfig } from '../config/cli-config.js';
+import { type CliContext, CliOutput } from '../context.js';
+import { PyTuple, pyStr } from '../output/python-values.js';
+import { stopProcessTree, stopTrackedProcess } from '../process/stop-process.js';
+import {
+  type AgentLaunch,
+  agentNameOf,
+  launchAgent,
+  validateAgentFile,
+  waitForRegistration,
+} from '../services/agent-service.js';
+import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
+import { ensureRegistry } from '../services/registry-service.js';
+import type { ProcessRecord } from '../state/process-tracker.js';
+
+export interface StartArgs {
+  agent_files: string[];
+  registry_port?: number;
+  registry_host?: string;
+  db_path?: string;
+  log_level?: string;
+  health_check_interval?: number;
+  debug: boolean;
+  startup_timeout?: number;
+  registry_only: boolean;
+  background: boolean;
+}
+
+/** Flags → config keys (§3.5); a flag counts as given unless absent. */
+function flagOverrides(args: StartArgs): Partial<Record<ConfigKey, unknown>> {
+  const overrides: Partial<Record<ConfigKey, unknown>> = {};
+  for (const key of [
+    'registry_port',
+    'registry_host',
+    'db_path',
+    'log_level',
+    'health_check_interval',
+    'startup_timeout',
+  ] as const) {
+    if (args[key] !== undefined) overrides[key] = args[key];
+  }
+  if (args.debug) overrides.debug_mode = true;
+  if (args.background) overrides.enable_background = true;
+  return overrides;
+}
+
+const HINTS = [
+  '  mcp_mesh_dev status    # Check service health',
+  '  mcp_mesh_dev list      # Show running agents',
+  '  mcp_mesh_dev logs      # View logs',
+  '  mcp_mesh_dev stop      # Stop all services',
+];
+
+export async function run(args: StartArgs, ctx: CliContext): Promise<number> {
+  let mesh: LocalMesh;
+  try {
+    mesh = openLocalMesh(
+      ctx,
+      loadConfig({ home: ctx.home, cwd: ctx.cwd, env: ctx.env, overrides: flagOverrides(args) }),
+    );
+  } catch (error) {
+    ctx.out.log(`Failed to start services: ${(error as Error).message}`);
+    return 1;
+  }
+  // From here on this run owns services: a signal shuts them down (§8.3), even during start-up.
+  ctx.onInterrupt(() => void shutDown(mesh).then(() => process.exit(0)));
+  const { out } = ctx;
+  const files = args.agent_files;
+  const registryOnly = args.registry_only || files.length === 0;
+  const { config } = mesh;
+  out.info('Starting MCP Mesh services with configuration:', {
+    Registry: `${config.registry_host}:${config.registry_port}`,
+    Database: config.db_path,
+    'Log Level': config.log_level,
+    Mode: registryOnly ? 'Registry-only' : `Registry + ${files.length} agent(s)`,
+    Background: args.background ? 'Yes' : undefined,
+  });
+  if (files.length > 0) out.info(`Agent files: ${files.join(', ')}`);
+  const started: string[] = [];
+  let exitCode: number;
+  try {
+    exitCode = await startServices(mesh, files, registryOnly, started);
+  } catch (error) {
+    out.error(`Failed to start services: ${(error as Error).message}`);
+    exitCode = 1;
+  }
+  if (exitCode !== 0) {
+    await stopWhatThisRunStarted(mesh, started);
+    return exitCode;
+  }
+  if (args.background) return 0;
+  out.print();
+  out.info('Services started successfully. Use these commands:');
+  for (const hint of HINTS) out.print(hint);
+  out.print();
+  out.info('Press Ctrl+C to stop all services');
+  // Wait for a signal; the handler above stops the services and exits.
+  await new Promise(() => setInterval(() => {}, 1 << 30));
+  return 0;
+}
+
+async function startServices(
+  mesh: LocalMesh,
+  files: string[],
+  registryOnly: boolean,
+  started: string[],
+): Promise<number> {
+  const { out } = mesh.ctx;
+  out.info('Starting registry service...');
+  const hadRegistry = mesh.tracker.get('registry') !== undefined;
+  const registry = await ensureRegistry(mesh);
+  if (!registry) {
+    // A registry this run spawned that never became ready is of no use to anyone: stop it.
+    if (!hadRegistry && mesh.tracker.get('registry')) started.push('registry');
+    out.error('Failed to start services: Failed to start or connect to registry');
+    return 1;
+  }
+  const { metadata } = registry;
+  out.success('Registry service ready', {
+    PID: registry.pid,
+    Host: metadata.host,
+    Port: metadata.port,
+    URL: metadata.url,
+  });
+  if (registryOnly) {
+    out.success('Registry-only mode: Ready for agent connections');
+    return 0;
+  }
+  out.info(`Starting ${files.length} agent(s)...`);
+  const launched = await launchAll(mesh, files, started);
+  if (launched.length === 0) {
+    out.warning('No agents were started successfully');
+    return 1;
+  }
+  for (const record of launched) {
+    out.success(`Agent ${record.name} started`, {
+      PID: record.pid,
+      File: record.metadata.agent_file,
+      Registry: record.metadata.registry_url ?? null,
+    });
+  }
+  out.info('Waiting for agent registration...');
+  let registered = 0;
+  for (const record of launched) {
+    if (await waitForRegistration(mesh, record, mesh.config.startup_timeout)) {
+      registered++;
+      out.success(`Agent ${record.name} registered successfully`);
+    } else {
+      out.warning(`Agent ${record.name} did not register within timeout`);
+    }
+  }
+  const total = launched.length;
+  if (registered === total) out.success(`All ${total} agent(s) started and registered successfully`);
+  else if (registered > 0) out.warning(`${registered}/${total} agent(s) registered successfully`);
+  else {
+    out.error('No agents registered successfully');
+    return 1;
+  }
+  return 0;
+}
+
+/** Launches the files in order; failures are logged and summed up as the original did (§6.3). */
+async function launchAll(mesh: LocalMesh, files: string[], started: string[]): Promise<ProcessRecord[]> {
+  const { out } = mesh.ctx;
+  const attempts: (AgentLaunch | { name: string; error: Error })[] = [];
+  for (const file of files) {
+    const name = agentNameOf(file);
+    try {
+      const alreadyRunning = mesh.tracker.get(name) !== undefined;
+      const launch = await launchAgent(mesh, validateAgentFile(mesh, file));
+      if (!alreadyRunning) started.push(name);
+      attempts.push(launch);
+    } catch (error) {
+      attempts.push({ name, error: error as Error });
+    }
+  }
+  const launched = new Map<string, ProcessRecord>();
+  const failures: PyTuple[] = [];
+  for (const attempt of attempts) {
+    try {
+      if ('error' in attempt) throw attempt.error;
+      const record = await attempt.settled;
+      if (!launched.has(record.name)) launched.set(record.name, record);
+    } catch (error) {
+      const message = (error as Error).message;
+      out.log(`Failed to start agent ${attempt.name}: ${message}`);
+      failures.push(new PyTuple(attempt.name, message));
+    }
+  }
+  if (failures.length > 0) out.log(`Some agents failed to start: ${pyStr(failures)}`);
+  return [...launched.values()];
+}
+
+/**
+ * A failed `start` silently stops the agents it launched (§7.1 [DECIDE]); a registry that became
+ * ready stays up for the next try, as the templates show.
+ */
+async function stopWhatThisRunStarted(mesh: LocalMesh, started: string[]): Promise<void> {
+  const discard = { write: () => true } as unknown as NodeJS.WritableStream;
+  const quiet = new CliOutput(discard, discard, false);
+  for (const name of started) await stopTrackedProcess(mesh.tracker, mesh.processes, quiet, name, 5);
+}
+
+/**
+ * The shutdown of a foreground `start` on a signal (§8.2): every tracked process with its
+ * descendants, then the dead entries dropped. Nothing is printed unless entries were removed.
+ */
+async function shutDown(mesh: LocalMesh): Promise<void> {
+  const { out } = mesh.ctx;
+  mesh.ctx.onInterrupt(() => out.log('Shutdown already in progress, ignoring signal'));
+  const timer = setTimeout(() => {
+    out.log('Graceful shutdown timed out, forcing exit');
+    out.log('Forcing immediate shutdown');
+    process.exit(1);
+  }, 30_000);
+  const dead = mesh.tracker.removeDead();
+  if (dead.length > 0) out.print(`Removed ${dead.length} dead process entries`);
+  for (const record of mesh.tracker.all()) {
+    if (await stopProcessTree(mesh.processes, out, record.pid)) mesh.tracker.untrack(record.name);
+  }
+  clearTimeout(timer);
+}

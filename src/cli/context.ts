@@ -1,0 +1,62 @@
+import { type Details, renderStatusLine, type StatusLevel } from './output/status-line.js';
+
+/**
+ * What a command runs against: where it is, whose home, which environment, and where output goes.
+ * Commands never read `process.env`/`process.cwd()` or call `process.exit` themselves, so tests can
+ * run them against a temp HOME and working directory.
+ */
+export interface CliContext {
+  cwd: string;
+  home: string;
+  /**
+   * The CLI's own environment. `start` exports the registry variables into it (cli.md §5.3 step 6)
+   * so that agents launched later in the same run inherit them.
+   */
+  env: Record<string, string | undefined>;
+  out: CliOutput;
+  /**
+   * Replaces the default interrupt behaviour (print "Operation cancelled by user", exit 130) while a
+   * command needs its own: a foreground `start` shuts its services down, `logs --follow` stops.
+   */
+  onInterrupt(handler: ((signal: NodeJS.Signals) => void) | undefined): void;
+}
+
+/** Status lines and plain lines on stdout, diagnostics on stderr (cli.md §2.2). */
+export class CliOutput {
+  constructor(
+    private readonly stdout: NodeJS.WritableStream,
+    private readonly stderr: NodeJS.WritableStream,
+    /** Decided once at start-up from stdout (§2.1). */
+    readonly isTty: boolean,
+  ) {}
+
+  status(level: StatusLevel, message: string, details?: Details): void {
+    this.stdout.write(renderStatusLine(level, message, details, this.isTty));
+  }
+
+  success(message: string, details?: Details): void {
+    this.status('success', message, details);
+  }
+
+  info(message: string, details?: Details): void {
+    this.status('info', message, details);
+  }
+
+  warning(message: string, details?: Details): void {
+    this.status('warning', message, details);
+  }
+
+  error(message: string, details?: Details): void {
+    this.status('error', message, details);
+  }
+
+  /** A plain line on stdout (`print()`). */
+  print(text = ''): void {
+    this.stdout.write(`${text}\n`);
+  }
+
+  /** A diagnostic record on stderr: the bare message, as the original's unconfigured logging wrote it (§9.1). */
+  log(message: string): void {
+    this.stderr.write(`${message}\n`);
+  }
+}

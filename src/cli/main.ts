@@ -1,0 +1,79 @@
+/**
+ * The CLI entry: parse with argparse semantics, then load and run only the chosen command's module.
+ * Kept free of heavy imports so `--version` and `config path` start as fast as Node itself.
+ */
+import { homedir } from 'node:os';
+import { isParseExit, parseArgs } from './args/argparse.js';
+import { formatHelp } from './args/help-format.js';
+import { TOP_PARSER } from './command-table.js';
+import { type CliContext, CliOutput } from './context.js';
+
+type CommandModule = { run(args: never, ctx: CliContext): Promise<number> };
+
+/** Each command's module, loaded on demand (one file per command). */
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  start: () => import('./commands/start.js'),
+  stop: () => import('./commands/stop.js'),
+  restart: () => import('./commands/restart.js'),
+  'restart-agent': () => import('./commands/restart-agent.js'),
+  status: () => import('./commands/status.js'),
+  list: () => import('./commands/list.js'),
+  logs: () => import('./commands/logs.js'),
+  config: () => import('./commands/config.js'),
+};
+
+export interface MainIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+const INTERRUPT_SIGNALS: NodeJS.Signals[] =
+  process.platform === 'win32' ? ['SIGINT', 'SIGTERM', 'SIGBREAK'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Runs one invocation and resolves to its exit code (cli.md §1.5–§1.6). */
+export async function main(argv: readonly string[], io: MainIo = defaultIo()): Promise<number> {
+  const parsed = parseArgs(TOP_PARSER, argv);
+  if (isParseExit(parsed)) {
+    io.stdout.write(parsed.stdout);
+    io.stderr.write(parsed.stderr);
+    return parsed.exitCode;
+  }
+  const out = new CliOutput(io.stdout, io.stderr, io.stdout.isTTY === true);
+  const command = parsed.commandPath[0];
+  if (command === undefined) {
+    io.stdout.write(formatHelp(TOP_PARSER));
+    return 1;
+  }
+  let interruptHandler: ((signal: NodeJS.Signals) => void) | undefined;
+  const ctx: CliContext = {
+    cwd: io.cwd,
+    home: io.env.HOME || io.env.USERPROFILE || homedir(),
+    env: io.env,
+    out,
+    onInterrupt: (handler) => {
+      interruptHandler = handler;
+    },
+  };
+  // Ctrl-C in a command that owns no services cancels it and touches nothing (§8.3).
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interruptHandler) return interruptHandler(signal);
+    out.print('\nOperation cancelled by user');
+    process.exit(130);
+  };
+  for (const signal of INTERRUPT_SIGNALS) process.on(signal, onSignal);
+  try {
+    const module = await COMMANDS[command]!();
+    return await module.run(parsed.values as never, ctx);
+  } catch (error) {
+    io.stderr.write(`Error: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    for (const signal of INTERRUPT_SIGNALS) process.off(signal, onSignal);
+  }
+}
+
+function defaultIo(): MainIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+}

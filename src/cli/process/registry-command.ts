@@ -1,0 +1,33 @@
+/**
+ * The argv that starts our own registry (cli.md §5.8): the `mcp-mesh-registry` of this package on
+ * the Node running the CLI, or, inside a single executable, the registry executable beside it.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function isSingleExecutable(): boolean {
+  try {
+    const sea = createRequire(import.meta.url)('node:sea') as { isSea(): boolean };
+    return sea.isSea();
+  } catch {
+    return false;
+  }
+}
+
+export function registryCommand(host: string, port: number): string[] {
+  const args = ['--host', host, '--port', String(port)];
+  if (isSingleExecutable()) {
+    const name = process.platform === 'win32' ? 'mcp-mesh-registry.exe' : 'mcp-mesh-registry';
+    return [join(dirname(process.execPath), name), ...args];
+  }
+  // dist/cli/process/ → package root; a bundled CLI sits in dist/ and finds bin/ one level up.
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [
+    join(here, '..', '..', '..', 'bin', 'mcp-mesh-registry'),
+    join(here, '..', 'bin', 'mcp-mesh-registry'),
+  ];
+  const script = candidates.find((path) => existsSync(path)) ?? candidates[0]!;
+  return [process.execPath, script, ...args];
+}

@@ -1,0 +1,100 @@
+/** Staged stopping of tracked processes: terminate, wait, force (cli.md §6.7, §8.2). */
+import type { CliOutput } from '../context.js';
+import type { ProcessTracker } from '../state/process-tracker.js';
+import type { ProcessControl } from './process-control.js';
+
+const POLL_MS = 50;
+
+/** Resolves true once none of `pids` runs (zombies count as ended), false after `timeoutMs`. */
+export async function waitForExit(
+  processes: ProcessControl,
+  pids: readonly number[],
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (pids.every((pid) => !processes.isRunning(pid))) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+function reasonOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ESRCH') return 'process no longer exists';
+  if (code === 'EPERM') return 'access denied';
+  return (error as Error).message;
+}
+
+/**
+ * Stops one tracked process: SIGTERM to that PID only, up to `timeoutSeconds`, then SIGKILL and 5 s
+ * more. Untracked when it ended (also after a force kill). A process that survives SIGKILL stays
+ * tracked and the stop reports failure instead of aborting the command (§6.7 [PORT]).
+ */
+export async function stopTrackedProcess(
+  tracker: ProcessTracker,
+  processes: ProcessControl,
+  out: CliOutput,
+  name: string,
+  timeoutSeconds: number,
+): Promise<boolean> {
+  const record = tracker.get(name);
+  if (!record) {
+    out.log(`Process ${name} not found for termination`);
+    return false;
+  }
+  try {
+    processes.terminate(record.pid);
+  } catch (error) {
+    out.log(`Failed to terminate ${name}: ${reasonOf(error)}`);
+    tracker.untrack(name);
+    return false;
+  }
+  if (!(await waitForExit(processes, [record.pid], timeoutSeconds * 1000))) {
+    out.log(`Force killing ${name} (PID: ${record.pid})`);
+    try {
+      processes.kill(record.pid);
+    } catch {
+      // Gone between the check and the kill: that is what we wanted.
+    }
+    if (!(await waitForExit(processes, [record.pid], 5000))) {
+      out.log(`Failed to terminate ${name}: process ${record.pid} still running after SIGKILL`);
+      return false;
+    }
+  }
+  tracker.untrack(name);
+  return true;
+}
+
+/**
+ * Stops a process and its descendants (the shutdown of a foreground `start`, §8.2 b): descendants
+ * first, then the root; 10 s grace, then SIGKILL for what remains and 5 s more.
+ */
+export async function stopProcessTree(
+  processes: ProcessControl,
+  out: CliOutput,
+  pid: number,
+): Promise<boolean> {
+  const tree = [...processes.descendants(pid), pid];
+  for (const member of tree) {
+    try {
+      processes.terminate(member);
+    } catch {
+      // Already gone.
+    }
+  }
+  if (await waitForExit(processes, tree, 10_000)) return true;
+  const remaining = tree.filter((member) => processes.isRunning(member));
+  out.log(`Force killing ${remaining.length} remaining processes`);
+  for (const member of remaining) {
+    try {
+      processes.kill(member);
+    } catch {
+      // Already gone.
+    }
+  }
+  if (await waitForExit(processes, remaining, 5000)) return true;
+  for (const member of remaining)
+    if (processes.isRunning(member)) out.log(`Failed to terminate process ${member}`);
+  return false;
+}

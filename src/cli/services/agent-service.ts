@@ -1,0 +1,246 @@
+/** Launching, watching, stopping and restarting agents (cli.md §6). */
+import { accessSync, constants, statSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { PyFloat, type PyValue } from '../output/python-values.js';
+import { launchService, serviceLogPath } from '../process/launch-service.js';
+import { findPython } from '../process/python-interpreter.js';
+import { stopTrackedProcess } from '../process/stop-process.js';
+import { isRegisteredHealthy, type RegistryAgent } from '../registry/agent-registration.js';
+import { fetchRegistryAgents, RegistryUnreachableError } from '../registry/registry-client.js';
+import { localIsoTimestamp } from '../state/local-time.js';
+import { type ProcessRecord, uptimeSeconds } from '../state/process-tracker.js';
+import { configuredRegistryUrl, type LocalMesh, registryUrl } from './local-mesh.js';
+import { logTextSince } from './registry-service.js';
+
+/** How long a fresh agent is watched: exiting within it is a start-up failure (§6.3 step 6). */
+const STARTUP_WINDOW_MS = 1500;
+const REGISTRATION_POLL_MS = 250;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Python's `Path(path).stem`: the file name without its last extension. */
+export function agentNameOf(path: string): string {
+  const name = basename(path);
+  const extension = extname(name);
+  return extension === '' || extension === name ? name : name.slice(0, -extension.length);
+}
+
+/** §6.2: the file must exist, be a regular file and be readable; returns its absolute path. */
+export function validateAgentFile(mesh: LocalMesh, path: string): string {
+  const { out } = mesh.ctx;
+  const absolute = resolve(mesh.ctx.cwd, path);
+  const fail = (message: string): never => {
+    out.log(message);
+    throw new Error(`Invalid agent file: ${path}`);
+  };
+  let isFile: boolean;
+  try {
+    isFile = statSync(absolute).isFile();
+  } catch {
+    return fail(`Agent file not found: ${path}`);
+  }
+  if (!isFile) fail(`Agent path is not a file: ${path}`);
+  try {
+    accessSync(absolute, constants.R_OK);
+  } catch {
+    fail(`Agent file is not readable: ${path}`);
+  }
+  if (extname(absolute) !== '.py') out.log(`Agent file does not have .py extension: ${path}`);
+  return absolute;
+}
+
+/** The agent environment of §6.4: the CLI's own, the registry's whereabouts, debug and log level. */
+function agentEnvironment(mesh: LocalMesh): {
+  env: Record<string, string | undefined>;
+  registryUrl: string | undefined;
+} {
+  const env: Record<string, string | undefined> = { ...mesh.ctx.env };
+  if (mesh.tracker.registryStateValid()) {
+    const state = mesh.tracker.registryState()!;
+    Object.assign(env, {
+      MCP_MESH_REGISTRY_URL: state.url,
+      MCP_MESH_REGISTRY_HOST: state.host,
+      MCP_MESH_REGISTRY_PORT: String(state.port),
+      MCP_MESH_DATABASE_URL: `sqlite:///${state.database_path}`,
+    });
+  } else {
+    mesh.ctx.out.log('No registry environment variables available from registry manager');
+    if (env.MCP_MESH_REGISTRY_URL === undefined) {
+      Object.assign(env, {
+        MCP_MESH_REGISTRY_URL: configuredRegistryUrl(mesh.config),
+        MCP_MESH_REGISTRY_HOST: mesh.config.registry_host,
+        MCP_MESH_REGISTRY_PORT: String(mesh.config.registry_port),
+      });
+    }
+  }
+  env.MCP_MESH_DEBUG = mesh.config.debug_mode ? '1' : '0';
+  env.MCP_MESH_LOG_LEVEL = mesh.config.log_level;
+  // Output goes to a log file; unbuffered, `logs --follow` sees lines as they are written.
+  env.PYTHONUNBUFFERED ??= '1';
+  return { env, registryUrl: env.MCP_MESH_REGISTRY_URL };
+}
+
+/** A launched agent that is still being watched through its start-up window. */
+export interface AgentLaunch {
+  name: string;
+  record: ProcessRecord;
+  /** Resolves when the start-up window has passed; rejects with the §6.3 failure if it exited. */
+  settled: Promise<ProcessRecord>;
+}
+
+/**
+ * §6.3: starts the agent file (already validated) unless an agent of that name runs. The start-up
+ * windows of several agents overlap; callers await `settled` in order, so messages keep their order.
+ */
+export async function launchAgent(mesh: LocalMesh, agentFile: string): Promise<AgentLaunch> {
+  const { out } = mesh.ctx;
+  const name = agentNameOf(agentFile);
+  const running = mesh.tracker.get(name);
+  if (running) return { name, record: running, settled: Promise.resolve(running) };
+  if (!mesh.tracker.registryStateValid()) {
+    out.log(
+      `Registry state not available when starting agent ${name}. Agent may not connect to registry properly.`,
+    );
+  }
+  const { env, registryUrl: givenUrl } = agentEnvironment(mesh);
+  const argv = [findPython(mesh.ctx.env), agentFile];
+  const logPath = serviceLogPath(mesh.ctx.env, name);
+  const launched = await launchService(
+    { argv, cwd: dirname(agentFile), env, logPath, keepStdinOpen: true },
+    mesh.processes,
+  );
+  let exitCode: number | null | undefined;
+  const exited = new Promise<void>((resolveExit) =>
+    launched.child.once('exit', (code, signal) => {
+      exitCode = code ?? (signal ? -1 : null);
+      resolveExit();
+    }),
+  );
+  const record = mesh.tracker.track({
+    name,
+    pid: launched.pid,
+    command: argv,
+    started_at: localIsoTimestamp(),
+    service_type: 'agent',
+    metadata: {
+      agent_file: agentFile,
+      working_directory: dirname(agentFile),
+      registry_url: givenUrl ?? null,
+    },
+  });
+  const settled = Promise.race([exited, sleep(STARTUP_WINDOW_MS)]).then(() => {
+    if (exitCode === undefined) return record;
+    const output = logTextSince(logPath, launched.logOffset);
+    out.log(`Agent ${name} exited during startup. Return code: ${exitCode}`);
+    // stdout and stderr share the agent's log file, so their text is reported together.
+    if (output) out.log(`Agent ${name} output: ${output}`);
+    mesh.tracker.untrack(name);
+    throw new Error(`Agent ${name} failed to start: ${output || `Process exited with code ${exitCode}`}`);
+  });
+  settled.catch(() => {});
+  return { name, record, settled };
+}
+
+/** The agents the registry lists, or undefined when no registry answers (said once, on stderr). */
+export async function registryAgents(mesh: LocalMesh): Promise<RegistryAgent[] | undefined> {
+  try {
+    return await fetchRegistryAgents(registryUrl(mesh));
+  } catch (error) {
+    if (error instanceof RegistryUnreachableError) return undefined;
+    throw error;
+  }
+}
+
+/** Whether the registry lists this tracked agent as healthy (§6.5, predicate in agent-registration.ts). */
+export function isAgentRegistered(
+  mesh: LocalMesh,
+  record: ProcessRecord,
+  agents: readonly RegistryAgent[],
+): boolean {
+  return isRegisteredHealthy(agents, {
+    name: record.name,
+    listeningPorts: mesh.processes.listeningPorts(record.pid),
+  });
+}
+
+/** §6.5: polls the registry until the agent is registered and healthy, for up to `timeoutSeconds`. */
+export async function waitForRegistration(
+  mesh: LocalMesh,
+  record: ProcessRecord,
+  timeoutSeconds: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  while (Date.now() < deadline) {
+    const agents = (await registryAgents(mesh)) ?? [];
+    if (isAgentRegistered(mesh, record, agents)) return true;
+    await sleep(REGISTRATION_POLL_MS);
+  }
+  mesh.ctx.out.log(`Agent ${record.name} not registered after ${timeoutSeconds} seconds`);
+  return false;
+}
+
+/** The agent status object of `status` (§6.6), keys in the original's order. */
+export function agentStatus(
+  mesh: LocalMesh,
+  record: ProcessRecord,
+  agents: readonly RegistryAgent[],
+): Record<string, PyValue> {
+  const running = mesh.tracker.isAlive(record);
+  const healthy = running && isAgentRegistered(mesh, record, agents);
+  return {
+    status: running ? 'running' : 'stopped',
+    pid: record.pid,
+    uptime: running ? new PyFloat(uptimeSeconds(record)) : 0,
+    agent_file: record.metadata.agent_file ?? 'unknown',
+    working_directory: record.metadata.working_directory ?? 'unknown',
+    registry_url: record.metadata.registry_url ?? 'unknown',
+    health: healthy ? 'healthy' : 'unhealthy',
+    // "Registered" is what the original reported for every running agent (§6.6, §13.1).
+    registered: running,
+    message: running
+      ? `Agent ${record.name} is running and registered`
+      : `Agent ${record.name} process has stopped`,
+  };
+}
+
+/** Stops one agent (§6.7), logging the original's wrapper message on failure. */
+export async function stopAgent(mesh: LocalMesh, name: string, timeoutSeconds: number): Promise<boolean> {
+  const stopped = await stopTrackedProcess(mesh.tracker, mesh.processes, mesh.ctx.out, name, timeoutSeconds);
+  if (!stopped) mesh.ctx.out.log(`Failed to stop agent ${name} gracefully`);
+  return stopped;
+}
+
+/**
+ * §6.8: stop, wait 1 s, launch the same file, wait for registration (bounded by `startup_timeout`).
+ * Resolves to the new record when registered, undefined otherwise (reasons logged).
+ */
+export async function restartAgent(
+  mesh: LocalMesh,
+  name: string,
+  timeoutSeconds: number,
+): Promise<ProcessRecord | undefined> {
+  const { out } = mesh.ctx;
+  try {
+    const record = mesh.tracker.get(name);
+    if (!record) throw new Error(`Agent ${name} is not currently tracked`);
+    const agentFile = record.metadata.agent_file;
+    if (typeof agentFile !== 'string') throw new Error(`Agent ${name} missing agent_file metadata`);
+    if (!(await stopTrackedProcess(mesh.tracker, mesh.processes, out, name, timeoutSeconds))) {
+      out.log(`Failed to stop agent ${name} gracefully, proceeding with restart`);
+    }
+    await sleep(1000);
+    let launched: ProcessRecord;
+    try {
+      launched = await (await launchAgent(mesh, validateAgentFile(mesh, agentFile))).settled;
+    } catch (error) {
+      out.log(`Failed to restart agent ${name}: ${(error as Error).message}`);
+      throw error;
+    }
+    if (await waitForRegistration(mesh, launched, mesh.config.startup_timeout)) return launched;
+    out.log(`Agent ${name} restarted but did not register within timeout`);
+    return undefined;
+  } catch (error) {
+    out.log(`Failed to restart agent ${name}: ${(error as Error).message}`);
+    return undefined;
+  }
+}

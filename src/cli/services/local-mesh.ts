@@ -1,0 +1,31 @@
+/** What every service operation of one CLI run shares: context, configuration, tracker, OS access. */
+import type { CliConfig } from '../config/cli-config.js';
+import type { CliContext } from '../context.js';
+import { type ProcessControl, processControlFor } from '../process/process-control.js';
+import { ProcessTracker, processesPath } from '../state/process-tracker.js';
+
+export interface LocalMesh {
+  ctx: CliContext;
+  /** The effective configuration; `start` updates the port when the registry had to move (§5.3 step 6). */
+  config: CliConfig;
+  tracker: ProcessTracker;
+  processes: ProcessControl;
+}
+
+export function openLocalMesh(ctx: CliContext, config: CliConfig): LocalMesh {
+  const processes = processControlFor();
+  return { ctx, config, processes, tracker: new ProcessTracker(processesPath(ctx.home), processes, ctx.out) };
+}
+
+export function configuredRegistryUrl(config: CliConfig): string {
+  return `http://${config.registry_host}:${config.registry_port}`;
+}
+
+/**
+ * Where to ask the registry: the tracked registry's own URL while it is valid (it may have moved to
+ * another port, §5.1 [DECIDE]), otherwise the configured host and port.
+ */
+export function registryUrl(mesh: LocalMesh): string {
+  if (mesh.tracker.registryStateValid()) return mesh.tracker.registryState()!.url;
+  return configuredRegistryUrl(mesh.config);
+}

@@ -1,0 +1,242 @@
+/** Starting, checking, stopping and restarting the registry (cli.md §5). */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { PyFloat, type PyValue } from '../output/python-values.js';
+import { launchService, serviceLogPath } from '../process/launch-service.js';
+import { isPortBusy } from '../process/port-probe.js';
+import { registryCommand } from '../process/registry-command.js';
+import { stopTrackedProcess } from '../process/stop-process.js';
+import { isRegistryHealthy } from '../registry/registry-client.js';
+import { localIsoTimestamp } from '../state/local-time.js';
+import { type ProcessRecord, uptimeSeconds } from '../state/process-tracker.js';
+import { checkDatabase, createEmptyDatabase } from './database-check.js';
+import { configuredRegistryUrl, type LocalMesh } from './local-mesh.js';
+
+const REGISTRY = 'registry';
+const POLL_MS = 100;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Text a service wrote to its log since `offset`, decoded. */
+export function logTextSince(path: string, offset: number): string {
+  try {
+    return readFileSync(path).subarray(offset).toString('utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** §5.3 step 1: the database must be a usable SQLite file; a missing one is created empty. */
+function prepareDatabase(mesh: LocalMesh, dbPath: string): void {
+  const absolute = resolve(mesh.ctx.cwd, dbPath);
+  const check = checkDatabase(absolute);
+  if (check.status === 'error') throw new Error(`Database error: ${check.message}`);
+  if (check.status === 'healthy') return;
+  try {
+    createEmptyDatabase(absolute);
+  } catch (error) {
+    mesh.ctx.out.log(`Failed to initialize database ${dbPath}: ${(error as Error).message}`);
+    throw new Error(`Failed to initialize database at ${dbPath}`);
+  }
+}
+
+/** §5.3 step 2: the configured port, or the first free one of the next ten. */
+async function choosePort(mesh: LocalMesh, host: string, port: number): Promise<number> {
+  if (!(await isPortBusy(host, port))) return port;
+  mesh.ctx.out.log(`Port ${port} is already in use`);
+  for (let candidate = port + 1; candidate <= port + 10; candidate++) {
+    if (!(await isPortBusy(host, candidate))) return candidate;
+  }
+  const message = `No available ports found in range ${port + 1}-${port + 11}`;
+  mesh.ctx.out.log(`Failed to find available port: ${message}`);
+  throw new Error(message);
+}
+
+/** The database URL the registry is given: absolute, so it does not depend on how a URL's slashes are read. */
+function registryDatabaseUrl(mesh: LocalMesh, dbPath: string): string {
+  const absolute = resolve(mesh.ctx.cwd, dbPath);
+  return isAbsolute(dbPath) || absolute.startsWith('/') ? `sqlite://${absolute}` : `sqlite:///${absolute}`;
+}
+
+/** Exports the registry's whereabouts into the CLI's environment so agents inherit them (§5.3 step 6). */
+function exportRegistryEnvironment(mesh: LocalMesh): void {
+  const state = mesh.tracker.registryState();
+  if (!state) return;
+  Object.assign(mesh.ctx.env, {
+    MCP_MESH_REGISTRY_URL: state.url,
+    MCP_MESH_REGISTRY_HOST: state.host,
+    MCP_MESH_REGISTRY_PORT: String(state.port),
+    MCP_MESH_DATABASE_URL: `sqlite:///${state.database_path}`,
+  });
+}
+
+/**
+ * Waits until `GET /health` answers 200, the process exits, or `timeoutSeconds` pass (§5.4); the
+ * original slept 2 s before looking, we poll. An exit is a start-up failure with its output.
+ */
+async function waitUntilReady(
+  mesh: LocalMesh,
+  url: string,
+  timeoutSeconds: number,
+  exited?: () => number | null | undefined,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  while (Date.now() < deadline) {
+    if (exited?.() !== undefined) return false;
+    if (await isRegistryHealthy(url)) return true;
+    await sleep(POLL_MS);
+  }
+  mesh.ctx.out.log(`Registry service not ready after ${timeoutSeconds} seconds`);
+  return false;
+}
+
+export interface RegistryStart {
+  record: ProcessRecord;
+  ready: boolean;
+}
+
+/** §5.3: spawns our registry on a free port, tracks it, and waits until it answers or dies. */
+export async function startRegistry(
+  mesh: LocalMesh,
+  port = mesh.config.registry_port,
+  dbPath = mesh.config.db_path,
+): Promise<RegistryStart> {
+  const { out } = mesh.ctx;
+  const alive = mesh.tracker.get(REGISTRY);
+  if (alive) {
+    const url = String(alive.metadata.url ?? configuredRegistryUrl(mesh.config));
+    return { record: alive, ready: await waitUntilReady(mesh, url, mesh.config.startup_timeout) };
+  }
+  prepareDatabase(mesh, dbPath);
+  const host = mesh.config.registry_host;
+  const actualPort = await choosePort(mesh, host, port);
+  try {
+    const url = `http://${host}:${actualPort}`;
+    const argv = registryCommand(host, actualPort);
+    const logPath = serviceLogPath(mesh.ctx.env, REGISTRY);
+    const env = { ...mesh.ctx.env, MCP_MESH_DATABASE_URL: registryDatabaseUrl(mesh, dbPath) };
+    const launched = await launchService(
+      { argv, cwd: mesh.ctx.cwd, env, logPath, keepStdinOpen: false },
+      mesh.processes,
+    );
+    let exitCode: number | null | undefined;
+    launched.child.once('exit', (code, signal) => (exitCode = code ?? (signal ? -1 : null)));
+    const record = mesh.tracker.track({
+      name: REGISTRY,
+      pid: launched.pid,
+      command: argv,
+      started_at: localIsoTimestamp(),
+      service_type: 'registry',
+      metadata: { host, port: actualPort, database_path: dbPath, url },
+    });
+    mesh.tracker.setRegistryState({
+      url,
+      host,
+      port: actualPort,
+      database_path: dbPath,
+      config: mesh.config,
+    });
+    const ready = await waitUntilReady(mesh, url, mesh.config.startup_timeout, () => exitCode);
+    if (exitCode !== undefined) {
+      const output = logTextSince(logPath, launched.logOffset).trim() || 'Unknown error';
+      out.log(`Registry service failed to start: ${output}`);
+      mesh.tracker.untrack(REGISTRY);
+      throw new Error(`Registry service failed to start: ${output}`);
+    }
+    if (actualPort !== port) mesh.config = { ...mesh.config, registry_port: actualPort };
+    exportRegistryEnvironment(mesh);
+    return { record, ready };
+  } catch (error) {
+    out.log(`Failed to start registry service: ${(error as Error).message}`);
+    throw error;
+  }
+}
+
+/**
+ * §5.2: reuse the tracked registry when it answers, otherwise start one. Undefined when it could
+ * not be made ready (the reasons are already logged, §5.4).
+ */
+export async function ensureRegistry(mesh: LocalMesh): Promise<ProcessRecord | undefined> {
+  const { out } = mesh.ctx;
+  if (mesh.tracker.registryStateValid()) {
+    const state = mesh.tracker.registryState()!;
+    if (await isRegistryHealthy(state.url)) {
+      exportRegistryEnvironment(mesh);
+      return mesh.tracker.get(REGISTRY);
+    }
+  }
+  try {
+    const { record, ready } = await startRegistry(mesh);
+    if (ready) return record;
+    out.log('Registry started but not ready within timeout');
+  } catch (error) {
+    out.log(`Failed to start registry: ${(error as Error).message}`);
+  }
+  return undefined;
+}
+
+/** §5.5 */
+export async function stopRegistry(mesh: LocalMesh, timeoutSeconds: number): Promise<boolean> {
+  const stopped = await stopTrackedProcess(
+    mesh.tracker,
+    mesh.processes,
+    mesh.ctx.out,
+    REGISTRY,
+    timeoutSeconds,
+  );
+  if (!stopped) mesh.ctx.out.log('Failed to stop registry service gracefully');
+  return stopped;
+}
+
+/** §5.6: stop, wait 1 s, start on the previous port and database unless `preserve` is off. */
+export async function restartRegistry(
+  mesh: LocalMesh,
+  timeoutSeconds: number,
+  preserve: boolean,
+): Promise<RegistryStart> {
+  const previous = preserve && mesh.tracker.registryStateValid() ? mesh.tracker.registryState() : undefined;
+  await stopRegistry(mesh, timeoutSeconds);
+  await sleep(1000);
+  return startRegistry(mesh, previous?.port, previous?.database_path);
+}
+
+/** The registry status object of `status` (§5.7), keys in the original's order. */
+export async function registryStatus(mesh: LocalMesh): Promise<Record<string, PyValue>> {
+  const record = mesh.tracker.get(REGISTRY);
+  const unknownDatabase = { status: 'unknown', message: 'No database path available' };
+  if (!record) {
+    return {
+      status: 'not_running',
+      health: 'unknown',
+      message: 'Registry service is not tracked',
+      database: unknownDatabase,
+    };
+  }
+  const running = mesh.tracker.isAlive(record);
+  const databasePath = record.metadata.database_path;
+  const database =
+    typeof databasePath === 'string'
+      ? { ...checkDatabase(resolve(mesh.ctx.cwd, databasePath)) }
+      : unknownDatabase;
+  const status: Record<string, PyValue> = {
+    status: running ? 'running' : 'stopped',
+    pid: record.pid,
+    uptime: running ? new PyFloat(uptimeSeconds(record)) : 0,
+    host: record.metadata.host ?? 'unknown',
+    port: record.metadata.port ?? 'unknown',
+    url: record.metadata.url ?? 'unknown',
+    database_path: databasePath ?? 'unknown',
+    health: 'unhealthy',
+    message: 'Registry service process has stopped',
+    database: database as unknown as PyValue,
+  };
+  if (running) {
+    mesh.tracker.setHealth(REGISTRY, 'healthy');
+    const healthy = await isRegistryHealthy(configuredRegistryUrl(mesh.config));
+    status.health = healthy ? 'healthy' : 'unhealthy';
+    status.message = healthy
+      ? 'Registry service is healthy'
+      : 'Registry service is not responding to health checks';
+  }
+  return status;
+}
