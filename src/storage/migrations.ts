@@ -50,8 +50,9 @@ export const MIGRATIONS: readonly Migration[] = [
         revision INTEGER NOT NULL
       );
       CREATE INDEX mesh_tombstones_revision ON mesh_tombstones (revision);`,
-    // TEXT, not JSONB, for the document: JSONB reorders object keys, and labels and config are
-    // listed in the order the agent sent them.
+    // TEXT, not JSONB, for the document: JSONB reorders object keys (labels and config are listed
+    // in the order the agent sent them), and PostgreSQL's JSON types refuse the `\u0000` and lone
+    // surrogate escapes that agents may send and JSON.stringify writes.
     postgres: `
       CREATE TABLE IF NOT EXISTS mesh_state (
         id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -69,7 +70,7 @@ export const MIGRATIONS: readonly Migration[] = [
         resource_version TEXT NOT NULL,
         last_heartbeat BIGINT,
         revision BIGINT NOT NULL,
-        doc TEXT NOT NULL CHECK (doc::json IS NOT NULL)
+        doc TEXT NOT NULL
       );
       CREATE INDEX IF NOT EXISTS mesh_agents_revision ON mesh_agents (revision);
       CREATE INDEX IF NOT EXISTS mesh_agents_seq ON mesh_agents (seq);

@@ -644,4 +644,28 @@ describe('bad input never becomes a 500 and never harms what is stored', () => {
       'http://localhost:0/null-endpoint',
     );
   });
+
+  it('stores ids and names with NUL and lone surrogates as sent, on every database', async () => {
+    const id = 'odd\u0000id\ud800';
+    const res = await postJson(registry.baseUrl, REGISTER, {
+      agent_id: id,
+      metadata: { name: 'n\u0000', namespace: 'oddns' },
+      timestamp: 't',
+    });
+    expect(res.status).toBe(201);
+    expect((await postJson(registry.baseUrl, '/heartbeat', { agent_id: id })).status).toBe(200);
+    const current = await postJson(registry.baseUrl, '/heartbeat', {
+      agent_id: 'tool\u0000agent',
+      name: 'x\u0000',
+      tools: [{ function_name: 'f', capability: 'c' }],
+    });
+    expect(current.status).toBe(200);
+    await registry.store.sync();
+    const listed = JSON.parse((await send(registry.baseUrl, { path: '/agents?namespace=oddns' })).body);
+    // The listing escapes the lone surrogate (JSON.stringify), so it arrives as sent.
+    expect(listed.agents.map((a: { id: string; status: string }) => [a.id, a.status])).toEqual([
+      [id, 'healthy'],
+    ]);
+    expect(registry.store.getAgent(id)?.namespace).toBe('oddns');
+  });
 });

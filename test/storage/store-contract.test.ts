@@ -114,6 +114,34 @@ describe(`the ${TEST_DIALECT} store`, () => {
     });
   });
 
+  it('keeps ids and names with NUL, U+FFFF and lone surrogates exactly, for itself and other processes', async () => {
+    await withStore(async (store, url) => {
+      const odd = agent('a\u0000b\ud800c\uffff0000', {
+        name: 'n\u0000',
+        namespace: '\udc00ns',
+        labels: { 'k\u0000': 'v\ud800' },
+      });
+      await store.upsertAgent(odd);
+      expect(await store.recordHeartbeat(odd.id, 3_000_000, 'healthy')).toMatchObject({ id: odd.id });
+      const other = await openStore(url);
+      try {
+        expect(other.getAgent(odd.id)).toEqual({
+          ...odd,
+          status: 'healthy',
+          lastHeartbeat: 3_000_000,
+          updatedAt: 3_000_000,
+          resourceVersion: store.getAgent(odd.id)!.resourceVersion,
+          topologyAt: 3_000_000,
+        });
+        expect(await other.deleteAgent(odd.id)).toBe(true);
+        await store.sync();
+        expect(store.getAgent(odd.id)).toBeUndefined();
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
   it('keeps every field across a reopen', async () => {
     await withStore(async (store, url) => {
       const rich = agent('rich', {

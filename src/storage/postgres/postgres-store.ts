@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { resourceVersionOf } from '../../shared/clock.js';
 import { type AgentRow, fromAgentRow, toAgentDocument } from '../agent-document.js';
 import { AgentSnapshot, type StoredAgent, type StoredDeletion } from '../agent-snapshot.js';
+import { fromColumnText, toColumnText } from '../column-text.js';
 import type { AgentRecord, AgentStatus, RegistryStore, StatusChange } from '../registry-store.js';
 import { SnapshotSync } from '../snapshot-sync.js';
 import { WriteBatcher } from '../write-batcher.js';
@@ -80,7 +81,17 @@ function named(name: keyof typeof SQL, values: unknown[] = []): QueryConfig {
 }
 
 function storedAgent(row: StoredRow): StoredAgent {
-  return { record: fromAgentRow(row), seq: row.seq, revision: row.revision };
+  const decoded = {
+    ...row,
+    id: fromColumnText(row.id),
+    name: fromColumnText(row.name),
+    namespace: fromColumnText(row.namespace),
+  };
+  return { record: fromAgentRow(decoded), seq: row.seq, revision: row.revision };
+}
+
+function storedDeletion(row: StoredDeletion): StoredDeletion {
+  return { id: fromColumnText(row.id), revision: row.revision };
 }
 
 /**
@@ -176,7 +187,7 @@ export class PostgresStore implements RegistryStore {
       const deleted = await client.query<StoredDeletion>(named('selectDeleted', [since]));
       await client.query('COMMIT');
       const revision = state[0]!.revision;
-      this.snapshot.apply(changed.rows.map(storedAgent), deleted.rows);
+      this.snapshot.apply(changed.rows.map(storedAgent), deleted.rows.map(storedDeletion));
       this.syncedRevision = Math.max(this.syncedRevision, revision);
       this.snapshot.forgetDeletionsUpTo(revision);
     });
@@ -227,9 +238,9 @@ export class PostgresStore implements RegistryStore {
         const { agent } = op;
         const { rows } = await client.query<{ created_at: number; seq: number; is_new: boolean }>(
           named('upsert', [
-            agent.id,
-            agent.name,
-            agent.namespace,
+            toColumnText(agent.id),
+            toColumnText(agent.name),
+            toColumnText(agent.namespace),
             agent.status,
             agent.createdAt,
             agent.updatedAt,
@@ -240,7 +251,7 @@ export class PostgresStore implements RegistryStore {
             toAgentDocument(agent),
           ]),
         );
-        await client.query(named('deleteTombstone', [agent.id]));
+        await client.query(named('deleteTombstone', [toColumnText(agent.id)]));
         const row = rows[0]!;
         const stored = { ...agent, createdAt: row.created_at };
         effect.changed.push({ record: stored, seq: row.seq, revision });
@@ -249,7 +260,7 @@ export class PostgresStore implements RegistryStore {
       case 'heartbeat': {
         const rv = resourceVersionOf(op.at);
         const { rows } = await client.query<StoredRow>(
-          named('heartbeat', [op.status, op.at, rv, revision, op.id]),
+          named('heartbeat', [op.status, op.at, rv, revision, toColumnText(op.id)]),
         );
         if (rows.length === 0) return undefined;
         const updated = storedAgent(rows[0]!);
@@ -265,7 +276,7 @@ export class PostgresStore implements RegistryStore {
               change.at,
               resourceVersionOf(change.at),
               revision,
-              change.id,
+              toColumnText(change.id),
               change.fromStatus,
               change.lastHeartbeat,
             ]),
@@ -277,11 +288,12 @@ export class PostgresStore implements RegistryStore {
         return applied;
       }
       case 'delete': {
+        const id = toColumnText(op.id);
         const { rows } = op.onlyIf
-          ? await client.query(named('deleteIf', [op.id, op.onlyIf.status, op.onlyIf.updatedAt]))
-          : await client.query(named('delete', [op.id]));
+          ? await client.query(named('deleteIf', [id, op.onlyIf.status, op.onlyIf.updatedAt]))
+          : await client.query(named('delete', [id]));
         if (rows.length === 0) return false;
-        await client.query(named('insertTombstone', [op.id, revision]));
+        await client.query(named('insertTombstone', [id, revision]));
         effect.deleted.push({ id: op.id, revision });
         return true;
       }

@@ -4,6 +4,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { resourceVersionOf } from '../../shared/clock.js';
 import { type AgentRow, fromAgentRow, toAgentDocument } from '../agent-document.js';
 import { AgentSnapshot, type StoredAgent, type StoredDeletion } from '../agent-snapshot.js';
+import { fromColumnText, toColumnText } from '../column-text.js';
 import type { AgentRecord, AgentStatus, RegistryStore, StatusChange } from '../registry-store.js';
 import { SnapshotSync } from '../snapshot-sync.js';
 import { WriteBatcher } from '../write-batcher.js';
@@ -29,7 +30,13 @@ export interface SqliteStoreOptions {
 type StoredRow = AgentRow & { revision: number };
 
 function storedAgent(row: StoredRow): StoredAgent {
-  return { record: fromAgentRow(row), seq: Number(row.seq), revision: Number(row.revision) };
+  const decoded = {
+    ...row,
+    id: fromColumnText(row.id),
+    name: fromColumnText(row.name),
+    namespace: fromColumnText(row.namespace),
+  };
+  return { record: fromAgentRow(decoded), seq: Number(row.seq), revision: Number(row.revision) };
 }
 
 /**
@@ -113,7 +120,10 @@ export class SqliteStore implements RegistryStore {
     const since = this.syncedRevision;
     const rows = this.statements.selectChanged!.all(since) as unknown as StoredRow[];
     const deleted = this.statements.selectDeleted!.all(since) as unknown as StoredDeletion[];
-    this.snapshot.apply(rows.map(storedAgent), deleted);
+    this.snapshot.apply(
+      rows.map(storedAgent),
+      deleted.map((row) => ({ id: fromColumnText(row.id), revision: Number(row.revision) })),
+    );
     this.syncedRevision = revision;
     this.snapshot.forgetDeletionsUpTo(revision);
   }
@@ -161,10 +171,10 @@ export class SqliteStore implements RegistryStore {
         const { agent } = op;
         const { seq } = s.nextSeq!.get() as { seq: number };
         const row = s.upsert!.get({
-          $id: agent.id,
+          $id: toColumnText(agent.id),
           $seq: seq,
-          $name: agent.name,
-          $namespace: agent.namespace,
+          $name: toColumnText(agent.name),
+          $namespace: toColumnText(agent.namespace),
           $status: agent.status,
           $created_at: agent.createdAt,
           $updated_at: agent.updatedAt,
@@ -174,7 +184,7 @@ export class SqliteStore implements RegistryStore {
           $topology_at: agent.topologyAt,
           $doc: toAgentDocument(agent),
         }) as { created_at: number; seq: number; is_new: number };
-        s.deleteTombstone!.run(agent.id);
+        s.deleteTombstone!.run(toColumnText(agent.id));
         const stored = { ...agent, createdAt: Number(row.created_at) };
         effect.changed.push({ record: stored, seq: Number(row.seq), revision });
         return { agent: stored, isNew: row.is_new === 1 };
@@ -186,7 +196,7 @@ export class SqliteStore implements RegistryStore {
           $at: op.at,
           $rv: rv,
           $revision: revision,
-          $id: op.id,
+          $id: toColumnText(op.id),
         }) as StoredRow | undefined;
         if (row === undefined) return undefined;
         const updated = storedAgent(row);
@@ -202,7 +212,7 @@ export class SqliteStore implements RegistryStore {
             $at: change.at,
             $rv: rv,
             $revision: revision,
-            $id: change.id,
+            $id: toColumnText(change.id),
             $from: change.fromStatus,
             $last_heartbeat: change.lastHeartbeat,
           }) as StoredRow | undefined;
@@ -213,11 +223,12 @@ export class SqliteStore implements RegistryStore {
         return applied;
       }
       case 'delete': {
+        const id = toColumnText(op.id);
         const row = op.onlyIf
-          ? s.deleteIf!.get(op.id, op.onlyIf.status, op.onlyIf.updatedAt)
-          : s.delete!.get(op.id);
+          ? s.deleteIf!.get(id, op.onlyIf.status, op.onlyIf.updatedAt)
+          : s.delete!.get(id);
         if (row === undefined) return false;
-        s.insertTombstone!.run(op.id, revision);
+        s.insertTombstone!.run(id, revision);
         effect.deleted.push({ id: op.id, revision });
         return true;
       }
