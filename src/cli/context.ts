@@ -55,6 +55,23 @@ export class CliOutput {
     this.stdout.write(`${text}\n`);
   }
 
+  /**
+   * An output that holds its lines until `flush()`, for work done concurrently whose messages must
+   * still appear in a fixed order (agents' start-up windows overlap, their reports do not).
+   */
+  buffered(): { out: CliOutput; flush(): void } {
+    const lines: [NodeJS.WritableStream, string][] = [];
+    const into = (stream: NodeJS.WritableStream) => ({
+      write: (text: string) => lines.push([stream, text]) > 0,
+    });
+    const out = new CliOutput(
+      into(this.stdout) as NodeJS.WritableStream,
+      into(this.stderr) as NodeJS.WritableStream,
+      this.isTty,
+    );
+    return { out, flush: () => lines.splice(0).forEach(([stream, text]) => stream.write(text)) };
+  }
+
   /** A diagnostic record on stderr: the bare message, as the original's unconfigured logging wrote it (§9.1). */
   log(message: string): void {
     this.stderr.write(`${message}\n`);

@@ -3,12 +3,19 @@
  * directory and temp directory, with no MCP_MESH_* variables but those a test gives.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CLI_BIN = fileURLToPath(new URL('../../bin/mcp_mesh_dev', import.meta.url));
+const STAND_IN_AGENTS = fileURLToPath(new URL('../cli/agents/', import.meta.url));
+
+/** The parts of `~/.mcp_mesh/processes.json` tests look at. */
+export interface TrackedState {
+  processes: Record<string, { pid: number; command: string[]; metadata: Record<string, unknown> }>;
+  registry_state: { url?: string; port?: number };
+}
 
 export interface CliResult {
   code: number | null;
@@ -23,9 +30,42 @@ export class CliSandbox implements Disposable {
   readonly home = join(this.root, 'home');
   readonly cwd = join(this.root, 'work');
   readonly tmp = join(this.root, 'tmp');
+  /** Agent files live beside the working directory, as `../agents/x.py` in the templates. */
+  readonly agents = join(this.root, 'agents');
 
   constructor(private readonly extraEnv: Record<string, string> = {}) {
-    for (const dir of [this.home, this.cwd, this.tmp]) mkdirSync(dir, { recursive: true });
+    for (const dir of [this.home, this.cwd, this.tmp, this.agents]) mkdirSync(dir, { recursive: true });
+  }
+
+  /** Copies a stand-in agent of test/cli/agents under `name` into the agents directory; returns its path. */
+  addAgent(name: string, source = 'stand_in_agent.py'): string {
+    const path = join(this.agents, name);
+    copyFileSync(join(STAND_IN_AGENTS, source), path);
+    return path;
+  }
+
+  tracked(): TrackedState {
+    const path = join(this.home, '.mcp_mesh', 'processes.json');
+    return existsSync(path)
+      ? (JSON.parse(readFileSync(path, 'utf8')) as TrackedState)
+      : { processes: {}, registry_state: {} };
+  }
+
+  pid(name: string): number {
+    const record = this.tracked().processes[name];
+    if (!record) throw new Error(`${name} is not tracked`);
+    return record.pid;
+  }
+
+  /** Safety net for a failed test: SIGKILL whatever is still tracked. */
+  killTracked(): void {
+    for (const record of Object.values(this.tracked().processes)) {
+      try {
+        process.kill(record.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
   }
 
   env(extra: Record<string, string> = {}): Record<string, string> {
@@ -50,6 +90,7 @@ export class CliSandbox implements Disposable {
   }
 
   [Symbol.dispose](): void {
+    this.killTracked();
     rmSync(this.root, { recursive: true, force: true });
   }
 }

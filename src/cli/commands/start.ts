@@ -160,29 +160,38 @@ async function startServices(
   return 0;
 }
 
-/** Launches the files in order; failures are logged and summed up as the original did (§6.3). */
+/**
+ * Launches the files in order. Their start-up windows overlap, but each file's messages are held
+ * and written in argument order, as the original's one-by-one launch wrote them (§6.3).
+ */
 async function launchAll(mesh: LocalMesh, files: string[], started: string[]): Promise<ProcessRecord[]> {
   const { out } = mesh.ctx;
-  const attempts: (AgentLaunch | { name: string; error: Error })[] = [];
+  const attempts: { name: string; flush(): void; settled: Promise<ProcessRecord> }[] = [];
   for (const file of files) {
     const name = agentNameOf(file);
+    const buffer = out.buffered();
+    const scoped: LocalMesh = { ...mesh, ctx: { ...mesh.ctx, out: buffer.out } };
+    const alreadyRunning = mesh.tracker.get(name) !== undefined;
+    let settled: Promise<ProcessRecord>;
     try {
-      const alreadyRunning = mesh.tracker.get(name) !== undefined;
-      const launch = await launchAgent(mesh, validateAgentFile(mesh, file));
+      // Tracked before the next file is looked at, so a second file with the same stem sees it running.
+      settled = (await launchAgent(scoped, validateAgentFile(scoped, file))).settled;
       if (!alreadyRunning) started.push(name);
-      attempts.push(launch);
     } catch (error) {
-      attempts.push({ name, error: error as Error });
+      settled = Promise.reject(error);
+      settled.catch(() => {});
     }
+    attempts.push({ name, flush: buffer.flush, settled });
   }
   const launched = new Map<string, ProcessRecord>();
   const failures: PyTuple[] = [];
   for (const attempt of attempts) {
     try {
-      if ('error' in attempt) throw attempt.error;
       const record = await attempt.settled;
+      attempt.flush();
       if (!launched.has(record.name)) launched.set(record.name, record);
     } catch (error) {
+      attempt.flush();
       const message = (error as Error).message;
       out.log(`Failed to start agent ${attempt.name}: ${message}`);
       failures.push(new PyTuple(attempt.name, message));

@@ -103,12 +103,23 @@ export async function launchAgent(mesh: LocalMesh, agentFile: string): Promise<A
     );
   }
   const { env, registryUrl: givenUrl } = agentEnvironment(mesh);
-  const argv = [findPython(mesh.ctx.env), agentFile];
+  // Failures from here on are logged here and again by the caller, as the original did (§6.3 step 7).
+  const failed = (message: string): Error => {
+    out.log(`Failed to start agent ${name}: ${message}`);
+    return new Error(message);
+  };
   const logPath = serviceLogPath(mesh.ctx.env, name);
-  const launched = await launchService(
-    { argv, cwd: dirname(agentFile), env, logPath, keepStdinOpen: true },
-    mesh.processes,
-  );
+  let argv: string[];
+  let launched: Awaited<ReturnType<typeof launchService>>;
+  try {
+    argv = [findPython(mesh.ctx.env), agentFile];
+    launched = await launchService(
+      { argv, cwd: dirname(agentFile), env, logPath, keepStdinOpen: true },
+      mesh.processes,
+    );
+  } catch (error) {
+    throw failed((error as Error).message);
+  }
   let exitCode: number | null | undefined;
   const exited = new Promise<void>((resolveExit) =>
     launched.child.once('exit', (code, signal) => {
@@ -135,7 +146,7 @@ export async function launchAgent(mesh: LocalMesh, agentFile: string): Promise<A
     // stdout and stderr share the agent's log file, so their text is reported together.
     if (output) out.log(`Agent ${name} output: ${output}`);
     mesh.tracker.untrack(name);
-    throw new Error(`Agent ${name} failed to start: ${output || `Process exited with code ${exitCode}`}`);
+    throw failed(`Agent ${name} failed to start: ${output || `Process exited with code ${exitCode}`}`);
   });
   settled.catch(() => {});
   return { name, record, settled };
