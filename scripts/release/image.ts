@@ -1,7 +1,8 @@
 // Builds the registry's container image without a container engine: an OCI image layout in one
 // tar (`docker load`, `podman load`, `skopeo copy oci-archive:…`), from scratch, one layer.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createTar, sha256, type TarEntry } from './tar.ts';
 
@@ -51,7 +52,8 @@ function parentDirectories(paths: Iterable<string>): string[] {
   return [...dirs].sort();
 }
 
-function rootFilesystem(input: ImageInput): TarEntry[] {
+/** The image's one layer, as tar entries: also what the Dockerfile copies into `FROM scratch`. */
+export function rootFilesystem(input: Pick<ImageInput, 'registryExecutable'>): TarEntry[] {
   const files = new Map<string, { data: Buffer; mode: number }>();
   files.set(REGISTRY_PATH, { data: readFileSync(input.registryExecutable), mode: 0o755 });
   for (const [path, real] of sharedLibraries(input.registryExecutable)) {
@@ -107,6 +109,39 @@ function blob(data: Buffer): { digest: string; size: number; data: Buffer } {
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 const SECOND_NS = 1_000_000_000;
 
+/** The image's runtime settings (Docker's names; the Dockerfile declares the same). */
+export function runtimeConfig(version: string) {
+  return {
+    User: `${IMAGE_UID}:${IMAGE_UID}`,
+    ExposedPorts: { '8000/tcp': {} },
+    Env: [
+      'PATH=/usr/local/bin',
+      'HOST=0.0.0.0',
+      'PORT=8000',
+      `MCP_MESH_DATABASE_URL=sqlite://${DATA_DIR}/mcp_mesh_registry.db`,
+      `SSL_CERT_FILE=${CA_BUNDLE}`,
+    ],
+    Entrypoint: [REGISTRY_PATH],
+    WorkingDir: DATA_DIR,
+    Volumes: { [DATA_DIR]: {} },
+    StopSignal: 'SIGTERM',
+    // Not in the OCI image spec: Docker's own field, which Docker reads from the config of an
+    // image it loads (Podman runs it only for images in Docker's format).
+    Healthcheck: {
+      Test: ['CMD', REGISTRY_PATH, '--healthcheck'],
+      Interval: 10 * SECOND_NS,
+      Timeout: 3 * SECOND_NS,
+      StartPeriod: 5 * SECOND_NS,
+      Retries: 3,
+    },
+    Labels: {
+      'org.opencontainers.image.title': 'mcp-mesh-registry',
+      'org.opencontainers.image.version': version,
+      'org.opencontainers.image.licenses': 'MIT',
+    },
+  };
+}
+
 export function buildImage(input: ImageInput): ImageResult {
   const layerTar = createTar(rootFilesystem(input));
   const layer = blob(gzipLayer(layerTar));
@@ -116,34 +151,7 @@ export function buildImage(input: ImageInput): ImageResult {
       created,
       architecture: 'amd64',
       os: 'linux',
-      config: {
-        User: `${IMAGE_UID}:${IMAGE_UID}`,
-        ExposedPorts: { '8000/tcp': {} },
-        Env: [
-          'PATH=/usr/local/bin',
-          'HOST=0.0.0.0',
-          'PORT=8000',
-          `MCP_MESH_DATABASE_URL=sqlite://${DATA_DIR}/mcp_mesh_registry.db`,
-          `SSL_CERT_FILE=${CA_BUNDLE}`,
-        ],
-        Entrypoint: [REGISTRY_PATH],
-        WorkingDir: DATA_DIR,
-        Volumes: { [DATA_DIR]: {} },
-        StopSignal: 'SIGTERM',
-        // Not in the OCI spec, but read by Docker and Podman (docker format) from the image config.
-        Healthcheck: {
-          Test: ['CMD', REGISTRY_PATH, '--healthcheck'],
-          Interval: 10 * SECOND_NS,
-          Timeout: 3 * SECOND_NS,
-          StartPeriod: 5 * SECOND_NS,
-          Retries: 3,
-        },
-        Labels: {
-          'org.opencontainers.image.title': 'mcp-mesh-registry',
-          'org.opencontainers.image.version': input.version,
-          'org.opencontainers.image.licenses': 'MIT',
-        },
-      },
+      config: runtimeConfig(input.version),
       rootfs: { type: 'layers', diff_ids: [`sha256:${sha256(layerTar)}`] },
       history: [{ created, created_by: 'scripts/release/image.ts', comment: 'from scratch' }],
     }),
@@ -197,4 +205,27 @@ export function buildImage(input: ImageInput): ImageResult {
   ]);
   writeFileSync(input.output, archive);
   return { compressedBytes: layer.size, uncompressedBytes: layerTar.length, manifestDigest: manifest.digest };
+}
+
+/**
+ * Writes the layer's files into a folder (as root, owners kept): the Dockerfile's build stage
+ * runs `node scripts/release/image.ts --rootfs /rootfs <executable>` and copies it into scratch.
+ */
+export function writeRootFilesystem(registryExecutable: string, dir: string): void {
+  for (const entry of rootFilesystem({ registryExecutable })) {
+    const path = join(dir, entry.path);
+    if (entry.type === 'directory') mkdirSync(path, { recursive: true });
+    else writeFileSync(path, entry.data ?? new Uint8Array());
+    chmodSync(path, entry.mode);
+    if (process.getuid?.() === 0) chownSync(path, entry.uid ?? 0, entry.gid ?? 0);
+  }
+}
+
+if (import.meta.main) {
+  const [flag, dir, executable] = process.argv.slice(2);
+  if (flag !== '--rootfs' || !dir || !executable) {
+    process.stderr.write('usage: node scripts/release/image.ts --rootfs DIR REGISTRY_EXECUTABLE\n');
+    process.exit(2);
+  }
+  writeRootFilesystem(executable, dir);
 }

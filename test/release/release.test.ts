@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runtimeConfig, writeRootFilesystem } from '../../scripts/release/image.ts';
 import { readTarFiles, sha256 } from '../../scripts/release/tar.ts';
 import { REPO_ROOT } from '../helpers/registry-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -21,6 +22,18 @@ const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'
 const NO_NODE = { PATH: '/usr/bin:/bin' };
 const VERSION_TEXT =
   'MCP Mesh Registry Service v0.1.0\nBuilt on FastMCP and Kubernetes API Server patterns\n';
+
+/** Every path under a folder with its type, mode, owner and size, sorted. */
+function listTree(root: string, prefix = ''): string[] {
+  return readdirSync(join(root, prefix), { withFileTypes: true })
+    .flatMap((entry) => {
+      const path = join(prefix, entry.name);
+      const stat = statSync(join(root, path));
+      const line = `${path} ${stat.mode.toString(8)} ${stat.uid}:${stat.gid} ${entry.isDirectory() ? '-' : stat.size}`;
+      return entry.isDirectory() ? [line, ...listTree(root, path)] : [line];
+    })
+    .sort();
+}
 
 /** A port nothing listens on now (the CLI takes a fixed port, not 0). */
 function freePort(): Promise<number> {
@@ -245,5 +258,40 @@ describe('the container image archive', () => {
     });
     expect(probe.code).toBe(0);
     expect(statSync(join(rootfs, 'data', 'mcp_mesh_registry.db')).uid).toBe(10001);
+  });
+
+  it("is the same tree as the root filesystem the Dockerfile's build stage writes", () => {
+    using work = tempDir();
+    skopeo(['copy', '--quiet', `oci-archive:${image()}`, `oci:${join(work.path, 'layout')}:registry`]);
+    execFileSync('umoci', [
+      'unpack',
+      '--image',
+      `${join(work.path, 'layout')}:registry`,
+      join(work.path, 'bundle'),
+    ]);
+    writeRootFilesystem(bin('mcp-mesh-registry'), join(work.path, 'docker'));
+    expect(listTree(join(work.path, 'docker'))).toEqual(listTree(join(work.path, 'bundle', 'rootfs')));
+  });
+
+  it('has the runtime settings the Dockerfile declares', () => {
+    const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8').replace(/\\\n\s*/g, ' ');
+    const instruction = (name: string) =>
+      [...dockerfile.matchAll(new RegExp(`^${name} (.*)$`, 'gm'))].map((match) => match[1]!.trim());
+    const config = runtimeConfig(VERSION);
+    expect(instruction('USER')).toEqual([config.User]);
+    expect(instruction('EXPOSE').map((port) => `${port}/tcp`)).toEqual(Object.keys(config.ExposedPorts));
+    expect(instruction('VOLUME')).toEqual(Object.keys(config.Volumes));
+    expect(instruction('WORKDIR').at(-1)).toBe(config.WorkingDir);
+    expect(instruction('STOPSIGNAL')).toEqual([config.StopSignal]);
+    expect(instruction('ENTRYPOINT').map((value) => JSON.parse(value))).toEqual([config.Entrypoint]);
+    expect(instruction('ENV')[0]!.split(/\s+/)).toEqual(config.Env);
+    expect(instruction('LABEL')[0]!.split(/\s+/)).toEqual(
+      Object.entries(config.Labels).map(([key, value]) => `${key}=${value}`),
+    );
+    const healthcheck = instruction('HEALTHCHECK')[0]!;
+    expect(JSON.parse(healthcheck.slice(healthcheck.indexOf('CMD ') + 4))).toEqual(
+      config.Healthcheck.Test.slice(1),
+    );
+    expect(healthcheck).toContain(`--interval=${config.Healthcheck.Interval / 1e9}s`);
   });
 });
