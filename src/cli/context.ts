@@ -69,7 +69,12 @@ export class CliOutput {
       into(this.stderr) as NodeJS.WritableStream,
       this.isTty,
     );
-    return { out, flush: () => lines.splice(0).forEach(([stream, text]) => stream.write(text)) };
+    return {
+      out,
+      flush: () => {
+        for (const [stream, text] of lines.splice(0)) stream.write(text);
+      },
+    };
   }
 
   /** A diagnostic record on stderr: the bare message, as the original's unconfigured logging wrote it (§9.1). */

@@ -83,21 +83,21 @@ export interface Placeholders {
   python?: string;
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The regular expression a template body stands for, with these run-time values. */
 export function templatePattern(template: string, values: Placeholders): RegExp {
-  let pattern = escape(template);
+  let pattern = escapeRegExp(template);
   const put = (placeholder: string, value: string) => {
-    pattern = pattern.replaceAll(escape(placeholder), value);
+    pattern = pattern.replaceAll(escapeRegExp(placeholder), value);
   };
   if (values.port !== undefined) {
     put('<PORT+1>', String(values.port + 1));
     put('<PORT>', String(values.port));
   }
   for (const [name, pid] of Object.entries(values.pids ?? {})) put(`<PID:${name}>`, String(pid));
-  if (values.abs !== undefined) put('<ABS>', escape(values.abs));
-  if (values.python !== undefined) put('<PYTHON>', escape(values.python));
+  if (values.abs !== undefined) put('<ABS>', escapeRegExp(values.abs));
+  if (values.python !== undefined) put('<PYTHON>', escapeRegExp(values.python));
   put('<UPTIME>', '\\d+\\.\\d');
   put('<PYFLOAT>', '\\d+\\.\\d+(?:e-\\d+)?');
   put('<MB>', '\\d+\\.\\d');
