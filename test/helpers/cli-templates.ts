@@ -81,6 +81,8 @@ export interface Placeholders {
   pids?: Record<string, number>;
   abs?: string;
   python?: string;
+  /** Further placeholders of a test's own, each standing for a regular expression. */
+  patterns?: Record<string, string>;
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -98,6 +100,7 @@ export function templatePattern(template: string, values: Placeholders): RegExp 
   for (const [name, pid] of Object.entries(values.pids ?? {})) put(`<PID:${name}>`, String(pid));
   if (values.abs !== undefined) put('<ABS>', escapeRegExp(values.abs));
   if (values.python !== undefined) put('<PYTHON>', escapeRegExp(values.python));
+  for (const [placeholder, regex] of Object.entries(values.patterns ?? {})) put(placeholder, regex);
   put('<UPTIME>', '\\d+\\.\\d');
   put('<PYFLOAT>', '\\d+\\.\\d+(?:e-\\d+)?');
   put('<MB>', '\\d+\\.\\d');

@@ -18,9 +18,12 @@ export function healthOf(entry: RegistryAgent): string {
   return typeof health === 'string' ? health : 'unknown';
 }
 
-/** The identity the original keyed entries by: `agent_id`, else `name` (else our registry's `id`). */
+/**
+ * The identity entries are keyed by: `agent_id`, else the registry's `id` (which is the agent's own
+ * id in every registry we serve), else `name` — the original's "agent_id, else name" (§7.6).
+ */
 export function identityOf(entry: RegistryAgent): string | undefined {
-  for (const key of ['agent_id', 'name', 'id']) {
+  for (const key of ['agent_id', 'id', 'name']) {
     const value = entry[key];
     if (typeof value === 'string' && value !== '') return value;
   }

@@ -2,12 +2,13 @@
 
 It records the MCP_MESH_* environment it was given in <name>.env.json beside itself, registers with
 the registry through the legacy API (POST /agents/register_with_metadata, then a heartbeat) unless its name is in
-STAND_IN_SILENT (comma list), and then reads stdin until EOF, as an MCP stdio server does: under
+STAND_IN_SILENT (comma list), ignores SIGTERM when STAND_IN_IGNORE_SIGTERM=1, and then reads stdin until EOF, as an MCP stdio server does: under
 mcp_mesh_dev that EOF must never come. Only the standard library, so it runs on any python3.
 """
 
 import json
 import os
+import signal
 import sys
 import urllib.request
 
@@ -25,6 +26,9 @@ def post(path, body):
     with urllib.request.urlopen(request, timeout=10) as response:
         response.read()
 
+
+if os.environ.get("STAND_IN_IGNORE_SIGTERM") == "1":
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 with open(f"{NAME}.env.json", "w") as env_file:
     json.dump({k: v for k, v in os.environ.items() if k.startswith("MCP_MESH_")}, env_file)
