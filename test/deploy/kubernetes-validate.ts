@@ -1,0 +1,32 @@
+// The Kubernetes schema check, offline: the `kubernetes-validate` package from PyPI ships the
+// JSON schemas of every Kubernetes release from 1.25 to 1.37 inside its wheel, so nothing is
+// fetched at validation time (kubeconform would download them from GitHub).
+import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../helpers/registry-process.js';
+
+export const KUBERNETES_VALIDATE_VERSION = '1.37.0';
+const VENV = join(REPO_ROOT, '.venv-kubernetes-validate');
+
+/** The validator's executable, installed once into a venv of the repository (.venv* is ignored). */
+export function kubernetesValidate(): string {
+  const bin = join(VENV, 'bin', 'kubernetes-validate');
+  const stamp = join(VENV, `.installed-${KUBERNETES_VALIDATE_VERSION}`);
+  if (existsSync(stamp)) return bin;
+  rmSync(VENV, { recursive: true, force: true });
+  execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
+  execFileSync(
+    join(VENV, 'bin', 'pip'),
+    [
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      `kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}`,
+    ],
+    { stdio: 'inherit' },
+  );
+  // Written last: a half-done install is redone.
+  writeFileSync(stamp, '');
+  return bin;
+}
