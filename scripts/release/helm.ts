@@ -65,7 +65,7 @@ export function renderManifest(name: string): string {
   const values = MANIFEST_VARIANTS[name];
   if (!values) throw new Error(`no manifest variant ${name}`);
   const header = [
-    `# Rendered from deploy/helm/mcp-mesh-registry by \`node scripts/release/render-manifests.ts\`;`,
+    `# Rendered from deploy/helm/mcp-mesh-registry by \`npm run render:manifests\`;`,
     `# edit the chart, not this file. Values: ${values.filter((arg) => arg !== '--set').join(' ') || 'the defaults'}.`,
     '# kubectl create namespace mcp-mesh && kubectl apply --namespace mcp-mesh -f <this file>',
   ].join('\n');
