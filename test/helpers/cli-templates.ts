@@ -40,8 +40,10 @@ export function loadScenarios(file: string): Map<string, Scenario> {
     let command = '';
     let block: { kind: 'stdout' | 'stderr' | 'notes' | 'input'; lines: string[]; file?: string } | undefined;
     let current: Partial<TemplateRun> = {};
-    const close = () => {
+    const close = (atHeader = false) => {
       if (!block) return;
+      // Blank lines between a block and the next header or scenario are layout, not output.
+      if (atHeader) while (block.lines.length > 0 && block.lines.at(-1) === '') block.lines.pop();
       if (block.kind === 'stdout') current.stdout = body(block.lines, false);
       if (block.kind === 'stderr') {
         current.stderr = body(block.lines, true);
@@ -63,14 +65,16 @@ export function loadScenarios(file: string): Map<string, Scenario> {
         else block = { kind: 'notes', lines: [] };
         continue;
       }
-      if (!block || block.kind === 'notes') {
-        const commandLine = /^COMMAND: (.+)$/.exec(line);
-        if (commandLine) command = commandLine[1]!.trim();
+      const commandLine = /^COMMAND: (.+)$/.exec(line);
+      if (commandLine) {
+        close(true);
+        command = commandLine[1]!.trim();
         continue;
       }
+      if (!block || block.kind === 'notes') continue;
       block.lines.push(line);
     }
-    close();
+    close(true);
     scenarios.set(name, scenario);
   }
   return scenarios;

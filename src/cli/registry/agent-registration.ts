@@ -18,12 +18,9 @@ export function healthOf(entry: RegistryAgent): string {
   return typeof health === 'string' ? health : 'unknown';
 }
 
-/**
- * The identity entries are keyed by: `agent_id`, else the registry's `id` (which is the agent's own
- * id in every registry we serve), else `name` — the original's "agent_id, else name" (§7.6).
- */
+/** The identity entries are keyed by, as in the original: `agent_id`, else `name` (else our `id`). */
 export function identityOf(entry: RegistryAgent): string | undefined {
-  for (const key of ['agent_id', 'id', 'name']) {
+  for (const key of ['agent_id', 'name', 'id']) {
     const value = entry[key];
     if (typeof value === 'string' && value !== '') return value;
   }

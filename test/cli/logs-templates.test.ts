@@ -1,0 +1,91 @@
+/** `mcp_mesh_dev logs` against templates/logs.txt, with our registry and stand-in agents. */
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CliSandbox, finished } from '../helpers/cli-process.js';
+import { expectTemplate, loadScenarios } from '../helpers/cli-templates.js';
+import { isAlive } from '../helpers/free-port.js';
+import { startMesh } from './mesh-fixture.js';
+
+const scenarios = loadScenarios('logs.txt');
+const scenario = (name: string) => scenarios.get(name)!;
+
+describe('logs (templates/logs.txt)', () => {
+  it('lists the tracked services without log content', async () => {
+    using sandbox = new CliSandbox();
+    const { pids } = await startMesh(sandbox, ['good_agent', 'other_agent']);
+    const result = await sandbox.run(['logs']);
+    expect(result.code).toBe(0);
+    expectTemplate(result.stdout, scenario('logs-all-services').runs[0]!.stdout, {
+      pids,
+      abs: sandbox.agents,
+    });
+    expect(result.stderr).toBe('');
+  });
+
+  it('shows, filters and brackets an agent log file, and follows it until Ctrl-C', async () => {
+    using sandbox = new CliSandbox();
+    const { pids } = await startMesh(sandbox, ['good_agent']);
+    const logFile = scenario('logs-agent-file');
+    const logPath = join(sandbox.agents, 'good_agent.log');
+    writeFileSync(logPath, logFile.inputs['good_agent.log']!);
+    const argvOf = (command: string) => command.replace('mcp_mesh_dev ', '').split(' ');
+    for (const run of logFile.runs) {
+      const result = await sandbox.run(argvOf(run.command));
+      expect(result.code).toBe(0);
+      expectTemplate(result.stdout, run.stdout, { abs: sandbox.agents });
+      expect(result.stderr).toBe(run.stderr);
+    }
+
+    const follow = scenario('logs-agent-follow').runs[0]!;
+    const child = sandbox.spawn(argvOf(follow.command));
+    const done = finished(child);
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
+    await expect.poll(() => stdout, { timeout: 10_000 }).toContain('Monitoring:');
+    appendFileSync(
+      logPath,
+      '2024-01-01 12:00:09 DEBUG appended debug\n2024-01-01 12:00:10 ERROR appended error\n',
+    );
+    await expect.poll(() => stdout, { timeout: 10_000 }).toContain('appended error');
+    child.kill('SIGINT');
+    const result = await done;
+    expect(result.code).toBe(0);
+    // Ctrl-C ends following with the intended message and touches no process (cli.md §7.7 step 7).
+    expectTemplate(result.stdout, `${follow.stdout}\nℹ INFO: Log following stopped\n`, {
+      abs: sandbox.agents,
+    });
+    expect(result.stderr).toBe('');
+    expect(isAlive(pids.good_agent!)).toBe(true);
+    expect(isAlive(pids.registry!)).toBe(true);
+  });
+
+  it('reads the output an agent started in the background wrote to its log', async () => {
+    using sandbox = new CliSandbox();
+    await startMesh(sandbox, ['good_agent']);
+    const result = await sandbox.run(['logs', '--agent', 'good_agent']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      `✓ SUCCESS: Reading from log file: ${join(sandbox.tmp, 'mcp_mesh_good_agent.log')}\n`,
+    );
+    expect(result.stdout).toContain('  good_agent ready\n');
+  });
+
+  it('shows process information when an agent has no log file', async () => {
+    using sandbox = new CliSandbox({ STAND_IN_SILENT: 'other_agent' });
+    const { pids } = await startMesh(sandbox, ['good_agent', 'other_agent']);
+    rmSync(join(sandbox.tmp, 'mcp_mesh_other_agent.log'));
+    const result = await sandbox.run(['logs', '--agent', 'other_agent', '--lines', '5']);
+    expect(result.code).toBe(0);
+    const run = scenario('logs-agent-no-file').runs[0]!;
+    const python = sandbox.tracked().processes.other_agent!.command[0]!;
+    // Which of the two endings depends on whether journalctl can run on this machine (see the template's notes).
+    const withoutJournal = run.stdout.replace(
+      'ℹ INFO: No recent system logs found\nℹ INFO: Consider configuring logging in your agent\n',
+      'ℹ INFO: System log access not available\nℹ INFO: Consider configuring file-based logging in your agent\n',
+    );
+    const expected = result.stdout.includes('System log access not available') ? withoutJournal : run.stdout;
+    expectTemplate(result.stdout, expected, { pids, abs: sandbox.agents, python });
+    expect(result.stderr).toBe('');
+  });
+});
