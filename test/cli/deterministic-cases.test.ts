@@ -89,8 +89,8 @@ describe('the recorded deterministic cases of the reference CLI', () => {
       expect(existsSync(join(sandbox.home, '.mcp_mesh', 'processes.json'))).toBe(
         testCase.processes_json_created,
       );
-      // No case waits on anything: the original's three-second registry retries are gone.
-      expect(Date.now() - started).toBeLessThan(2500);
+      // Nobody listens at the registry address: the original retried for about 3 s; we say so at once.
+      if (testCase.name in STDERR_DEVIATIONS) expect(Date.now() - started).toBeLessThan(2500);
     });
   }
 });
