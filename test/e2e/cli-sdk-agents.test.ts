@@ -61,7 +61,16 @@ describe('mcp_mesh_dev with agents of the published SDK', () => {
     const pids: number[] = [];
     try {
       const start = await sandbox.run(
-        ['start', '--background', '--registry-host', '127.0.0.1', '--registry-port', String(registryPort), provider, consumer],
+        [
+          'start',
+          '--background',
+          '--registry-host',
+          '127.0.0.1',
+          '--registry-port',
+          String(registryPort),
+          provider,
+          consumer,
+        ],
         {},
         180_000,
       );
@@ -110,7 +119,12 @@ describe('mcp_mesh_dev with agents of the published SDK', () => {
 
       const status = await sandbox.run(['status', '--json']);
       const statusJson = JSON.parse(status.stdout.slice(status.stdout.indexOf('\n') + 1));
-      expect(statusJson.system).toEqual({ total_agents: 2, running_agents: 2, registered_agents: 2, healthy_agents: 2 });
+      expect(statusJson.system).toEqual({
+        total_agents: 2,
+        running_agents: 2,
+        registered_agents: 2,
+        healthy_agents: 2,
+      });
 
       const restart = await sandbox.run(['restart-agent', 'provider', '--timeout', '10'], {}, 120_000);
       expect(restart.stdout).toContain('✓ SUCCESS: Agent provider restarted successfully\n');

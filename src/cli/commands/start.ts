@@ -4,7 +4,6 @@ import { type CliContext, CliOutput } from '../context.js';
 import { PyTuple, pyStr } from '../output/python-values.js';
 import { stopProcessTree, stopTrackedProcess } from '../process/stop-process.js';
 import {
-  type AgentLaunch,
   agentNameOf,
   launchAgent,
   validateAgentFile,
