@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { isParseExit, parseArgs } from './args/argparse.js';
 import { formatHelp } from './args/help-format.js';
 import { TOP_PARSER } from './command-table.js';
-import { type CliContext, CliOutput } from './context.js';
+import type { CliContext } from './context.js';
 
 type CommandModule = { run(args: never, ctx: CliContext): Promise<number> };
 
@@ -40,12 +40,13 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     io.stderr.write(parsed.stderr);
     return parsed.exitCode;
   }
-  const out = new CliOutput(io.stdout, io.stderr, io.stdout.isTTY === true);
   const command = parsed.commandPath[0];
   if (command === undefined) {
     io.stdout.write(formatHelp(TOP_PARSER));
     return 1;
   }
+  const [{ CliOutput }, module] = await Promise.all([import('./context.js'), COMMANDS[command]!()]);
+  const out = new CliOutput(io.stdout, io.stderr, io.stdout.isTTY === true);
   let interruptHandler: ((signal: NodeJS.Signals) => void) | undefined;
   const ctx: CliContext = {
     cwd: io.cwd,
@@ -64,7 +65,6 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
   };
   for (const signal of INTERRUPT_SIGNALS) process.on(signal, onSignal);
   try {
-    const module = await COMMANDS[command]!();
     return await module.run(parsed.values as never, ctx);
   } catch (error) {
     io.stderr.write(`Error: ${(error as Error).message}\n`);

@@ -1,18 +1,7 @@
 /** `mcp_mesh_dev config show|set|reset|path|save` (cli.md §3.9). */
-import {
-  type CliConfig,
-  CONFIG_KEYS,
-  configPath,
-  convertSetValue,
-  DEFAULT_CONFIG,
-  isConfigKey,
-  loadConfig,
-  renderConfigFile,
-  saveConfig,
-  validateConfig,
-} from '../config/cli-config.js';
+import type { CliConfig } from '../config/cli-config.js';
+import { configPath } from '../config/config-path.js';
 import type { CliContext } from '../context.js';
-import { pyStr } from '../output/python-values.js';
 
 export interface ConfigArgs {
   action?: 'show' | 'set' | 'reset' | 'path' | 'save';
@@ -21,28 +10,40 @@ export interface ConfigArgs {
   value?: string;
 }
 
+type ConfigModule = typeof import('../config/cli-config.js');
+
 /** `config show`: sorted `key: value` lines with Python `str()` values, or the file's JSON. */
-function renderShow(config: CliConfig, format: string): string {
+function renderShow(
+  { CONFIG_KEYS, renderConfigFile }: ConfigModule,
+  config: CliConfig,
+  format: string,
+): string {
   if (format === 'json') return `${renderConfigFile(config)}\n`;
   if (format !== 'yaml') throw new Error(`Unsupported format: ${format}`);
   return [...CONFIG_KEYS]
     .sort()
-    .map((key) => `${key}: ${pyStr(config[key])}\n`)
+    .map(
+      (key) =>
+        `${key}: ${typeof config[key] === 'boolean' ? (config[key] ? 'True' : 'False') : config[key]}\n`,
+    )
     .join('');
 }
 
 export async function run(args: ConfigArgs, ctx: CliContext): Promise<number> {
   const path = configPath(ctx.home);
+  if (args.action === undefined) return 0;
+  if (args.action === 'path') {
+    // Nothing is loaded or created for `path` (§3.9), so it starts as fast as --version.
+    ctx.out.print(`Configuration file: ${path}`);
+    return 0;
+  }
+  const config = await import('../config/cli-config.js');
+  const { DEFAULT_CONFIG, loadConfig, saveConfig } = config;
   const load = () => loadConfig({ home: ctx.home, cwd: ctx.cwd, env: ctx.env });
   try {
     switch (args.action) {
-      case undefined:
-        return 0;
-      case 'path':
-        ctx.out.print(`Configuration file: ${path}`);
-        return 0;
       case 'show':
-        ctx.out.print(renderShow(load(), args.format ?? 'yaml').replace(/\n$/, ''));
+        ctx.out.print(renderShow(config, load(), args.format ?? 'yaml').replace(/\n$/, ''));
         return 0;
       case 'reset':
         saveConfig(path, { ...DEFAULT_CONFIG });
@@ -53,7 +54,7 @@ export async function run(args: ConfigArgs, ctx: CliContext): Promise<number> {
         ctx.out.print(`Current configuration saved to ${path}`);
         return 0;
       case 'set':
-        return setValue(args.key, args.value, ctx);
+        return setValue(config, args.key, args.value, ctx);
     }
   } catch (error) {
     ctx.out.log(`Configuration error: ${(error as Error).message}`);
@@ -61,7 +62,12 @@ export async function run(args: ConfigArgs, ctx: CliContext): Promise<number> {
   }
 }
 
-function setValue(key: string | undefined, value: string | undefined, ctx: CliContext): number {
+function setValue(
+  { convertSetValue, isConfigKey, loadConfig, saveConfig, validateConfig }: ConfigModule,
+  key: string | undefined,
+  value: string | undefined,
+  ctx: CliContext,
+): number {
   if (key === undefined || value === undefined) {
     ctx.out.log("Error: key and value are required for 'set' action");
     return 1;
@@ -76,6 +82,8 @@ function setValue(key: string | undefined, value: string | undefined, ctx: CliCo
   const updated = isConfigKey(key) ? { ...config, [key]: converted } : config;
   validateConfig(updated as unknown as Record<string, unknown>, ctx.cwd);
   saveConfig(configPath(ctx.home), updated);
-  ctx.out.print(`Set ${key} = ${pyStr(converted)}`);
+  ctx.out.print(
+    `Set ${key} = ${typeof converted === 'boolean' ? (converted ? 'True' : 'False') : converted}`,
+  );
   return 0;
 }

@@ -3,9 +3,10 @@
  * `start` flags, merged with the original's rule that a value equal to the default never overrides.
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parsePythonInt } from '../../shared/python/python-int.js';
 import { pyJson } from '../output/python-values.js';
+import { configPath } from './config-path.js';
 
 /** The twelve keys, in the original's field-declaration order (used by `registry_state.config`). */
 export interface CliConfig {
@@ -72,9 +73,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function configPath(home: string): string {
-  return join(home, '.mcp_mesh', 'cli_config.json');
-}
+export { configPath } from './config-path.js';
 
 /** The truthy words of §3.4; anything else (even empty) is false. */
 export function parseBool(text: string): boolean {

@@ -22,12 +22,9 @@ export function registryCommand(host: string, port: number): string[] {
     const name = process.platform === 'win32' ? 'mcp-mesh-registry.exe' : 'mcp-mesh-registry';
     return [join(dirname(process.execPath), name), ...args];
   }
-  // dist/cli/process/ → package root; a bundled CLI sits in dist/ and finds bin/ one level up.
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [
-    join(here, '..', '..', '..', 'bin', 'mcp-mesh-registry'),
-    join(here, '..', 'bin', 'mcp-mesh-registry'),
-  ];
-  const script = candidates.find((path) => existsSync(path)) ?? candidates[0]!;
-  return [process.execPath, script, ...args];
+  // The package's bin/ is a few levels up from dist/cli/process/ (or dist/cli-bundle/ when bundled).
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let level = 0; level < 4 && !existsSync(join(dir, 'bin', 'mcp-mesh-registry')); level++)
+    dir = dirname(dir);
+  return [process.execPath, join(dir, 'bin', 'mcp-mesh-registry'), ...args];
 }

@@ -14,11 +14,16 @@ const SQLITE_HEADER = 'SQLite format 3\0';
 
 type SqliteModule = typeof import('node:sqlite');
 
+/** node:sqlite, without its "experimental" warning on stderr (our output there is specified, §9.1). */
 function loadSqlite(): SqliteModule | undefined {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = () => {};
   try {
     return createRequire(import.meta.url)('node:sqlite') as SqliteModule;
   } catch {
     return undefined;
+  } finally {
+    process.emitWarning = emitWarning;
   }
 }
 
