@@ -7,7 +7,6 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, constants as fsConstants, mkdirSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { ProcessControl } from './process-control.js';
 
 /** The system temp directory as the original saw it: TMPDIR, TEMP, TMP, else the platform's. */
 export function systemTempDir(env: Record<string, string | undefined>): string {
@@ -49,10 +48,7 @@ function neverEndingStdin(logPath: string): number | 'ignore' {
   }
 }
 
-export async function launchService(
-  request: LaunchRequest,
-  processes: ProcessControl,
-): Promise<LaunchedService> {
+export async function launchService(request: LaunchRequest): Promise<LaunchedService> {
   mkdirSync(dirname(request.logPath), { recursive: true });
   const logFd = openSync(request.logPath, 'a');
   const logOffset = statSync(request.logPath).size;
@@ -64,7 +60,10 @@ export async function launchService(
       cwd: request.cwd,
       env: request.env as NodeJS.ProcessEnv,
       stdio: [stdin, logFd, logFd],
-      ...processes.detachOptions,
+      // Its own session on POSIX (a terminal's Ctrl-C or hang-up does not reach it); on Windows,
+      // outside the CLI's job object, which would end it with the CLI. No console window either.
+      detached: true,
+      windowsHide: true,
     });
   } finally {
     closeSync(logFd);

@@ -125,6 +125,5 @@ export function posixProcessControl(platform: NodeJS.Platform): ProcessControl {
       const kb = Number(run('ps', ['-o', 'rss=', '-p', String(pid)])?.trim());
       return Number.isFinite(kb) ? kb * 1024 : undefined;
     },
-    detachOptions: { detached: true, windowsHide: true },
   };
 }

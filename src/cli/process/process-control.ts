@@ -20,8 +20,6 @@ export interface ProcessControl {
   listeningPorts(pid: number): number[];
   /** Resident memory in bytes, when the OS tells. */
   residentBytes(pid: number): number | undefined;
-  /** `spawn` options that let a child outlive the CLI: its own session/process group, no console window. */
-  readonly detachOptions: { detached: boolean; windowsHide: boolean };
 }
 
 export function processControlFor(platform: NodeJS.Platform = process.platform): ProcessControl {

@@ -107,5 +107,4 @@ export const windowsProcessControl: ProcessControl = {
     );
     return row ? parseTasklistMemory(row[4]!) : undefined;
   },
-  detachOptions: { detached: false, windowsHide: true },
 };

@@ -113,10 +113,7 @@ export async function launchAgent(mesh: LocalMesh, agentFile: string): Promise<A
   let launched: Awaited<ReturnType<typeof launchService>>;
   try {
     argv = [findPython(mesh.ctx.env), agentFile];
-    launched = await launchService(
-      { argv, cwd: dirname(agentFile), env, logPath, keepStdinOpen: true },
-      mesh.processes,
-    );
+    launched = await launchService({ argv, cwd: dirname(agentFile), env, logPath, keepStdinOpen: true });
   } catch (error) {
     throw failed((error as Error).message);
   }

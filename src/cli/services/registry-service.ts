@@ -115,10 +115,7 @@ export async function startRegistry(
     const argv = registryCommand(host, actualPort);
     const logPath = serviceLogPath(mesh.ctx.env, REGISTRY);
     const env = { ...mesh.ctx.env, MCP_MESH_DATABASE_URL: registryDatabaseUrl(mesh, dbPath) };
-    const launched = await launchService(
-      { argv, cwd: mesh.ctx.cwd, env, logPath, keepStdinOpen: false },
-      mesh.processes,
-    );
+    const launched = await launchService({ argv, cwd: mesh.ctx.cwd, env, logPath, keepStdinOpen: false });
     let exitCode: number | null | undefined;
     launched.child.once('exit', (code, signal) => (exitCode = code ?? (signal ? -1 : null)));
     const record = mesh.tracker.track({
@@ -232,7 +229,10 @@ export async function registryStatus(mesh: LocalMesh): Promise<Record<string, Py
   };
   if (running) {
     mesh.tracker.setHealth(REGISTRY, 'healthy');
-    const healthy = await isRegistryHealthy(configuredRegistryUrl(mesh.config));
+    // Asked where this registry listens (it may have moved port, §5.1 [DECIDE]), not the configured port.
+    const healthy = await isRegistryHealthy(
+      String(record.metadata.url ?? configuredRegistryUrl(mesh.config)),
+    );
     status.health = healthy ? 'healthy' : 'unhealthy';
     status.message = healthy
       ? 'Registry service is healthy'
