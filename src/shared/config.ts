@@ -71,6 +71,8 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   throw new MeshError('CONFIG_INVALID', `${name} must be true or false, got "${env[name]}"`);
 }
 
+const PYTHON_LEVELS: Record<string, string> = { warning: 'warn', critical: 'fatal' };
+
 /** Builds the registry's configuration from its flags (which win) and the environment. */
 export function loadRegistryConfig(
   flags: { host?: string; port?: number },
@@ -79,10 +81,13 @@ export function loadRegistryConfig(
   const level =
     env.MCP_MESH_LOG_LEVEL?.trim().toLowerCase() ||
     (flag(env, 'MCP_MESH_DEBUG_MODE', false) ? 'debug' : 'info');
-  if (!['fatal', 'error', 'warn', 'warning', 'info', 'debug', 'trace', 'silent'].includes(level)) {
+  // Python's level names are accepted too: agents and mcp_mesh_dev share this variable (cli.md §3.2).
+  if (
+    !['fatal', 'critical', 'error', 'warn', 'warning', 'info', 'debug', 'trace', 'silent'].includes(level)
+  ) {
     throw new MeshError(
       'CONFIG_INVALID',
-      `MCP_MESH_LOG_LEVEL must be one of error, warn, info, debug, trace; got "${level}"`,
+      `MCP_MESH_LOG_LEVEL must be one of critical, error, warn(ing), info, debug, trace; got "${level}"`,
     );
   }
   return Object.freeze({
@@ -93,7 +98,7 @@ export function loadRegistryConfig(
     healthCheckIntervalSeconds: positiveNumber(env, 'HEALTH_CHECK_INTERVAL', 10),
     defaultTimeoutThresholdSeconds: positiveNumber(env, 'DEFAULT_TIMEOUT_THRESHOLD', 20),
     isAccessLogEnabled: flag(env, 'MCP_MESH_ACCESS_LOG', true),
-    logLevel: level === 'warning' ? 'warn' : level,
+    logLevel: PYTHON_LEVELS[level] ?? level,
     bodyLimitBytes: positiveNumber(env, 'MCP_MESH_MAX_BODY_BYTES', 10 * 1024 * 1024, true),
     retentionSeconds: duration(env, 'MCP_MESH_RETENTION', 3600),
   });
