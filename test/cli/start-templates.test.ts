@@ -71,7 +71,7 @@ describe('start (templates/start.txt)', () => {
 
   it('moves the registry to the next port when the configured one is taken', async () => {
     using sandbox = new CliSandbox();
-    const port = await freePort();
+    const port = await freePort(2);
     const blocker = createServer().listen(port, '127.0.0.1');
     try {
       const result = await sandbox.run(['start', '--background', '--registry-port', String(port)]);
