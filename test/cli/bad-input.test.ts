@@ -31,7 +31,7 @@ describe('bad input to mcp_mesh_dev', () => {
     const result = await sandbox.run(['start', '--background', '--registry-port', String(port), file]);
     expect(result.stderr).toBe(`Agent file does not have .py extension: ${file}\n`);
     expect(result.stdout).toContain('✓ SUCCESS: Agent good_agent registered successfully\n');
-    expect(result.code).toBe(0);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
   });
 
   it('refuses a directory given as an agent file', async () => {
@@ -39,7 +39,7 @@ describe('bad input to mcp_mesh_dev', () => {
     mkdirSync(join(sandbox.cwd, 'dir.py'));
     const port = await freePort();
     const result = await sandbox.run(['start', '--background', '--registry-port', String(port), 'dir.py']);
-    expect(result.code).toBe(1);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(1);
     expect(result.stderr).toBe(
       'Agent path is not a file: dir.py\nFailed to start agent dir: Invalid agent file: dir.py\n' +
         "Some agents failed to start: [('dir', 'Invalid agent file: dir.py')]\n",
@@ -52,7 +52,7 @@ describe('bad input to mcp_mesh_dev', () => {
     const configFile = join(sandbox.home, '.mcp_mesh', 'cli_config.json');
     mkdirSync(configFile, { recursive: true });
     const result = await sandbox.run(['status']);
-    expect(result.code).toBe(1);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(
       new RegExp(`^Failed to get status: Failed to load config file ${configFile}: EISDIR`),
@@ -65,7 +65,7 @@ describe('bad input to mcp_mesh_dev', () => {
     const text = '{"registry_port": "8081", "debug_mode": "yes"}';
     writeFileSync(join(sandbox.home, '.mcp_mesh', 'cli_config.json'), text);
     const result = await sandbox.run(['list']);
-    expect(result.code).toBe(1);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(1);
     expect(result.stderr).toBe(
       `Failed to list agents: Failed to load config file ${join(sandbox.home, '.mcp_mesh', 'cli_config.json')}: ` +
         'Configuration validation failed: Invalid registry_port: "8081". Must be an integer between 1 and 65535.; ' +
@@ -77,12 +77,12 @@ describe('bad input to mcp_mesh_dev', () => {
   it('reports an invalid value in the environment, for every command that loads the config', async () => {
     using sandbox = new CliSandbox();
     const result = await sandbox.run(['start', '--background'], { MCP_MESH_STARTUP_TIMEOUT: '10s' });
-    expect(result.code).toBe(1);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(1);
     expect(result.stderr).toBe(
       'Failed to start services: Invalid integer value for MCP_MESH_STARTUP_TIMEOUT: 10s\n',
     );
     const negative = await sandbox.run(['stop'], { MCP_MESH_REGISTRY_PORT: '-1' });
-    expect(negative.code).toBe(1);
+    expect(negative.code, `${negative.stdout}${negative.stderr}`).toBe(1);
     expect(negative.stderr).toBe(
       'Failed to stop services: Configuration validation failed: Invalid registry_port: -1. Must be between 1 and 65535.\n',
     );
@@ -94,7 +94,7 @@ describe('bad input to mcp_mesh_dev', () => {
     const servers = await listenOn(Array.from({ length: 11 }, (_, i) => port + i));
     try {
       const result = await sandbox.run(['start', '--background', '--registry-port', String(port)]);
-      expect(result.code).toBe(1);
+      expect(result.code, `${result.stdout}${result.stderr}`).toBe(1);
       const range = `${port + 1}-${port + 11}`;
       expect(result.stderr).toBe(
         `Port ${port} is already in use\nFailed to find available port: No available ports found in range ${range}\n` +
@@ -121,7 +121,7 @@ describe('bad input to mcp_mesh_dev', () => {
       '--db-path',
       'notes.db',
     ]);
-    expect(result.code).toBe(1);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(1);
     expect(result.stderr).toBe(
       'Failed to start registry: Database error: SQLite error: file is not a database\n',
     );
@@ -139,7 +139,7 @@ describe('bad input to mcp_mesh_dev', () => {
     const result = await sandbox.run(['start', '--background', '--registry-port', String(port), agent], {
       PATH: nodeOnly,
     });
-    expect(result.code).toBe(1);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(1);
     const reason = 'Python interpreter not found (tried $VIRTUAL_ENV/bin/python, python3, python)';
     expect(result.stderr).toContain(
       `Failed to start agent good_agent: ${reason}\nFailed to start agent good_agent: ${reason}\n`,

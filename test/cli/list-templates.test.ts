@@ -66,11 +66,11 @@ describe('list (templates/list.txt)', () => {
     try {
       const values = { pids, abs: sandbox.agents };
       const text = await sandbox.run(['list']);
-      expect(text.code).toBe(0);
+      expect(text.code, `${text.stdout}${text.stderr}`).toBe(0);
       expect(text.stderr).toBe('');
       expectTemplate(text.stdout, healthFromStatus(template('list-mixed').stdout), values);
       const json = await sandbox.run(['list', '--json']);
-      expect(json.code).toBe(0);
+      expect(json.code, `${json.stdout}${json.stderr}`).toBe(0);
       expectTemplate(json.stdout, healthFromStatus(template('list-json-mixed').stdout), values);
       const filtered = await sandbox.run(['list', '--json', '--filter', 'UNREG']);
       expect(Object.keys(JSON.parse(filtered.stdout))).toEqual(['other_agent']);
@@ -84,7 +84,7 @@ describe('list (templates/list.txt)', () => {
     const { pids, server } = await meshWithListing(sandbox, [GOOD_AGENT]);
     try {
       const result = await sandbox.run(['list']);
-      expect(result.code).toBe(0);
+      expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
       expectTemplate(result.stdout, template('list-all-running').stdout, { pids, abs: sandbox.agents });
       expect(result.stderr).toBe('');
     } finally {

@@ -15,7 +15,7 @@ describe('logs (templates/logs.txt)', () => {
     using sandbox = new CliSandbox();
     const { pids } = await startMesh(sandbox, ['good_agent', 'other_agent']);
     const result = await sandbox.run(['logs']);
-    expect(result.code).toBe(0);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
     expectTemplate(result.stdout, scenario('logs-all-services').runs[0]!.stdout, {
       pids,
       abs: sandbox.agents,
@@ -32,7 +32,7 @@ describe('logs (templates/logs.txt)', () => {
     const argvOf = (command: string) => command.replace('mcp_mesh_dev ', '').split(' ');
     for (const run of logFile.runs) {
       const result = await sandbox.run(argvOf(run.command));
-      expect(result.code).toBe(0);
+      expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
       expectTemplate(result.stdout, run.stdout, { abs: sandbox.agents });
       expect(result.stderr).toBe(run.stderr);
     }
@@ -50,7 +50,7 @@ describe('logs (templates/logs.txt)', () => {
     await expect.poll(() => stdout, { timeout: 10_000 }).toContain('appended error');
     child.kill('SIGINT');
     const result = await done;
-    expect(result.code).toBe(0);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
     // Ctrl-C ends following with the intended message and touches no process (cli.md §7.7 step 7).
     expectTemplate(result.stdout, `${follow.stdout}\nℹ INFO: Log following stopped\n`, {
       abs: sandbox.agents,
@@ -64,7 +64,7 @@ describe('logs (templates/logs.txt)', () => {
     using sandbox = new CliSandbox();
     await startMesh(sandbox, ['good_agent']);
     const result = await sandbox.run(['logs', '--agent', 'good_agent']);
-    expect(result.code).toBe(0);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
     expect(result.stdout).toContain(
       `✓ SUCCESS: Reading from log file: ${join(sandbox.tmp, 'mcp_mesh_good_agent.log')}\n`,
     );
@@ -76,7 +76,7 @@ describe('logs (templates/logs.txt)', () => {
     const { pids } = await startMesh(sandbox, ['good_agent', 'other_agent']);
     rmSync(join(sandbox.tmp, 'mcp_mesh_other_agent.log'));
     const result = await sandbox.run(['logs', '--agent', 'other_agent', '--lines', '5']);
-    expect(result.code).toBe(0);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
     const run = scenario('logs-agent-no-file').runs[0]!;
     const python = sandbox.tracked().processes.other_agent!.command[0]!;
     // Which of the two endings depends on whether journalctl can run on this machine (see the template's notes).

@@ -15,7 +15,7 @@ describe('restart and restart-agent (templates/restart.txt)', () => {
     using sandbox = new CliSandbox();
     const { port, pids } = await startMesh(sandbox);
     const result = await sandbox.run(['restart', '--timeout', '5']);
-    expect(result.code).toBe(0);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
     const fresh = sandbox.pid('registry');
     expect(fresh).not.toBe(pids.registry);
     expect(isAlive(pids.registry!)).toBe(false);
@@ -31,7 +31,7 @@ describe('restart and restart-agent (templates/restart.txt)', () => {
     using sandbox = new CliSandbox();
     const { port, pids } = await startMesh(sandbox, ['good_agent']);
     const result = await sandbox.run(['restart-agent', 'good_agent', '--timeout', '5']);
-    expect(result.code).toBe(0);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
     const fresh = sandbox.pid('good_agent');
     expect(fresh).not.toBe(pids.good_agent);
     expect(isAlive(pids.good_agent!)).toBe(false);
@@ -53,7 +53,7 @@ describe('restart and restart-agent (templates/restart.txt)', () => {
       MCP_MESH_STARTUP_TIMEOUT: '3',
       STAND_IN_SILENT: 'good_agent',
     });
-    expect(result.code).toBe(1);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(1);
     const run = template('restart-agent-not-registered');
     expectTemplate(result.stdout, run.stdout, { pids: { old: pids.good_agent! }, abs: sandbox.agents });
     expectTemplate(result.stderr, run.stderr, {});
@@ -69,7 +69,7 @@ describe('restart and restart-agent (templates/restart.txt)', () => {
     state.processes.good_agent.metadata.agent_file = join(sandbox.agents, 'nonexist.py');
     writeFileSync(statePath, JSON.stringify(state, null, 2));
     const result = await sandbox.run(['restart-agent', 'good_agent']);
-    expect(result.code).toBe(1);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(1);
     const run = template('restart-agent-file-gone');
     expectTemplate(result.stdout, run.stdout, { pids: { old: pids.good_agent! }, abs: sandbox.agents });
     expectTemplate(result.stderr, run.stderr, { abs: sandbox.agents });
@@ -79,7 +79,7 @@ describe('restart and restart-agent (templates/restart.txt)', () => {
   it('reports an agent that is not tracked', async () => {
     using sandbox = new CliSandbox();
     const result = await sandbox.run(['restart-agent', 'foo']);
-    expect(result.code).toBe(1);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(1);
     expect(result.stdout).toBe(template('restart-agent-not-tracked').stdout);
   });
 });

@@ -20,7 +20,7 @@ describe('signals and children', () => {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       child.kill('SIGINT');
       const result = await done;
-      expect(result.code).toBe(130);
+      expect(result.code, `${result.stdout}${result.stderr}`).toBe(130);
       expect(result.stdout).toBe('\nOperation cancelled by user\n');
       expect(result.stderr).toBe('');
     } finally {
@@ -44,7 +44,7 @@ describe('signals and children', () => {
     await expect.poll(() => existsSync(`/proc/${good_agent!.pid}`), { timeout: 5000 }).toBe(false);
     child.kill('SIGTERM');
     const result = await done;
-    expect(result.code).toBe(0);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
     expect(result.stderr).toBe('');
     expect(isAlive(registry!.pid)).toBe(false);
     expect(sandbox.tracked().processes).toEqual({});

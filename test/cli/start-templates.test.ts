@@ -32,7 +32,7 @@ describe('start (templates/start.txt)', () => {
     expect(await health(port)).toBe(200);
     child.kill('SIGINT');
     const result = await done;
-    expect(result.code).toBe(0);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
     expectTemplate(result.stdout, template('start-registry-only-foreground').stdout, {
       port,
       pids: { registry: registryPid },
@@ -46,7 +46,7 @@ describe('start (templates/start.txt)', () => {
     using sandbox = new CliSandbox();
     const port = await freePort();
     const first = await sandbox.run(['start', '--background', '--registry-port', String(port)]);
-    expect(first.code).toBe(0);
+    expect(first.code, `${first.stdout}${first.stderr}`).toBe(0);
     const registryPid = sandbox.pid('registry');
     expectTemplate(first.stdout, template('start-registry-only-background').stdout, {
       port,
@@ -60,7 +60,7 @@ describe('start (templates/start.txt)', () => {
     expect(config).toMatchObject({ registry_port: port, enable_background: true });
 
     const second = await sandbox.run(['start', '--background']);
-    expect(second.code).toBe(0);
+    expect(second.code, `${second.stdout}${second.stderr}`).toBe(0);
     expectTemplate(second.stdout, template('start-registry-reused').stdout, {
       port,
       pids: { registry: registryPid },
@@ -75,7 +75,7 @@ describe('start (templates/start.txt)', () => {
     const blocker = createServer().listen(port, '127.0.0.1');
     try {
       const result = await sandbox.run(['start', '--background', '--registry-port', String(port)]);
-      expect(result.code).toBe(0);
+      expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
       const run = template('start-port-conflict');
       expectTemplate(result.stdout, run.stdout, { port, pids: { registry: sandbox.pid('registry') } });
       expectTemplate(result.stderr, run.stderr, { port });
@@ -104,7 +104,7 @@ describe('start (templates/start.txt)', () => {
       '3',
       ...files,
     ]);
-    expect(result.code).toBe(0);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
     const run = template('start-agents-mixed');
     const pids = {
       registry: sandbox.pid('registry'),
@@ -147,7 +147,7 @@ describe('start (templates/start.txt)', () => {
       good,
       other,
     ]);
-    expect(result.code).toBe(0);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
     const run = template('start-agents-all-registered');
     const pids = {
       registry: sandbox.pid('registry'),
@@ -185,7 +185,7 @@ describe('start (templates/start.txt)', () => {
       agentPid ||= sandbox.tracked().processes.good_agent?.pid ?? 0;
     });
     const result = await finished(child);
-    expect(result.code).toBe(1);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(1);
     const run = template('start-agents-none-registered');
     expectTemplate(result.stdout, run.stdout, {
       port,
@@ -202,7 +202,7 @@ describe('start (templates/start.txt)', () => {
     using sandbox = new CliSandbox();
     const port = await freePort();
     const result = await sandbox.run(['start', '--background', '--registry-port', String(port), 'nope.py']);
-    expect(result.code).toBe(1);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(1);
     const run = template('start-all-agent-files-invalid');
     expectTemplate(result.stdout, run.stdout, { port, pids: { registry: sandbox.pid('registry') } });
     expectTemplate(result.stderr, run.stderr, { port });

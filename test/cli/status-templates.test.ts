@@ -26,13 +26,13 @@ describe('status (templates/status.txt)', () => {
     const values = { port, pids, abs: sandbox.agents, patterns: DATABASE_PATTERNS };
 
     const text = await sandbox.run(['status']);
-    expect(text.code).toBe(0);
+    expect(text.code, `${text.stdout}${text.stderr}`).toBe(0);
     expect(text.stderr).toBe('');
     expectTemplate(text.stdout, databaseText(template('status-registry-and-agents').stdout), values);
     expect(text.stdout).toContain("'mesh_agents'");
 
     const verbose = await sandbox.run(['status', '--verbose']);
-    expect(verbose.code).toBe(0);
+    expect(verbose.code, `${verbose.stdout}${verbose.stderr}`).toBe(0);
     const tail = template('status-verbose-tail').stdout;
     expect(verbose.stdout.endsWith(tail.slice(0, tail.indexOf('  Total Memory')))).toBe(false);
     expectTemplate(
@@ -42,7 +42,7 @@ describe('status (templates/status.txt)', () => {
     );
 
     const json = await sandbox.run(['status', '--json']);
-    expect(json.code).toBe(0);
+    expect(json.code, `${json.stdout}${json.stderr}`).toBe(0);
     expectTemplate(json.stdout, databaseText(template('status-json-registry-and-agents').stdout), values);
   });
 
@@ -53,7 +53,7 @@ describe('status (templates/status.txt)', () => {
     await expect.poll(() => isAlive(pids.registry!)).toBe(false);
     const started = Date.now();
     const result = await sandbox.run(['status']);
-    expect(result.code).toBe(0);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
     expect(result.stderr).toBe('');
     expectTemplate(result.stdout, template('status-agents-without-registry').stdout, { pids });
     // The original took about 3 s per agent here.

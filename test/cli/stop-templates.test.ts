@@ -13,7 +13,7 @@ describe('stop (templates/stop.txt)', () => {
     using sandbox = new CliSandbox();
     const { pids } = await startMesh(sandbox);
     const result = await sandbox.run(['stop']);
-    expect(result.code).toBe(0);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
     const run = template('stop-registry-only');
     expectTemplate(result.stdout, run.stdout, {});
     expect(result.stderr).toBe(run.stderr);
@@ -25,7 +25,7 @@ describe('stop (templates/stop.txt)', () => {
     using sandbox = new CliSandbox();
     const { pids } = await startMesh(sandbox, ['good_agent']);
     const result = await sandbox.run(['stop']);
-    expect(result.code).toBe(0);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
     expectTemplate(result.stdout, template('stop-all').stdout, {});
     expect(result.stderr).toBe('');
     for (const pid of Object.values(pids)) expect(isAlive(pid)).toBe(false);
@@ -35,7 +35,7 @@ describe('stop (templates/stop.txt)', () => {
     using sandbox = new CliSandbox({ STAND_IN_SILENT: 'other_agent' });
     const { pids } = await startMesh(sandbox, ['other_agent', 'good_agent']);
     const result = await sandbox.run(['stop', '--force']);
-    expect(result.code).toBe(0);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
     expectTemplate(result.stdout, template('stop-force').stdout, {});
     expect(result.stderr).toBe('');
     for (const pid of Object.values(pids)) expect(isAlive(pid)).toBe(false);
@@ -45,7 +45,7 @@ describe('stop (templates/stop.txt)', () => {
     using sandbox = new CliSandbox({ STAND_IN_SILENT: 'other_agent' });
     const { pids } = await startMesh(sandbox, ['good_agent', 'other_agent']);
     const result = await sandbox.run(['stop', '--agent', 'other_agent']);
-    expect(result.code).toBe(0);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
     const run = template('stop-agent');
     expectTemplate(result.stdout, run.stdout, {});
     expect(result.stderr).toBe(run.stderr);
@@ -59,7 +59,7 @@ describe('stop (templates/stop.txt)', () => {
     using sandbox = new CliSandbox({ STAND_IN_IGNORE_SIGTERM: '1' });
     const { pids } = await startMesh(sandbox, ['stubborn']);
     const result = await sandbox.run(['stop', '--agent', 'stubborn', '--timeout', '1']);
-    expect(result.code).toBe(0);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
     expect(result.stdout).toBe(
       'ℹ INFO: Stopping agent: stubborn\n✓ SUCCESS: Agent stubborn stopped successfully\n',
     );
@@ -70,7 +70,7 @@ describe('stop (templates/stop.txt)', () => {
   it('reports an unknown agent', async () => {
     using sandbox = new CliSandbox();
     const result = await sandbox.run(['stop', '--agent', 'foo']);
-    expect(result.code).toBe(1);
+    expect(result.code, `${result.stdout}${result.stderr}`).toBe(1);
     expect(result.stdout).toBe(template('stop-agent-not-tracked').stdout);
   });
 });

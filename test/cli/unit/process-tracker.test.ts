@@ -62,7 +62,7 @@ describe('process tracking (cli.md §4)', () => {
       mkdirSync(join(sandbox.home, '.mcp_mesh'), { recursive: true });
       writeFileSync(path, JSON.stringify(state));
       const result = await sandbox.run(['stop', '--agent', 'ghost']);
-      expect(result.code).toBe(1);
+      expect(result.code, `${result.stdout}${result.stderr}`).toBe(1);
       expect(result.stdout).toBe(
         "ℹ INFO: Stopping agent: ghost\n✗ ERROR: Agent 'ghost' not found or not running\n",
       );
