@@ -57,9 +57,13 @@ function wrap(text: string, width: number): string[] {
   return lines;
 }
 
-function formatEntries(entries: [string, string][], indent = 2): string {
+/** The help column, shared by every section of one parser as argparse does. */
+function helpColumn(entries: [string, string][], indent = 2): number {
   const longest = Math.max(0, ...entries.map(([invocation]) => invocation.length + indent));
-  const helpPosition = Math.min(longest + 2, MAX_HELP_POSITION);
+  return Math.min(longest + 2, MAX_HELP_POSITION);
+}
+
+function formatEntries(entries: [string, string][], helpPosition: number, indent = 2): string {
   let out = '';
   for (const [invocation, help] of entries) {
     const helpLines = wrap(help, WIDTH - helpPosition);
@@ -78,9 +82,14 @@ function formatEntries(entries: [string, string][], indent = 2): string {
 /** The full `--help` text of one parser. */
 export function formatHelp(parser: ParserSpec): string {
   let out = formatUsage(parser);
-  if (parser.description) out += `\n${parser.description}\n`;
+  // A one-line description is wrapped; a preformatted one (with its own lines) is kept as written.
+  if (parser.description) {
+    const text = parser.description.includes('\n')
+      ? parser.description
+      : wrap(parser.description, WIDTH).join('\n');
+    out += `\n${text}\n`;
+  }
   const positionals: [string, string][] = parser.positionals.map((p) => [p.name, p.help]);
-  if (positionals.length > 0) out += `\npositional arguments:\n${formatEntries(positionals)}`;
   const options: [string, string][] = [
     ['-h, --help', 'show this help message and exit'],
     ...(parser.version
@@ -91,13 +100,13 @@ export function formatHelp(parser: ParserSpec): string {
       o.help,
     ]),
   ];
-  out += `\noptions:\n${formatEntries(options)}`;
+  const column = helpColumn([...positionals, ...options]);
+  if (positionals.length > 0) out += `\npositional arguments:\n${formatEntries(positionals, column)}`;
+  out += `\noptions:\n${formatEntries(options, column)}`;
   if (parser.subcommands) {
     const { title, metavar, commands } = parser.subcommands;
-    out += `\n${title}:\n  ${metavar}\n${formatEntries(
-      commands.map((c) => [c.name, c.help]),
-      4,
-    )}`;
+    const entries = commands.map((c): [string, string] => [c.name, c.help]);
+    out += `\n${title}:\n  ${metavar}\n${formatEntries(entries, helpColumn(entries, 4), 4)}`;
   }
   if (parser.epilog) out += `\n${parser.epilog}\n`;
   return out;
