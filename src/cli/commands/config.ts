@@ -2,6 +2,7 @@
 import type { CliConfig } from '../config/cli-config.js';
 import { configPath } from '../config/config-path.js';
 import type { CliContext } from '../context.js';
+import { pyStr } from '../output/python-values.js';
 
 export interface ConfigArgs {
   action?: 'show' | 'set' | 'reset' | 'path' | 'save';
@@ -22,10 +23,7 @@ function renderShow(
   if (format !== 'yaml') throw new Error(`Unsupported format: ${format}`);
   return [...CONFIG_KEYS]
     .sort()
-    .map(
-      (key) =>
-        `${key}: ${typeof config[key] === 'boolean' ? (config[key] ? 'True' : 'False') : config[key]}\n`,
-    )
+    .map((key) => `${key}: ${pyStr(config[key])}\n`)
     .join('');
 }
 
@@ -82,8 +80,6 @@ function setValue(
   const updated = isConfigKey(key) ? { ...config, [key]: converted } : config;
   validateConfig(updated as unknown as Record<string, unknown>, ctx.cwd);
   saveConfig(configPath(ctx.home), updated);
-  ctx.out.print(
-    `Set ${key} = ${typeof converted === 'boolean' ? (converted ? 'True' : 'False') : converted}`,
-  );
+  ctx.out.print(`Set ${key} = ${pyStr(converted)}`);
   return 0;
 }
