@@ -55,6 +55,21 @@ describe('start (templates/start.txt)', () => {
     expect(first.stderr).toBe('');
     expect(isAlive(registryPid)).toBe(true);
     expect(await health(port)).toBe(200);
+    // processes.json has the structure of the original's, key order included (fixtures/cli/state).
+    const example = JSON.parse(
+      readFileSync(
+        new URL('../../../shared/fixtures/cli/state/processes.example.json', import.meta.url),
+        'utf8',
+      ),
+    );
+    const written = JSON.parse(readFileSync(join(sandbox.home, '.mcp_mesh', 'processes.json'), 'utf8'));
+    const shape = (value: unknown): unknown =>
+      value && typeof value === 'object' && !Array.isArray(value)
+        ? Object.entries(value).map(([key, inner]) => [key, shape(inner)])
+        : typeof value;
+    expect(shape(written.processes.registry)).toEqual(shape(example.processes.registry));
+    expect(Object.keys(written)).toEqual(Object.keys(example));
+    expect(shape(written.registry_state)).toEqual(shape(example.registry_state));
     // The first run persisted the flags, as the original did (§3.8).
     const config = JSON.parse(readFileSync(join(sandbox.home, '.mcp_mesh', 'cli_config.json'), 'utf8'));
     expect(config).toMatchObject({ registry_port: port, enable_background: true });
