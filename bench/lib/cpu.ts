@@ -1,0 +1,24 @@
+/**
+ * Core pinning: the server under test on one core, the load generator on another, so neither
+ * steals the other's CPU. Needs `taskset` (util-linux) and at least 2 cores; otherwise nothing
+ * is pinned and the report says so.
+ */
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+
+export const SERVER_CORE = 0;
+export const LOAD_CORE = 1;
+
+const hasTaskset = spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
+export const canPin = hasTaskset && availableParallelism() >= 2;
+
+/** The argv that runs `command` pinned to `core` (or unpinned where pinning is not possible). */
+export function pinned(core: number, command: string, args: string[]): [string, string[]] {
+  return canPin ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
+}
+
+export function describePinning(): string {
+  return canPin
+    ? `server pinned to core ${SERVER_CORE}, load generator (its own process) to core ${LOAD_CORE} with taskset`
+    : 'not pinned (taskset missing or fewer than 2 cores): server and load generator share the cores';
+}

@@ -1,0 +1,504 @@
+/**
+ * `npm run bench`: one run, one machine, side by side — our registry (SQLite and/or PostgreSQL),
+ * the upstream Go registry (npm @mcpmesh/cli-linux-x64, current protocol only, SQLite) and a no-op
+ * Node HTTP server on the same Node as the ceiling. Same load generator for all, server and load
+ * generator pinned to different cores, warm-up, several rounds, medians. Prints Markdown tables,
+ * writes them with the raw JSON to --out-dir, and the latency-vs-load chart to --chart.
+ *
+ *   node bench/run.ts [--database sqlite|postgres|both] [--rounds 3] [--seconds 5] [--warmup 2]
+ *     [--connections 32] [--scale-agents 10000] [--scale-rate 2000] [--scale-seconds 60]
+ *     [--chart-rates 1000,2000,4000,8000,16000] [--chart-seconds 5] [--quick] [--only <workloads>]
+ *     [--no-go] [--no-cli] [--out-dir bench/results] [--chart docs/benchmarks-latency.svg]
+ *
+ * `--quick` runs everything for a few seconds with small counts (the CI smoke): numbers from it
+ * mean nothing.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { countAgents, registerConsumer, registerProviders } from './lib/agents.ts';
+import { type ChartSeries, latencyChartSvg } from './lib/chart.ts';
+import { canPin, describePinning } from './lib/cpu.ts';
+import { type ClosedJob, closedLoad, type OpenResult, openLoad } from './lib/load.ts';
+import {
+  CONSUMER_ID,
+  consumerBody,
+  currentRegistrationTemplate,
+  legacyHeartbeatBody,
+  legacyRegistrationTemplate,
+} from './lib/payloads.ts';
+import { REPO_ROOT, type RunningServer, type ServerSpec, settledRssMb, startServer } from './lib/servers.ts';
+import { fmt, median, ratio } from './lib/stats.ts';
+
+const { values } = parseArgs({
+  options: {
+    database: { type: 'string', default: 'both' },
+    rounds: { type: 'string' },
+    seconds: { type: 'string' },
+    warmup: { type: 'string' },
+    connections: { type: 'string', default: '32' },
+    'scale-agents': { type: 'string' },
+    'scale-rate': { type: 'string', default: '2000' },
+    'scale-seconds': { type: 'string' },
+    'chart-rates': { type: 'string' },
+    'chart-seconds': { type: 'string' },
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    'no-go': { type: 'boolean', default: false },
+    'no-cli': { type: 'boolean', default: false },
+    'out-dir': { type: 'string', default: join(REPO_ROOT, 'bench', 'results') },
+    chart: { type: 'string', default: join(REPO_ROOT, 'docs', 'benchmarks-latency.svg') },
+  },
+});
+const quick = values.quick;
+const num = (v: string | undefined, full: number, fast: number) =>
+  v === undefined ? (quick ? fast : full) : Number(v);
+const opts = {
+  rounds: num(values.rounds, 3, 1),
+  seconds: num(values.seconds, 5, 0.5),
+  warmup: num(values.warmup, 2, 0.2),
+  connections: Number(values.connections),
+  agentsSmall: quick ? 20 : 100,
+  agentsLarge: quick ? 100 : 1000,
+  scaleAgents: num(values['scale-agents'], 10_000, 200),
+  scaleRate: Number(values['scale-rate']),
+  scaleSeconds: num(values['scale-seconds'], 60, 1),
+  chartRates: (values['chart-rates'] ?? (quick ? '500,2000' : '1000,2000,4000,8000,16000'))
+    .split(',')
+    .map(Number),
+  chartSeconds: num(values['chart-seconds'], 5, 0.5),
+};
+const databases = values.database === 'both' ? ['sqlite', 'postgres'] : [values.database as string];
+for (const d of databases) if (d !== 'sqlite' && d !== 'postgres') throw new Error(`--database ${d}?`);
+if (!existsSync(join(REPO_ROOT, 'dist', 'registry', 'main.js')))
+  throw new Error('dist/ is missing: run `npm run build` first');
+const only = values.only?.split(',');
+const wants = (key: string) => !only || only.includes(key);
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const tmp = mkdtempSync(join(tmpdir(), 'mesh-bench-'));
+const cleanups: (() => Promise<void> | void)[] = [() => rmSync(tmp, { recursive: true, force: true })];
+
+// ---------------------------------------------------------------------------------------------
+// The servers under test
+// ---------------------------------------------------------------------------------------------
+
+let pgAdminUrl: string | undefined;
+async function databaseUrl(db: string, name: string): Promise<string> {
+  if (db === 'sqlite') return `sqlite://${join(tmp, `${name}.db`)}`;
+  if (!pgAdminUrl) {
+    const { startPostgres } = await import('../test/helpers/postgres-server.ts');
+    const pg = await startPostgres();
+    cleanups.unshift(async () => await pg[Symbol.asyncDispose]());
+    pgAdminUrl = pg.adminUrl;
+  }
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: pgAdminUrl });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  return pgAdminUrl.replace(/\/postgres$/, `/${name}`);
+}
+
+const goBinary = values['no-go']
+  ? undefined
+  : (await import('../test/helpers/python-env.ts').then((m) => m.ensureMeshctl())).registry;
+
+async function serverSpecs(phase: string): Promise<ServerSpec[]> {
+  const specs: ServerSpec[] = [{ kind: 'noop', label: 'no-op Node' }];
+  if (goBinary) specs.push({ kind: 'go', label: 'Go', goBinary, databaseUrl: join(tmp, `go-${phase}.db`) });
+  for (const db of databases)
+    specs.push({
+      kind: 'ours',
+      label: db === 'sqlite' ? 'ours SQLite' : 'ours PostgreSQL',
+      databaseUrl: await databaseUrl(db, `mesh_bench_${phase}`),
+    });
+  return specs;
+}
+
+async function startAll(phase: string): Promise<RunningServer[]> {
+  const servers: RunningServer[] = [];
+  for (const spec of await serverSpecs(phase)) servers.push(await startServer(spec));
+  return servers;
+}
+
+const isRegistry = (s: RunningServer) => s.spec.kind !== 'noop';
+
+// ---------------------------------------------------------------------------------------------
+// Workloads
+// ---------------------------------------------------------------------------------------------
+
+interface Workload {
+  key: string;
+  label: string;
+  /** Legacy routes exist only in our registry (the Go registry speaks the current protocol). */
+  isLegacy?: boolean;
+  job(s: RunningServer): Omit<ClosedJob, 'mode' | 'connections' | 'warmupSeconds' | 'seconds'>;
+}
+
+const W = {
+  legacyHeartbeat: {
+    key: 'legacy-heartbeat',
+    label: 'legacy heartbeat `POST /heartbeat` {agent_id, status, metadata}',
+    isLegacy: true,
+    job: (s) => ({ url: `${s.url}/heartbeat`, method: 'POST', body: legacyHeartbeatBody('provider-1') }),
+  },
+  fullHeartbeat: {
+    key: 'full-heartbeat',
+    label: "SDK's full heartbeat `POST /heartbeat`, 3 dependencies resolved",
+    job: (s) => ({ url: `${s.url}/heartbeat`, method: 'POST', body: consumerBody }),
+  },
+  headHeartbeat: {
+    key: 'head-heartbeat',
+    label: '`HEAD /heartbeat/{id}`',
+    job: (s) => ({ url: `${s.url}/heartbeat/${CONSUMER_ID}`, method: 'HEAD', client: 'raw' }),
+  },
+  agentsSmall: {
+    key: 'agents-100',
+    label: `\`GET /agents\`, ${opts.agentsSmall} agents`,
+    job: (s) => ({ url: `${s.url}/agents`, method: 'GET' }),
+  },
+  agentsLarge: {
+    key: 'agents-1000',
+    label: `\`GET /agents\`, ${opts.agentsLarge} agents`,
+    job: (s) => ({ url: `${s.url}/agents`, method: 'GET' }),
+  },
+  health: {
+    key: 'health',
+    label: '`GET /health`',
+    job: (s) => ({ url: `${s.url}/health`, method: 'GET' }),
+  },
+  registerCurrent: {
+    key: 'register-current',
+    label: 'registration, current protocol (full heartbeat of a new agent)',
+    job: (s) => ({
+      url: `${s.url}/heartbeat`,
+      method: 'POST',
+      body: currentRegistrationTemplate,
+      idReplacement: true,
+    }),
+  },
+  registerLegacy: {
+    key: 'register-legacy',
+    label: 'registration, legacy `POST /agents/register_with_metadata`',
+    isLegacy: true,
+    job: (s) => ({
+      url: `${s.url}/agents/register_with_metadata`,
+      method: 'POST',
+      body: legacyRegistrationTemplate,
+      idReplacement: true,
+    }),
+  },
+} satisfies Record<string, Workload>;
+
+interface Cell {
+  rps: number[];
+  p50: number[];
+  p99: number[];
+  errors: number;
+}
+const throughput = new Map<string, Map<string, Cell>>();
+const memory = new Map<string, Map<string, number>>();
+const scaleRows: { server: string; workload: string; agents: number; result: OpenResult }[] = [];
+const chartSeries: ChartSeries[] = [];
+
+async function measureRounds(servers: RunningServer[], workloads: Workload[]): Promise<void> {
+  workloads = workloads.filter((w) => wants(w.key));
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const w of workloads) {
+      // Interleaved: each round visits every server, so a slow moment of the machine is shared.
+      for (const s of servers) {
+        if (w.isLegacy && s.spec.kind === 'go') continue;
+        const r = await closedLoad({
+          ...w.job(s),
+          connections: opts.connections,
+          warmupSeconds: opts.warmup,
+          seconds: opts.seconds,
+        });
+        const row = throughput.get(w.key) ?? new Map<string, Cell>();
+        throughput.set(w.key, row);
+        const cell = row.get(s.spec.label) ?? { rps: [], p50: [], p99: [], errors: 0 };
+        row.set(s.spec.label, cell);
+        cell.rps.push(r.rps);
+        cell.p50.push(r.p50);
+        cell.p99.push(r.p99);
+        cell.errors += r.errors;
+        log(
+          `round ${round} ${w.key} ${s.spec.label}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99} ms, ${r.errors} errors`,
+        );
+      }
+    }
+  }
+}
+
+async function recordRss(servers: RunningServer[], column: string): Promise<void> {
+  await new Promise((r) => setTimeout(r, quick ? 200 : 3000));
+  for (const s of servers) {
+    const row = memory.get(s.spec.label) ?? new Map<string, number>();
+    row.set(column, await settledRssMb(s.pid, 0));
+    memory.set(s.spec.label, row);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phase 1: throughput and memory at 100 and 1,000 agents
+// ---------------------------------------------------------------------------------------------
+
+const started = new Date();
+try {
+  log(`${describePinning()}; rounds ${opts.rounds} × (${opts.warmup} s warm-up + ${opts.seconds} s)`);
+  let servers = await startAll('main');
+  cleanups.unshift(() => Promise.all(servers.map((s) => s.stop())).then(() => {}));
+  await recordRss(servers, 'idle');
+  const registries = servers.filter(isRegistry);
+  for (const s of registries) {
+    await registerProviders(s.url, 0, opts.agentsSmall - 1);
+    await registerConsumer(s.url, opts.agentsSmall >= 100);
+  }
+  await measureRounds(servers, [W.agentsSmall]);
+  for (const s of registries) {
+    await registerProviders(s.url, opts.agentsSmall - 1, opts.agentsLarge - 1);
+    await registerConsumer(s.url);
+    const n = await countAgents(s.url);
+    if (n !== opts.agentsLarge)
+      throw new Error(`${s.spec.label} lists ${n} agents, expected ${opts.agentsLarge}`);
+  }
+  await recordRss(servers, `${opts.agentsLarge}`);
+  await measureRounds(servers, [
+    W.legacyHeartbeat,
+    W.fullHeartbeat,
+    W.headHeartbeat,
+    W.agentsLarge,
+    W.health,
+  ]);
+  // Registrations last: every request adds an agent.
+  await measureRounds(servers, [W.registerCurrent, W.registerLegacy]);
+  await Promise.all(servers.map((s) => s.stop()));
+
+  // -------------------------------------------------------------------------------------------
+  // Phase 2: 10,000 agents — memory, the scale test, latency vs load
+  // -------------------------------------------------------------------------------------------
+  if (wants('scale') || wants('chart')) {
+    servers = await startAll('scale');
+    const scaleRegistries = servers.filter(isRegistry);
+    for (const s of scaleRegistries) {
+      log(`registering ${opts.scaleAgents} agents with ${s.spec.label}`);
+      await registerProviders(s.url, 0, opts.scaleAgents);
+    }
+    await recordRss(servers, `${opts.scaleAgents}`);
+    const scaleJobs = (s: RunningServer) => [
+      {
+        workload: '`HEAD /heartbeat/{id}` (current protocol)',
+        method: 'HEAD' as const,
+        path: '/heartbeat/{id}',
+        body: undefined,
+      },
+      ...(s.spec.kind === 'go'
+        ? []
+        : [
+            {
+              workload: 'legacy `POST /heartbeat`',
+              method: 'POST' as const,
+              path: '/heartbeat',
+              body: legacyHeartbeatBody('{id}'),
+            },
+          ]),
+    ];
+    if (wants('scale')) {
+      for (const s of servers) {
+        for (const j of scaleJobs(s)) {
+          log(`scale: ${s.spec.label} ${j.workload}, ${opts.scaleRate}/s for ${opts.scaleSeconds} s`);
+          const result = await openLoad({
+            url: s.url,
+            method: j.method,
+            path: j.path,
+            body: j.body,
+            idPrefix: 'provider-',
+            agents: opts.scaleAgents,
+            rate: opts.scaleRate,
+            warmupSeconds: quick ? 0.2 : 5,
+            seconds: opts.scaleSeconds,
+          });
+          scaleRows.push({ server: s.spec.label, workload: j.workload, agents: opts.scaleAgents, result });
+        }
+      }
+    }
+    if (wants('chart')) {
+      for (const s of servers) {
+        for (const j of scaleJobs(s)) {
+          const series: ChartSeries = { label: `${s.spec.label}, ${j.method}`, points: [] };
+          for (const rate of opts.chartRates) {
+            const r = await openLoad({
+              url: s.url,
+              method: j.method,
+              path: j.path,
+              body: j.body,
+              idPrefix: 'provider-',
+              agents: opts.scaleAgents,
+              rate,
+              warmupSeconds: quick ? 0.2 : 1,
+              seconds: opts.chartSeconds,
+            });
+            log(
+              `chart: ${series.label} at ${rate}/s: p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms, ${r.errors} errors`,
+            );
+            series.points.push({ rate, p50: r.p50, p99: r.p99, errors: r.errors });
+            // Past saturation the queue only grows: higher rates would just take longer.
+            if (r.p99 > 1000) break;
+          }
+          chartSeries.push(series);
+        }
+      }
+    }
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+} finally {
+  for (const cleanup of cleanups) await cleanup();
+}
+
+// ---------------------------------------------------------------------------------------------
+// CLI start-up (bench/cli-startup.ts)
+// ---------------------------------------------------------------------------------------------
+
+let cli: { node: string; runs: number; warmup: number; rows: { command: string; ms: number }[] } | undefined;
+if (!values['no-cli'] && wants('cli')) {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'bench', 'cli-startup.ts'),
+      '--json',
+      '--runs',
+      quick ? '3' : '30',
+      '--warmup',
+      quick ? '1' : '5',
+    ],
+    { timeout: 300_000 },
+  );
+  cli = JSON.parse(stdout);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------
+
+const out: string[] = [];
+const model = cpus()[0]?.model ?? 'unknown CPU';
+out.push(
+  `Run ${started.toISOString()}, ${cpus().length} cores (${model}), Node ${process.version}, ${quick ? 'QUICK MODE (numbers mean nothing)' : 'full run'}.`,
+  `Load: autocannon (HEAD: our raw HTTP/1.1 client), ${opts.connections} connections, ${opts.warmup} s warm-up + ${opts.seconds} s per round, ${opts.rounds} round(s) interleaved across servers, median of rounds; ${describePinning()}.`,
+  `Go registry: npm @mcpmesh/cli-linux-x64 \`mcp-mesh-registry\` on SQLite${goBinary ? '' : ' (skipped: --no-go)'}.`,
+  '',
+);
+const labels = [...new Set([...throughput.values()].flatMap((row) => [...row.keys()]))];
+const oursLabels = labels.filter((l) => l.startsWith('ours'));
+for (const ours of oursLabels) {
+  out.push(`### Throughput: ${ours} (req/s, median; p99 ms in brackets)`, '');
+  out.push(
+    `| workload | no-op Node | Go | ${ours} | ours / no-op | ours / Go |`,
+    '|---|---|---|---|---|---|',
+  );
+  for (const w of Object.values(W) as Workload[]) {
+    const row = throughput.get(w.key);
+    if (!row) continue;
+    const cell = (l: string) => {
+      const c = row.get(l);
+      if (!c) return 'n/a';
+      return `${fmt(median(c.rps))} (${fmt(median(c.p99))})${c.errors ? ` ${c.errors} err` : ''}`;
+    };
+    const rps = (l: string) => (row.get(l) ? median(row.get(l)?.rps ?? []) : undefined);
+    out.push(
+      `| ${w.label} | ${cell('no-op Node')} | ${cell('Go')} | ${cell(ours)} | ${ratio(rps(ours), rps('no-op Node'))} | ${ratio(rps(ours), rps('Go'))} |`,
+    );
+  }
+  out.push('');
+}
+if (memory.size > 0) {
+  const columns = [...new Set([...memory.values()].flatMap((r) => [...r.keys()]))];
+  out.push('### Memory: RSS in MB (VmRSS after a few idle seconds)', '');
+  out.push(
+    `| server | ${columns.map((c) => (c === 'idle' ? 'idle' : `${fmt(Number(c))} agents`)).join(' | ')} |`,
+  );
+  out.push(`|---|${columns.map(() => '---').join('|')}|`);
+  for (const [label, row] of memory)
+    out.push(`| ${label} | ${columns.map((c) => fmt(row.get(c), 1)).join(' | ')} |`);
+  out.push('');
+}
+if (scaleRows.length > 0) {
+  out.push(
+    `### Scale: ${fmt(opts.scaleAgents)} agents (registered through the current protocol), heartbeats at a fixed ${fmt(opts.scaleRate)}/s (open loop) for ${opts.scaleSeconds} s`,
+    '',
+    '| server | heartbeat | offered /s | answered /s | p50 ms | p99 ms | max ms | errors |',
+    '|---|---|---|---|---|---|---|---|',
+  );
+  for (const { server, workload, result: r } of scaleRows)
+    out.push(
+      `| ${server} | ${workload} | ${fmt(r.rate)} | ${fmt(r.achieved)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.max, 1)} | ${r.errors} |`,
+    );
+  out.push('');
+}
+if (chartSeries.length > 0) {
+  out.push('### Latency vs load (open loop, p50 / p99 ms)', '');
+  const rates = opts.chartRates;
+  out.push(
+    `| series | ${rates.map((r) => `${fmt(r)}/s`).join(' | ')} |`,
+    `|---|${rates.map(() => '---').join('|')}|`,
+  );
+  for (const s of chartSeries)
+    out.push(
+      `| ${s.label} | ${rates
+        .map((rate) => {
+          const p = s.points.find((x) => x.rate === rate);
+          return p
+            ? `${fmt(p.p50, 1)} / ${fmt(p.p99, 1)}${p.errors ? ` (${p.errors} err)` : ''}`
+            : 'saturated';
+        })
+        .join(' | ')} |`,
+    );
+  out.push('');
+  mkdirSync(dirname(values.chart), { recursive: true });
+  writeFileSync(
+    values.chart,
+    latencyChartSvg(
+      `Heartbeat latency vs offered load, ${fmt(opts.scaleAgents)} agents`,
+      `${started.toISOString().slice(0, 10)}, ${cpus().length} cores, Node ${process.version}, server and client pinned to separate cores`,
+      chartSeries,
+    ),
+  );
+}
+if (cli) {
+  const base = cli.rows[0]?.ms ?? Number.NaN;
+  out.push(
+    `### CLI start-up (bench/cli-startup.ts: median of ${cli.runs} runs after ${cli.warmup} warm-up runs)`,
+    '',
+    '| command | median ms | vs node -e 0 |',
+    '|---|---|---|',
+    ...cli.rows.map((r) => `| ${r.command} | ${r.ms.toFixed(1)} | ${(r.ms / base).toFixed(2)}x |`),
+    '',
+  );
+}
+const report = out.join('\n');
+process.stdout.write(`${report}\n`);
+mkdirSync(values['out-dir'], { recursive: true });
+writeFileSync(join(values['out-dir'], 'bench-results.md'), `${report}\n`);
+writeFileSync(
+  join(values['out-dir'], 'bench-results.json'),
+  `${JSON.stringify(
+    {
+      started,
+      cores: cpus().length,
+      model,
+      node: process.version,
+      pinned: canPin,
+      opts,
+      throughput: Object.fromEntries([...throughput].map(([k, row]) => [k, Object.fromEntries(row)])),
+      memory: Object.fromEntries([...memory].map(([k, row]) => [k, Object.fromEntries(row)])),
+      scale: scaleRows,
+      chart: chartSeries,
+      cli,
+    },
+    null,
+    2,
+  )}\n`,
+);
