@@ -1,26 +1,22 @@
 import { Pool, type PoolClient, type QueryConfig, types } from 'pg';
 import type { Logger } from 'pino';
 import { resourceVersionOf } from '../../shared/clock.js';
-import { type AgentRow, fromAgentRow, toAgentDocument } from '../agent-document.js';
-import { AgentSnapshot, type StoredAgent, type StoredDeletion } from '../agent-snapshot.js';
+import { toAgentDocument } from '../agent-document.js';
+import type { StoredDeletion } from '../agent-snapshot.js';
 import { fromColumnText, toColumnText } from '../column-text.js';
-import type { AgentRecord, AgentStatus, RegistryStore, StatusChange } from '../registry-store.js';
+import type { RegistryStore, StatusChange } from '../registry-store.js';
+import {
+  SnapshotBackedStore,
+  type SnapshotEffect,
+  type StoredRow,
+  storedAgent,
+  type WriteOp,
+} from '../snapshot-backed-store.js';
 import { SnapshotSync } from '../snapshot-sync.js';
 import { WriteBatcher } from '../write-batcher.js';
 import { poolConfigFromUrl } from './connection-config.js';
 import { toStoreError } from './database-errors.js';
 import { migratePostgres } from './migrations.js';
-
-type WriteOp =
-  | { kind: 'upsert'; agent: AgentRecord }
-  | { kind: 'heartbeat'; id: string; at: number; status: AgentStatus }
-  | { kind: 'status'; changes: readonly StatusChange[] }
-  | { kind: 'delete'; id: string; onlyIf: { status: AgentStatus; updatedAt: number } | undefined };
-
-/** What a committed op changes in the snapshot. */
-type SnapshotEffect = { changed: StoredAgent[]; deleted: StoredDeletion[] };
-
-type StoredRow = AgentRow & { revision: number };
 
 export interface PostgresStoreOptions {
   /** `postgresql://user:password@host:port/database?sslmode=…` */
@@ -80,16 +76,6 @@ function named(name: keyof typeof SQL, values: unknown[] = []): QueryConfig {
   return { name: `mesh_${name}`, text: SQL[name], values };
 }
 
-function storedAgent(row: StoredRow): StoredAgent {
-  const decoded = {
-    ...row,
-    id: fromColumnText(row.id),
-    name: fromColumnText(row.name),
-    namespace: fromColumnText(row.namespace),
-  };
-  return { record: fromAgentRow(decoded), seq: row.seq, revision: row.revision };
-}
-
 function storedDeletion(row: StoredDeletion): StoredDeletion {
   return { id: fromColumnText(row.id), revision: row.revision };
 }
@@ -102,18 +88,15 @@ function storedDeletion(row: StoredDeletion): StoredDeletion {
  * and before any read whose snapshot is older than 1 s. A lost connection answers 503
  * (`DATABASE_UNAVAILABLE`) and the pool reconnects when the database is back.
  */
-export class PostgresStore implements RegistryStore {
-  private readonly snapshot = new AgentSnapshot();
-  private readonly batcher: WriteBatcher<WriteOp>;
-  private readonly syncer: SnapshotSync;
-  /** Every change up to this database revision is in the snapshot (-1: nothing loaded yet). */
-  private syncedRevision = -1;
-  private isClosed = false;
+export class PostgresStore extends SnapshotBackedStore implements RegistryStore {
+  protected readonly batcher: WriteBatcher<WriteOp>;
+  protected readonly syncer: SnapshotSync;
 
   private constructor(
     private readonly pool: Pool,
     options: PostgresStoreOptions,
   ) {
+    super();
     this.batcher = new WriteBatcher<WriteOp>({ runBatch: (ops) => this.runBatch(ops) });
     this.syncer = new SnapshotSync({
       pull: () => this.pullChanges(),
@@ -300,47 +283,6 @@ export class PostgresStore implements RegistryStore {
     }
   }
 
-  upsertAgent(agent: AgentRecord): Promise<{ agent: AgentRecord; isNew: boolean }> {
-    return this.batcher.submit({ kind: 'upsert', agent });
-  }
-
-  recordHeartbeat(id: string, at: number, status: AgentStatus): Promise<AgentRecord | undefined> {
-    return this.batcher.submit({ kind: 'heartbeat', id, at, status });
-  }
-
-  applyStatusChanges(changes: readonly StatusChange[]): Promise<StatusChange[]> {
-    if (changes.length === 0) return Promise.resolve([]);
-    return this.batcher.submit({ kind: 'status', changes });
-  }
-
-  deleteAgent(id: string, onlyIf?: { status: AgentStatus; updatedAt: number }): Promise<boolean> {
-    return this.batcher.submit({ kind: 'delete', id, onlyIf });
-  }
-
-  getAgent(id: string): AgentRecord | undefined {
-    return this.snapshot.get(id);
-  }
-
-  listAgents(): Iterable<AgentRecord> {
-    return this.snapshot.values();
-  }
-
-  get size(): number {
-    return this.snapshot.size;
-  }
-
-  get revision(): number {
-    return this.snapshot.revision;
-  }
-
-  sync(): Promise<void> {
-    return this.syncer.sync();
-  }
-
-  ensureFresh(): Promise<void> {
-    return this.syncer.ensureFresh();
-  }
-
   async claimHealthSweep(minGapMicros: number): Promise<boolean> {
     try {
       const { rows } = await this.pool.query(named('claimSweep', [Math.round(minGapMicros)]));
@@ -358,15 +300,7 @@ export class PostgresStore implements RegistryStore {
     }
   }
 
-  onChange(listener: (changedIds: readonly string[]) => void): () => void {
-    return this.snapshot.onChange(listener);
-  }
-
-  async close(): Promise<void> {
-    if (this.isClosed) return;
-    await this.batcher.drain();
-    this.isClosed = true;
-    await this.syncer.stop();
+  protected async closeDatabase(): Promise<void> {
     await this.pool.end();
   }
 }

@@ -2,22 +2,20 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { resourceVersionOf } from '../../shared/clock.js';
-import { type AgentRow, fromAgentRow, toAgentDocument } from '../agent-document.js';
-import { AgentSnapshot, type StoredAgent, type StoredDeletion } from '../agent-snapshot.js';
+import { toAgentDocument } from '../agent-document.js';
+import type { StoredDeletion } from '../agent-snapshot.js';
 import { fromColumnText, toColumnText } from '../column-text.js';
-import type { AgentRecord, AgentStatus, RegistryStore, StatusChange } from '../registry-store.js';
+import type { RegistryStore, StatusChange } from '../registry-store.js';
+import {
+  SnapshotBackedStore,
+  type SnapshotEffect,
+  type StoredRow,
+  storedAgent,
+  type WriteOp,
+} from '../snapshot-backed-store.js';
 import { SnapshotSync } from '../snapshot-sync.js';
 import { WriteBatcher } from '../write-batcher.js';
 import { migrateSqlite } from './migrations.js';
-
-type WriteOp =
-  | { kind: 'upsert'; agent: AgentRecord }
-  | { kind: 'heartbeat'; id: string; at: number; status: AgentStatus }
-  | { kind: 'status'; changes: readonly StatusChange[] }
-  | { kind: 'delete'; id: string; onlyIf: { status: AgentStatus; updatedAt: number } | undefined };
-
-/** What a committed op changes in the snapshot. */
-type SnapshotEffect = { changed: StoredAgent[]; deleted: StoredDeletion[] };
 
 export interface SqliteStoreOptions {
   /** Absolute or relative path of the database file. */
@@ -26,35 +24,19 @@ export interface SqliteStoreOptions {
   syncIntervalMs?: number;
 }
 
-/** An agents row with the columns the snapshot needs besides the record. */
-type StoredRow = AgentRow & { revision: number };
-
-function storedAgent(row: StoredRow): StoredAgent {
-  const decoded = {
-    ...row,
-    id: fromColumnText(row.id),
-    name: fromColumnText(row.name),
-    namespace: fromColumnText(row.namespace),
-  };
-  return { record: fromAgentRow(decoded), seq: Number(row.seq), revision: Number(row.revision) };
-}
-
 /**
  * The SQLite store on `node:sqlite`: WAL journal, one connection, writes group-committed by a
  * {@link WriteBatcher}. `synchronous = NORMAL` in WAL mode makes a committed transaction survive a
  * crash of the process (`kill -9`); only a power loss can take the last commits.
  */
-export class SqliteStore implements RegistryStore {
+export class SqliteStore extends SnapshotBackedStore implements RegistryStore {
   private readonly db: DatabaseSync;
-  private readonly snapshot = new AgentSnapshot();
-  private readonly batcher: WriteBatcher<WriteOp>;
+  protected readonly batcher: WriteBatcher<WriteOp>;
   private readonly statements: Record<string, StatementSync>;
-  private readonly syncer: SnapshotSync;
-  /** Every change up to this database revision is in the snapshot (-1: nothing loaded yet). */
-  private syncedRevision = -1;
-  private isClosed = false;
+  protected readonly syncer: SnapshotSync;
 
   constructor(options: SqliteStoreOptions) {
+    super();
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new DatabaseSync(options.path);
     this.db.exec(`
@@ -235,47 +217,6 @@ export class SqliteStore implements RegistryStore {
     }
   }
 
-  upsertAgent(agent: AgentRecord): Promise<{ agent: AgentRecord; isNew: boolean }> {
-    return this.batcher.submit({ kind: 'upsert', agent });
-  }
-
-  recordHeartbeat(id: string, at: number, status: AgentStatus): Promise<AgentRecord | undefined> {
-    return this.batcher.submit({ kind: 'heartbeat', id, at, status });
-  }
-
-  applyStatusChanges(changes: readonly StatusChange[]): Promise<StatusChange[]> {
-    if (changes.length === 0) return Promise.resolve([]);
-    return this.batcher.submit({ kind: 'status', changes });
-  }
-
-  deleteAgent(id: string, onlyIf?: { status: AgentStatus; updatedAt: number }): Promise<boolean> {
-    return this.batcher.submit({ kind: 'delete', id, onlyIf });
-  }
-
-  getAgent(id: string): AgentRecord | undefined {
-    return this.snapshot.get(id);
-  }
-
-  listAgents(): Iterable<AgentRecord> {
-    return this.snapshot.values();
-  }
-
-  get size(): number {
-    return this.snapshot.size;
-  }
-
-  get revision(): number {
-    return this.snapshot.revision;
-  }
-
-  sync(): Promise<void> {
-    return this.syncer.sync();
-  }
-
-  ensureFresh(): Promise<void> {
-    return this.syncer.ensureFresh();
-  }
-
   async claimHealthSweep(minGapMicros: number): Promise<boolean> {
     const row = this.statements.claimSweep!.get({ $now: Date.now() * 1000, $gap: minGapMicros });
     return row !== undefined;
@@ -285,15 +226,7 @@ export class SqliteStore implements RegistryStore {
     this.statements.ping!.get();
   }
 
-  onChange(listener: (changedIds: readonly string[]) => void): () => void {
-    return this.snapshot.onChange(listener);
-  }
-
-  async close(): Promise<void> {
-    if (this.isClosed) return;
-    await this.batcher.drain();
-    this.isClosed = true;
-    await this.syncer.stop();
+  protected async closeDatabase(): Promise<void> {
     this.db.close();
   }
 }

@@ -1,0 +1,99 @@
+/**
+ * What the SQLite and PostgreSQL stores share: reads answer from the in-memory snapshot, writes are
+ * group-committed by a {@link WriteBatcher}, and a {@link SnapshotSync} pulls other processes'
+ * commits. Each dialect supplies the SQL side: running a batch, pulling changes, closing.
+ */
+import { type AgentRow, fromAgentRow } from './agent-document.js';
+import { AgentSnapshot, type StoredAgent, type StoredDeletion } from './agent-snapshot.js';
+import { fromColumnText } from './column-text.js';
+import type { AgentRecord, AgentStatus, StatusChange } from './registry-store.js';
+import type { SnapshotSync } from './snapshot-sync.js';
+import type { WriteBatcher } from './write-batcher.js';
+
+/** One write as the batcher queues it. */
+export type WriteOp =
+  | { kind: 'upsert'; agent: AgentRecord }
+  | { kind: 'heartbeat'; id: string; at: number; status: AgentStatus }
+  | { kind: 'status'; changes: readonly StatusChange[] }
+  | { kind: 'delete'; id: string; onlyIf: { status: AgentStatus; updatedAt: number } | undefined };
+
+/** What a committed op changes in the snapshot. */
+export type SnapshotEffect = { changed: StoredAgent[]; deleted: StoredDeletion[] };
+
+/** An agents row with the columns the snapshot needs besides the record. */
+export type StoredRow = AgentRow & { revision: number };
+
+export function storedAgent(row: StoredRow): StoredAgent {
+  const decoded = {
+    ...row,
+    id: fromColumnText(row.id),
+    name: fromColumnText(row.name),
+    namespace: fromColumnText(row.namespace),
+  };
+  return { record: fromAgentRow(decoded), seq: Number(row.seq), revision: Number(row.revision) };
+}
+
+export abstract class SnapshotBackedStore {
+  protected readonly snapshot = new AgentSnapshot();
+  protected abstract readonly batcher: WriteBatcher<WriteOp>;
+  protected abstract readonly syncer: SnapshotSync;
+  /** Every change up to this database revision is in the snapshot (-1: nothing loaded yet). */
+  protected syncedRevision = -1;
+  protected isClosed = false;
+
+  /** Closes the connection(s), after the last batch committed and syncing stopped. */
+  protected abstract closeDatabase(): Promise<void>;
+
+  upsertAgent(agent: AgentRecord): Promise<{ agent: AgentRecord; isNew: boolean }> {
+    return this.batcher.submit({ kind: 'upsert', agent });
+  }
+
+  recordHeartbeat(id: string, at: number, status: AgentStatus): Promise<AgentRecord | undefined> {
+    return this.batcher.submit({ kind: 'heartbeat', id, at, status });
+  }
+
+  applyStatusChanges(changes: readonly StatusChange[]): Promise<StatusChange[]> {
+    if (changes.length === 0) return Promise.resolve([]);
+    return this.batcher.submit({ kind: 'status', changes });
+  }
+
+  deleteAgent(id: string, onlyIf?: { status: AgentStatus; updatedAt: number }): Promise<boolean> {
+    return this.batcher.submit({ kind: 'delete', id, onlyIf });
+  }
+
+  getAgent(id: string): AgentRecord | undefined {
+    return this.snapshot.get(id);
+  }
+
+  listAgents(): Iterable<AgentRecord> {
+    return this.snapshot.values();
+  }
+
+  get size(): number {
+    return this.snapshot.size;
+  }
+
+  get revision(): number {
+    return this.snapshot.revision;
+  }
+
+  sync(): Promise<void> {
+    return this.syncer.sync();
+  }
+
+  ensureFresh(): Promise<void> {
+    return this.syncer.ensureFresh();
+  }
+
+  onChange(listener: (changedIds: readonly string[]) => void): () => void {
+    return this.snapshot.onChange(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.isClosed) return;
+    await this.batcher.drain();
+    this.isClosed = true;
+    await this.syncer.stop();
+    await this.closeDatabase();
+  }
+}
