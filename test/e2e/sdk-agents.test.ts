@@ -2,11 +2,12 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/free-port.js';
 import { send } from '../helpers/http-request.js';
 import { ensureMeshctl, ensureVenv, type SdkVersion } from '../helpers/python-env.js';
 import { REPO_ROOT, spawnRegistry } from '../helpers/registry-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { freePort, startAgent, waitFor } from './agent-process.js';
+import { startAgent, waitFor } from './agent-process.js';
 import { callTool } from './mesh-call.js';
 
 const AGENTS = join(REPO_ROOT, 'test', 'e2e', 'agents');

@@ -3,12 +3,12 @@
 // needs a 50 MB download), then runs them as a user would: no Node on PATH, a temp SQLite file.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtimeConfig, writeRootFilesystem } from '../../scripts/release/image.ts';
 import { readTarFiles, sha256 } from '../../scripts/release/tar.ts';
+import { freePort } from '../helpers/free-port.js';
 import { REPO_ROOT } from '../helpers/registry-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { launchRegistry, runToEnd } from './launch.js';
@@ -36,16 +36,6 @@ function listTree(root: string, prefix = ''): string[] {
 }
 
 /** A port nothing listens on now (the CLI takes a fixed port, not 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
 const out = tempDir('mesh-release-');
 const bin = (name: string) => join(out.path, 'linux-x64', name);
 
