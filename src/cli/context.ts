@@ -19,6 +19,8 @@ export interface CliContext {
    * command needs its own: a foreground `start` shuts its services down, `logs --follow` stops.
    */
   onInterrupt(handler: ((signal: NodeJS.Signals) => void) | undefined): void;
+  /** Ends the CLI now with this code: only for a signal's shutdown, which cannot return to `main`. */
+  exit(code: number): never;
 }
 
 /** Status lines and plain lines on stdout, diagnostics on stderr (cli.md §2.2). */

@@ -56,6 +56,7 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     onInterrupt: (handler) => {
       interruptHandler = handler;
     },
+    exit: (code) => process.exit(code),
   };
   // Ctrl-C in a command that owns no services cancels it and touches nothing (§8.3).
   const onSignal = (signal: NodeJS.Signals) => {

@@ -63,7 +63,7 @@ export async function run(args: StartArgs, ctx: CliContext): Promise<number> {
     return 1;
   }
   // From here on this run owns services: a signal shuts them down (§8.3), even during start-up.
-  ctx.onInterrupt(() => void shutDown(mesh).then(() => process.exit(0)));
+  ctx.onInterrupt(() => void shutDown(mesh).then(() => ctx.exit(0)));
   const { out } = ctx;
   const files = args.agent_files;
   const registryOnly = args.registry_only || files.length === 0;
@@ -220,7 +220,7 @@ async function shutDown(mesh: LocalMesh): Promise<void> {
   const timer = setTimeout(() => {
     out.log('Graceful shutdown timed out, forcing exit');
     out.log('Forcing immediate shutdown');
-    process.exit(1);
+    mesh.ctx.exit(1);
   }, 30_000);
   const dead = mesh.tracker.removeDead();
   if (dead.length > 0) out.print(`Removed ${dead.length} dead process entries`);
