@@ -116,10 +116,20 @@ class Connection {
   readonly socket: Socket;
   isBusy = false;
 
+  /** The server closed it (idle keep-alive timeout, or an error): the pool replaces it. */
+  isClosed = false;
+
   constructor(host: string, port: number, onError: () => void) {
     this.socket = connect({ host, port, noDelay: true });
     this.socket.on('data', (chunk: Buffer) => this.read(chunk));
     this.socket.on('error', onError);
+    this.socket.on('close', () => {
+      this.isClosed = true;
+      // A request in flight on a closed connection fails (status 0 counts as an error).
+      const done = this.onDone;
+      this.onDone = undefined;
+      done?.(0);
+    });
   }
 
   send(bytes: Buffer, isHead: boolean, onDone: (status: number) => void): void {
@@ -172,11 +182,10 @@ async function runOpen(job: OpenJob): Promise<OpenResult> {
   // Enough connections that a queue only forms when the server itself falls behind.
   const connectionCount = Math.min(256, Math.max(16, Math.ceil(job.rate / 100)));
   let socketErrors = 0;
-  const pool = Array.from(
-    { length: connectionCount },
-    () => new Connection(host, port, () => socketErrors++),
-  );
+  const open = () => new Connection(host, port, () => socketErrors++);
+  const pool = Array.from({ length: connectionCount }, open);
   await Promise.all(pool.map((c) => new Promise((r) => c.socket.once('connect', r))));
+  // Used in turn (first in, first out), so no connection idles into the server's keep-alive timeout.
   const idle = [...pool];
 
   const run = (seconds: number, record: boolean) =>
@@ -206,7 +215,11 @@ async function runOpen(job: OpenJob): Promise<OpenResult> {
       const pump = () => {
         while (queueHead < queue.length && idle.length > 0) {
           const i = queue[queueHead++] as number;
-          const conn = idle.pop() as Connection;
+          let conn = idle.shift() as Connection;
+          if (conn.isClosed) {
+            conn = open();
+            pool.push(conn);
+          }
           conn.send(requestFor(i), isHead, (status) => {
             latencies[done++] = performance.now() - (start + i * intervalMs);
             if (status < 200 || status >= 300) errors += 1;
