@@ -2,7 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port.js';
+// .ts, not .js: bench/run.ts loads this helper with plain Node (type stripping), outside vitest.
+import { freePort } from './free-port.ts';
 
 /** The password of the test clusters' superuser: tests check that it never shows in output. */
 export const TEST_PASSWORD = 'mesh-test-s3cret';
