@@ -307,21 +307,30 @@ try {
             },
           ]),
     ];
+    /** Open-loop heartbeats at `rate`/s, each to the next of the registered agents in turn. */
+    const heartbeatLoad = (
+      url: string,
+      job: { method: 'HEAD' | 'POST'; path: string; body?: string },
+      rate: number,
+      warmupSeconds: number,
+      seconds: number,
+    ) =>
+      openLoad({
+        url,
+        method: job.method,
+        path: job.path,
+        body: job.body,
+        idPrefix: 'provider-',
+        agents: opts.scaleAgents,
+        rate,
+        warmupSeconds,
+        seconds,
+      });
     if (wants('scale')) {
       for (const s of servers) {
         for (const j of scaleJobs(s)) {
           log(`scale: ${s.spec.label} ${j.workload}, ${opts.scaleRate}/s for ${opts.scaleSeconds} s`);
-          const result = await openLoad({
-            url: s.url,
-            method: j.method,
-            path: j.path,
-            body: j.body,
-            idPrefix: 'provider-',
-            agents: opts.scaleAgents,
-            rate: opts.scaleRate,
-            warmupSeconds: quick ? 0.2 : 5,
-            seconds: opts.scaleSeconds,
-          });
+          const result = await heartbeatLoad(s.url, j, opts.scaleRate, quick ? 0.2 : 5, opts.scaleSeconds);
           scaleRows.push({ server: s.spec.label, workload: j.workload, agents: opts.scaleAgents, result });
         }
       }
@@ -331,17 +340,7 @@ try {
         for (const j of scaleJobs(s)) {
           const series: ChartSeries = { label: `${s.spec.label}, ${j.method}`, points: [] };
           for (const rate of opts.chartRates) {
-            const r = await openLoad({
-              url: s.url,
-              method: j.method,
-              path: j.path,
-              body: j.body,
-              idPrefix: 'provider-',
-              agents: opts.scaleAgents,
-              rate,
-              warmupSeconds: quick ? 0.2 : 1,
-              seconds: opts.chartSeconds,
-            });
+            const r = await heartbeatLoad(s.url, j, rate, quick ? 0.2 : 1, opts.chartSeconds);
             log(
               `chart: ${series.label} at ${rate}/s: p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms, ${r.errors} errors`,
             );
