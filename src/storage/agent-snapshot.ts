@@ -41,6 +41,11 @@ export class AgentSnapshot {
     return this.agents.get(id)?.record;
   }
 
+  /** The agent with its order and the revision of its row. */
+  entry(id: string): StoredAgent | undefined {
+    return this.agents.get(id);
+  }
+
   *values(): IterableIterator<AgentRecord> {
     for (const entry of this.agents.values()) yield entry.record;
   }

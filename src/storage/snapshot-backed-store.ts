@@ -4,7 +4,8 @@
  * commits. Each dialect supplies the SQL side: running a batch, pulling changes, closing.
  */
 import { type AgentRow, fromAgentRow } from './agent-document.js';
-import { AgentSnapshot, type StoredAgent, type StoredDeletion } from './agent-snapshot.js';
+import { AgentSnapshot, type StoredAgent } from './agent-snapshot.js';
+import { BatchEffects } from './batch-effects.js';
 import { fromColumnText } from './column-text.js';
 import type { AgentRecord, AgentStatus, StatusChange } from './registry-store.js';
 import type { SnapshotSync } from './snapshot-sync.js';
@@ -17,8 +18,30 @@ export type WriteOp =
   | { kind: 'status'; changes: readonly StatusChange[] }
   | { kind: 'delete'; id: string; onlyIf: { status: AgentStatus; updatedAt: number } | undefined };
 
-/** What a committed op changes in the snapshot. */
-export type SnapshotEffect = { changed: StoredAgent[]; deleted: StoredDeletion[] };
+/** A heartbeat's new column values, applied to the agent as the transaction knows it. */
+export function heartbeatApplied(
+  base: StoredAgent,
+  change: { status: AgentStatus; at: number; resourceVersion: string; topologyAt: number },
+  revision: number,
+): StoredAgent {
+  return {
+    record: {
+      ...base.record,
+      status: change.status,
+      lastHeartbeat: change.at,
+      updatedAt: change.at,
+      resourceVersion: change.resourceVersion,
+      topologyAt: change.topologyAt,
+    },
+    seq: base.seq,
+    revision,
+  };
+}
+
+/** Ops whose only statements cannot fail on their own (no constraint to break): no savepoint. */
+export function needsSavepoint(op: WriteOp): boolean {
+  return op.kind === 'upsert' || op.kind === 'delete';
+}
 
 /** An agents row with the columns the snapshot needs besides the record. */
 export type StoredRow = AgentRow & { revision: number };
@@ -40,6 +63,14 @@ export abstract class SnapshotBackedStore {
   /** Every change up to this database revision is in the snapshot (-1: nothing loaded yet). */
   protected syncedRevision = -1;
   protected isClosed = false;
+
+  /**
+   * Starts collecting a transaction's changes, once it holds the revision row: if the revision it
+   * took directly follows the last one pulled, no other process committed in between.
+   */
+  protected batchEffects(revision: number): BatchEffects {
+    return new BatchEffects(this.snapshot, revision, revision === this.syncedRevision + 1);
+  }
 
   /** Closes the connection(s), after the last batch committed and syncing stopped. */
   protected abstract closeDatabase(): Promise<void>;

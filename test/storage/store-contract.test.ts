@@ -96,6 +96,32 @@ describe(`the ${TEST_DIALECT} store`, () => {
     });
   });
 
+  it('shows the last change of each agent when one transaction changes it several times', async () => {
+    await withStore(async (store, url) => {
+      await store.upsertAgent(agent('kept', { endpoint: 'http://old:1' }));
+      await store.upsertAgent(agent('dropped'));
+      // Submitted together, so they share one transaction (and one revision).
+      const [, beaten, , deleted] = await Promise.all([
+        store.upsertAgent(agent('kept', { endpoint: 'http://new:2' })),
+        store.recordHeartbeat('kept', 5_000_000, 'healthy'),
+        store.upsertAgent(agent('dropped', { endpoint: 'http://gone:3' })),
+        store.deleteAgent('dropped'),
+      ]);
+      expect(deleted).toBe(true);
+      expect(beaten).toMatchObject({ endpoint: 'http://new:2', lastHeartbeat: 5_000_000, status: 'healthy' });
+      const expected = { endpoint: 'http://new:2', lastHeartbeat: 5_000_000, status: 'healthy' };
+      expect(store.getAgent('kept')).toMatchObject(expected);
+      expect(store.getAgent('dropped')).toBeUndefined();
+      const reopened = await openStore(url);
+      try {
+        expect(reopened.getAgent('kept')).toMatchObject(expected);
+        expect(reopened.getAgent('dropped')).toBeUndefined();
+      } finally {
+        await reopened.close();
+      }
+    });
+  });
+
   it('sees writes of another process on the same database after sync', async () => {
     await withStore(async (store, url) => {
       const other = await openStore(url);
@@ -217,6 +243,35 @@ describe('the snapshot across processes', () => {
             ['third', 10_000_000],
           ]);
         }
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
+  it('never answers a heartbeat with a document another process replaced, even before a pull', async () => {
+    await withStore(async (store, url) => {
+      const other = await openStore(url);
+      try {
+        await store.upsertAgent(agent('shared', { endpoint: 'http://old:1' }));
+        await other.sync();
+        await other.upsertAgent(agent('shared', { endpoint: 'http://new:2' }));
+        // No pull in between: the heartbeat's own transaction must not trust the stale copy.
+        const beaten = await store.recordHeartbeat('shared', 8_000_000, 'healthy');
+        expect(beaten).toMatchObject({
+          endpoint: 'http://new:2',
+          lastHeartbeat: 8_000_000,
+          status: 'healthy',
+        });
+        expect(store.getAgent('shared')).toMatchObject({
+          endpoint: 'http://new:2',
+          lastHeartbeat: 8_000_000,
+        });
+        await store.sync();
+        expect(store.getAgent('shared')).toMatchObject({
+          endpoint: 'http://new:2',
+          lastHeartbeat: 8_000_000,
+        });
       } finally {
         await other.close();
       }

@@ -3,11 +3,13 @@ import type { Logger } from 'pino';
 import { resourceVersionOf } from '../../shared/clock.js';
 import { toAgentDocument } from '../agent-document.js';
 import type { StoredDeletion } from '../agent-snapshot.js';
+import type { BatchEffects, SnapshotEffect } from '../batch-effects.js';
 import { fromColumnText, toColumnText } from '../column-text.js';
 import type { RegistryStore, StatusChange } from '../registry-store.js';
 import {
+  heartbeatApplied,
+  needsSavepoint,
   SnapshotBackedStore,
-  type SnapshotEffect,
   type StoredRow,
   storedAgent,
   type WriteOp,
@@ -56,6 +58,11 @@ const SQL = {
     SET status = $1, last_heartbeat = $2, updated_at = $2, resource_version = $3, revision = $4,
       topology_at = CASE WHEN status = $1 THEN topology_at ELSE $2 END
     WHERE id = $5 RETURNING *`,
+  // The same, when the transaction already knows the rest of the agent.
+  heartbeatColumns: `UPDATE mesh_agents
+    SET status = $1, last_heartbeat = $2, updated_at = $2, resource_version = $3, revision = $4,
+      topology_at = CASE WHEN status = $1 THEN topology_at ELSE $2 END
+    WHERE id = $5 RETURNING topology_at`,
   status: `UPDATE mesh_agents
     SET status = $1, updated_at = $2, resource_version = $3, revision = $4, topology_at = $2
     WHERE id = $5 AND status = $6 AND last_heartbeat IS NOT DISTINCT FROM $7 RETURNING *`,
@@ -179,16 +186,20 @@ export class PostgresStore extends SnapshotBackedStore implements RegistryStore 
   private runBatch(ops: readonly WriteOp[]): Promise<(unknown | Error)[]> {
     return this.withClient(async (client) => {
       const results: (unknown | Error)[] = [];
-      const effects: SnapshotEffect[] = [];
       await client.query('BEGIN');
       const { rows } = await client.query<{ revision: number }>(named('bumpRevision'));
-      const revision = rows[0]!.revision;
+      const batch = this.batchEffects(rows[0]!.revision);
       for (const op of ops) {
+        const effect: SnapshotEffect = { changed: [], deleted: [] };
+        if (!needsSavepoint(op)) {
+          results.push(await this.runOp(client, op, batch, effect));
+          batch.add(effect);
+          continue;
+        }
         await client.query('SAVEPOINT op');
         try {
-          const effect: SnapshotEffect = { changed: [], deleted: [] };
-          results.push(await this.runOp(client, op, revision, effect));
-          effects.push(effect);
+          results.push(await this.runOp(client, op, batch, effect));
+          batch.add(effect);
           await client.query('RELEASE SAVEPOINT op');
         } catch (error) {
           if (toStoreError(error) !== error) throw error;
@@ -199,13 +210,10 @@ export class PostgresStore extends SnapshotBackedStore implements RegistryStore 
       }
       await client.query('COMMIT');
       // Only now, after the commit, do readers see the change.
-      this.snapshot.apply(
-        effects.flatMap((e) => e.changed),
-        effects.flatMap((e) => e.deleted),
-      );
+      batch.applyToSnapshot();
       // Writers take turns on the revision row, so nobody else committed in between when ours
       // directly follows the last one we pulled; otherwise the next pull fetches the gap.
-      if (revision === this.syncedRevision + 1) this.syncedRevision = revision;
+      if (batch.revision === this.syncedRevision + 1) this.syncedRevision = batch.revision;
       return results;
     });
   }
@@ -213,9 +221,10 @@ export class PostgresStore extends SnapshotBackedStore implements RegistryStore 
   private async runOp(
     client: PoolClient,
     op: WriteOp,
-    revision: number,
+    batch: BatchEffects,
     effect: SnapshotEffect,
   ): Promise<unknown> {
+    const { revision } = batch;
     switch (op.kind) {
       case 'upsert': {
         const { agent } = op;
@@ -242,6 +251,22 @@ export class PostgresStore extends SnapshotBackedStore implements RegistryStore 
       }
       case 'heartbeat': {
         const rv = resourceVersionOf(op.at);
+        const known = batch.current(op.id);
+        if (known !== undefined) {
+          const { rows } = await client.query<{ topology_at: number }>(
+            named('heartbeatColumns', [op.status, op.at, rv, revision, toColumnText(op.id)]),
+          );
+          if (rows.length === 0) return undefined;
+          const change = {
+            status: op.status,
+            at: op.at,
+            resourceVersion: rv,
+            topologyAt: rows[0]!.topology_at,
+          };
+          const updated = heartbeatApplied(known, change, revision);
+          effect.changed.push(updated);
+          return updated.record;
+        }
         const { rows } = await client.query<StoredRow>(
           named('heartbeat', [op.status, op.at, rv, revision, toColumnText(op.id)]),
         );

@@ -4,11 +4,13 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { resourceVersionOf } from '../../shared/clock.js';
 import { toAgentDocument } from '../agent-document.js';
 import type { StoredDeletion } from '../agent-snapshot.js';
+import type { BatchEffects, SnapshotEffect } from '../batch-effects.js';
 import { fromColumnText, toColumnText } from '../column-text.js';
 import type { RegistryStore, StatusChange } from '../registry-store.js';
 import {
+  heartbeatApplied,
+  needsSavepoint,
   SnapshotBackedStore,
-  type SnapshotEffect,
   type StoredRow,
   storedAgent,
   type WriteOp,
@@ -62,6 +64,11 @@ export class SqliteStore extends SnapshotBackedStore implements RegistryStore {
   private prepareStatements(): Record<string, StatementSync> {
     const p = (sql: string) => this.db.prepare(sql);
     return {
+      begin: p('BEGIN IMMEDIATE'),
+      commit: p('COMMIT'),
+      savepoint: p('SAVEPOINT op'),
+      release: p('RELEASE op'),
+      rollbackToSavepoint: p('ROLLBACK TO op'),
       bumpRevision: p('UPDATE mesh_state SET revision = revision + 1 WHERE id = 1 RETURNING revision'),
       readRevision: p('SELECT revision FROM mesh_state WHERE id = 1'),
       nextSeq: p('SELECT coalesce(max(seq), 0) + 1 AS seq FROM mesh_agents'),
@@ -80,6 +87,11 @@ export class SqliteStore extends SnapshotBackedStore implements RegistryStore {
         SET status = $status, last_heartbeat = $at, updated_at = $at, resource_version = $rv, revision = $revision,
           topology_at = CASE WHEN status = $status THEN topology_at ELSE $at END
         WHERE id = $id RETURNING *`),
+      // The same, when the transaction already knows the rest of the agent.
+      heartbeatColumns: p(`UPDATE mesh_agents
+        SET status = $status, last_heartbeat = $at, updated_at = $at, resource_version = $rv, revision = $revision,
+          topology_at = CASE WHEN status = $status THEN topology_at ELSE $at END
+        WHERE id = $id RETURNING topology_at`),
       status: p(`UPDATE mesh_agents
         SET status = $to, updated_at = $at, resource_version = $rv, revision = $revision, topology_at = $at
         WHERE id = $id AND status = $from AND last_heartbeat IS $last_heartbeat RETURNING *`),
@@ -111,43 +123,46 @@ export class SqliteStore extends SnapshotBackedStore implements RegistryStore {
   }
 
   private runBatch(ops: readonly WriteOp[]): (unknown | Error)[] {
+    const s = this.statements;
     const results: (unknown | Error)[] = [];
-    const effects: SnapshotEffect[] = [];
-    this.db.exec('BEGIN IMMEDIATE');
-    let revision: number;
+    s.begin!.run();
+    let batch: BatchEffects;
     try {
-      ({ revision } = this.statements.bumpRevision!.get() as { revision: number });
+      batch = this.batchEffects((s.bumpRevision!.get() as { revision: number }).revision);
       for (const op of ops) {
-        this.db.exec('SAVEPOINT op');
+        const effect: SnapshotEffect = { changed: [], deleted: [] };
+        if (!needsSavepoint(op)) {
+          results.push(this.runOp(op, batch, effect));
+          batch.add(effect);
+          continue;
+        }
+        s.savepoint!.run();
         try {
-          const effect: SnapshotEffect = { changed: [], deleted: [] };
-          results.push(this.runOp(op, revision, effect));
-          effects.push(effect);
-          this.db.exec('RELEASE op');
+          results.push(this.runOp(op, batch, effect));
+          batch.add(effect);
+          s.release!.run();
         } catch (error) {
-          this.db.exec('ROLLBACK TO op');
-          this.db.exec('RELEASE op');
+          s.rollbackToSavepoint!.run();
+          s.release!.run();
           results.push(error instanceof Error ? error : new Error(String(error)));
         }
       }
-      this.db.exec('COMMIT');
+      s.commit!.run();
     } catch (error) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
       throw error;
     }
     // Only now, after the commit, do readers see the change.
-    this.snapshot.apply(
-      effects.flatMap((e) => e.changed),
-      effects.flatMap((e) => e.deleted),
-    );
+    batch.applyToSnapshot();
     // Writers take turns on the revision row, so nobody else committed in between when ours
     // directly follows the last one we pulled; otherwise the next pull fetches the gap.
-    if (revision === this.syncedRevision + 1) this.syncedRevision = revision;
+    if (batch.revision === this.syncedRevision + 1) this.syncedRevision = batch.revision;
     return results;
   }
 
-  private runOp(op: WriteOp, revision: number, effect: SnapshotEffect): unknown {
+  private runOp(op: WriteOp, batch: BatchEffects, effect: SnapshotEffect): unknown {
     const s = this.statements;
+    const { revision } = batch;
     switch (op.kind) {
       case 'upsert': {
         const { agent } = op;
@@ -173,6 +188,26 @@ export class SqliteStore extends SnapshotBackedStore implements RegistryStore {
       }
       case 'heartbeat': {
         const rv = resourceVersionOf(op.at);
+        const known = batch.current(op.id);
+        if (known !== undefined) {
+          const row = s.heartbeatColumns!.get({
+            $status: op.status,
+            $at: op.at,
+            $rv: rv,
+            $revision: revision,
+            $id: toColumnText(op.id),
+          }) as { topology_at: number } | undefined;
+          if (row === undefined) return undefined;
+          const change = {
+            status: op.status,
+            at: op.at,
+            resourceVersion: rv,
+            topologyAt: Number(row.topology_at),
+          };
+          const updated = heartbeatApplied(known, change, revision);
+          effect.changed.push(updated);
+          return updated.record;
+        }
         const row = s.heartbeat!.get({
           $status: op.status,
           $at: op.at,
