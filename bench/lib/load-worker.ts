@@ -1,6 +1,7 @@
 /**
  * The load generator, run as its own process (pinned to the load core by load.ts) so that it never
- * shares the server's process or core. Reads one job as JSON from argv[2], prints one JSON result.
+ * shares the server's process or core. Reads jobs as JSON lines on stdin and runs them one at a
+ * time, printing one JSON result line for each; exits when stdin closes.
  *
  * - `closed`: autocannon, N connections each sending its next request when the last one answered;
  *   a warm-up run, then the measured run. Gives the throughput ceiling.
@@ -9,6 +10,7 @@
  *   a server that falls behind shows it (no coordinated omission).
  */
 import { connect, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 
 export interface ClosedJob {
@@ -60,11 +62,13 @@ export interface OpenResult {
   sent: number;
 }
 
+/** Numbers new agents' ids: it keeps counting across jobs, so every job registers new agents. */
+let counter = 0;
+
 async function runClosed(job: ClosedJob): Promise<ClosedResult> {
   if (job.client === 'raw') return runClosedRaw(job);
   // autocannon's own `idReplacement` keeps the template's content-length, which no longer fits
   // the body: build each body here instead, so every request registers a new agent.
-  let counter = 0;
   const template = job.body ?? '';
   const unique = job.idReplacement
     ? {
@@ -257,12 +261,18 @@ async function runOpen(job: OpenJob): Promise<OpenResult> {
 async function runClosedRaw(job: ClosedJob): Promise<ClosedResult> {
   const base = new URL(job.url);
   const isHead = job.method === 'HEAD';
-  const headers = job.body
-    ? `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(job.body)}\r\n`
-    : '';
-  const bytes = Buffer.from(
-    `${job.method} ${base.pathname}${base.search} HTTP/1.1\r\nhost: ${base.host}\r\n${headers}\r\n${job.body ?? ''}`,
-  );
+  const requestBytes = (body: string) =>
+    Buffer.from(
+      `${job.method} ${base.pathname}${base.search} HTTP/1.1\r\nhost: ${base.host}\r\n${
+        body ? `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` : ''
+      }\r\n${body}`,
+    );
+  const template = job.body ?? '';
+  const fixed = requestBytes(template);
+  // A new agent per request when asked (registrations), as the autocannon client does.
+  const nextRequest = job.idReplacement
+    ? () => requestBytes(template.replaceAll('[<id>]', `${process.pid}-${counter++}`))
+    : () => fixed;
   let socketErrors = 0;
   const pool = Array.from(
     { length: job.connections },
@@ -282,7 +292,7 @@ async function runClosedRaw(job: ClosedJob): Promise<ClosedResult> {
           return;
         }
         const sentAt = performance.now();
-        conn.send(bytes, isHead, (status) => {
+        conn.send(nextRequest(), isHead, (status) => {
           latencies.push(performance.now() - sentAt);
           if (status < 200 || status >= 300) errors += 1;
           loop(conn);
@@ -321,7 +331,10 @@ async function runClosedRaw(job: ClosedJob): Promise<ClosedResult> {
   return result;
 }
 
-const job = JSON.parse(process.argv[2] as string) as ClosedJob | OpenJob;
-const result = job.mode === 'closed' ? await runClosed(job) : await runOpen(job);
-process.stdout.write(`${JSON.stringify(result)}\n`);
+for await (const line of createInterface({ input: process.stdin })) {
+  if (line.trim() === '') continue;
+  const job = JSON.parse(line) as ClosedJob | OpenJob;
+  const result = job.mode === 'closed' ? await runClosed(job) : await runOpen(job);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
 process.exit(0);

@@ -1,7 +1,12 @@
-/** Runs a load job in its own process pinned to the load core (see load-worker.ts). */
-import { execFile } from 'node:child_process';
+/**
+ * Runs load jobs in one long-lived process pinned to the load core (see load-worker.ts): jobs go
+ * to its stdin one JSON line each, results come back one JSON line each, in order. Starting it
+ * once keeps Node's start-up out of every measurement's wall time.
+ */
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import { LOAD_CORE, pinned } from './cpu.ts';
 import type { ClosedJob, ClosedResult, OpenJob, OpenResult } from './load-worker.ts';
 import { REPO_ROOT } from './servers.ts';
@@ -9,12 +14,47 @@ import { REPO_ROOT } from './servers.ts';
 export type { ClosedJob, ClosedResult, OpenJob, OpenResult };
 
 const WORKER = join(REPO_ROOT, 'bench', 'lib', 'load-worker.ts');
-const run = promisify(execFile);
+
+interface Waiting {
+  resolve: (line: string) => void;
+  reject: (error: Error) => void;
+}
+
+let worker: { child: ChildProcessByStdio<Writable, Readable, null>; waiting: Waiting[] } | undefined;
+
+function startWorker(): NonNullable<typeof worker> {
+  const [cmd, args] = pinned(LOAD_CORE, process.execPath, [WORKER]);
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const started = { child, waiting: [] as Waiting[] };
+  createInterface({ input: child.stdout }).on('line', (line) => started.waiting.shift()?.resolve(line));
+  child.once('exit', (code, signal) => {
+    if (worker === started) worker = undefined;
+    for (const w of started.waiting.splice(0)) w.reject(new Error(`load worker exited (${code ?? signal})`));
+  });
+  return started;
+}
 
 async function runJob<T>(job: ClosedJob | OpenJob, seconds: number): Promise<T> {
-  const [cmd, args] = pinned(LOAD_CORE, process.execPath, [WORKER, JSON.stringify(job)]);
-  const { stdout } = await run(cmd, args, { timeout: (seconds + 60) * 1000, maxBuffer: 1 << 20 });
-  return JSON.parse(stdout.trim().split('\n').at(-1) as string) as T;
+  worker ??= startWorker();
+  const { child, waiting } = worker;
+  const line = new Promise<string>((resolve, reject) => waiting.push({ resolve, reject }));
+  child.stdin.write(`${JSON.stringify(job)}\n`);
+  // Bounded: a job that never finishes must not hold the bench.
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => {
+        child.kill('SIGKILL');
+        reject(new Error(`load job did not finish within ${seconds + 60} s`));
+      },
+      (seconds + 60) * 1000,
+    );
+  });
+  try {
+    return JSON.parse(await Promise.race([line, timeout])) as T;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function closedLoad(job: Omit<ClosedJob, 'mode'>): Promise<ClosedResult> {
@@ -22,5 +62,15 @@ export function closedLoad(job: Omit<ClosedJob, 'mode'>): Promise<ClosedResult> 
 }
 
 export function openLoad(job: Omit<OpenJob, 'mode'>): Promise<OpenResult> {
-  return runJob({ mode: 'open', ...job }, job.seconds);
+  return runJob({ mode: 'open', ...job }, job.warmupSeconds + job.seconds);
+}
+
+/** Ends the worker (it exits when its stdin closes). */
+export async function stopLoadWorker(): Promise<void> {
+  const current = worker;
+  if (!current) return;
+  worker = undefined;
+  const exited = new Promise((resolve) => current.child.once('exit', resolve));
+  current.child.stdin.end();
+  await exited;
 }
