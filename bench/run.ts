@@ -29,7 +29,13 @@ import {
   legacyHeartbeatBody,
   legacyRegistrationTemplate,
 } from './lib/payloads.ts';
-import { REPO_ROOT, type RunningServer, type ServerSpec, settledRssMb, startServer } from './lib/servers.ts';
+import {
+  REPO_ROOT,
+  type RunningServer,
+  type ServerSpec,
+  settledResidentMb,
+  startServer,
+} from './lib/servers.ts';
 import { fmt, median, ratio } from './lib/stats.ts';
 
 const { values } = parseArgs({
@@ -200,7 +206,7 @@ interface Cell {
   errors: number;
 }
 const throughput = new Map<string, Map<string, Cell>>();
-const memory = new Map<string, Map<string, number>>();
+const memory = new Map<string, Map<string, { rss: number; anon: number }>>();
 const scaleRows: { server: string; workload: string; agents: number; result: OpenResult }[] = [];
 const chartSeries: ChartSeries[] = [];
 
@@ -240,8 +246,8 @@ async function measureRounds(servers: RunningServer[], workloads: Workload[]): P
 async function recordRss(servers: RunningServer[], column: string): Promise<void> {
   await new Promise((r) => setTimeout(r, quick ? 200 : 3000));
   for (const s of servers) {
-    const row = memory.get(s.spec.label) ?? new Map<string, number>();
-    row.set(column, await settledRssMb(s.pid, 0));
+    const row = memory.get(s.spec.label) ?? new Map<string, { rss: number; anon: number }>();
+    row.set(column, await settledResidentMb(s.pid, 0));
     memory.set(s.spec.label, row);
   }
 }
@@ -421,14 +427,19 @@ for (const ours of oursLabels) {
 }
 if (memory.size > 0) {
   const columns = [...new Set([...memory.values()].flatMap((r) => [...r.keys()]))];
-  out.push('### Memory: RSS in MB (VmRSS after a few idle seconds)', '');
-  out.push(
-    `| server | ${columns.map((c) => (c === 'idle' ? 'idle' : `${fmt(Number(c))} agents`)).join(' | ')} |`,
-  );
-  out.push(`|---|${columns.map(() => '---').join('|')}|`);
-  for (const [label, row] of memory)
-    out.push(`| ${label} | ${columns.map((c) => fmt(row.get(c), 1)).join(' | ')} |`);
-  out.push('');
+  const header = `| server | ${columns.map((c) => (c === 'idle' ? 'idle' : `${fmt(Number(c))} agents`)).join(' | ')} |`;
+  for (const [title, part] of [
+    ['Memory: RSS in MB (VmRSS after a few idle seconds)', 'rss'],
+    [
+      "Memory: the anonymous part of that RSS in MB (RssAnon: the process's own pages; the rest is the executable's file pages, shared between processes)",
+      'anon',
+    ],
+  ] as const) {
+    out.push(`### ${title}`, '', header, `|---|${columns.map(() => '---').join('|')}|`);
+    for (const [label, row] of memory)
+      out.push(`| ${label} | ${columns.map((c) => fmt(row.get(c)?.[part], 1)).join(' | ')} |`);
+    out.push('');
+  }
 }
 if (scaleRows.length > 0) {
   out.push(

@@ -118,16 +118,27 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
 
 /** Resident set size in MB (VmRSS of /proc/<pid>/status). */
 export function rssMb(pid: number): number {
+  return residentMb(pid).rss;
+}
+
+/**
+ * VmRSS, and its anonymous part (RssAnon): the process's own memory. The rest is mostly pages of
+ * the executable mapped from its file (RssFile), shared with every process running it.
+ */
+export function residentMb(pid: number): { rss: number; anon: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
-  return kb / 1024;
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]);
+  return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024 };
 }
 
 /**
  * RSS once the server has settled: read after `settleMs` without load (the garbage collector
  * runs on idle, not on demand; we cannot force it in the Go process or without `--expose-gc`).
  */
-export async function settledRssMb(pid: number, settleMs = 3000): Promise<number> {
+export async function settledResidentMb(
+  pid: number,
+  settleMs = 3000,
+): Promise<{ rss: number; anon: number }> {
   await new Promise((r) => setTimeout(r, settleMs));
-  return rssMb(pid);
+  return residentMb(pid);
 }
