@@ -351,6 +351,11 @@ try {
           const series: ChartSeries = { label: `${s.spec.label}, ${j.method}`, points: [] };
           for (const rate of opts.chartRates) {
             const r = await heartbeatLoad(s.url, j, rate, quick ? 0 : 1, opts.chartSeconds);
+            // No answer at all in the window (JSON has no NaN: the quantiles arrive as null).
+            if (!Number.isFinite(r.p99 ?? Number.NaN)) {
+              log(`chart: ${series.label} at ${rate}/s: no answer within the run, ${r.errors} errors`);
+              break;
+            }
             log(
               `chart: ${series.label} at ${rate}/s: p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms, ${r.errors} errors`,
             );

@@ -188,15 +188,16 @@ export class SqliteStore extends SnapshotBackedStore implements RegistryStore {
       }
       case 'heartbeat': {
         const rv = resourceVersionOf(op.at);
+        const params = {
+          $status: op.status,
+          $at: op.at,
+          $rv: rv,
+          $revision: revision,
+          $id: toColumnText(op.id),
+        };
         const known = batch.current(op.id);
         if (known !== undefined) {
-          const row = s.heartbeatColumns!.get({
-            $status: op.status,
-            $at: op.at,
-            $rv: rv,
-            $revision: revision,
-            $id: toColumnText(op.id),
-          }) as { topology_at: number } | undefined;
+          const row = s.heartbeatColumns!.get(params) as { topology_at: number } | undefined;
           if (row === undefined) return undefined;
           const change = {
             status: op.status,
@@ -208,13 +209,7 @@ export class SqliteStore extends SnapshotBackedStore implements RegistryStore {
           effect.changed.push(updated);
           return updated.record;
         }
-        const row = s.heartbeat!.get({
-          $status: op.status,
-          $at: op.at,
-          $rv: rv,
-          $revision: revision,
-          $id: toColumnText(op.id),
-        }) as StoredRow | undefined;
+        const row = s.heartbeat!.get(params) as StoredRow | undefined;
         if (row === undefined) return undefined;
         const updated = storedAgent(row);
         effect.changed.push(updated);
