@@ -16,6 +16,7 @@ const DIALECT_FREE = [
   'test/registry/resolution/**',
   'test/registry/validation/**',
   'test/registry/registry-process.test.ts',
+  'test/registry/shared-ping.test.ts',
 ];
 
 export default defineConfig({

@@ -4,10 +4,12 @@ import { sendJson, sendJsonText } from '../plugins/errors.js';
 import { pythonFloat } from '../registry-state.js';
 import { DetailReply } from '../schemas/common.js';
 import { AgentHealthReply, AgentIdParams, HealthReply } from '../schemas/health.js';
+import { sharedPing } from '../shared-ping.js';
 
 const HEALTHY = '{"status":"healthy","service":"mcp-mesh-registry"}';
 
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const ping = sharedPing(() => app.store.ping());
   app.get(
     '/health',
     {
@@ -19,7 +21,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (_request, reply) => {
       try {
-        await app.store.ping();
+        await ping();
       } catch (error) {
         return sendJson(reply, 503, { detail: `Service unhealthy: ${(error as Error).message}` });
       }
@@ -34,7 +36,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { summary: 'Registry liveness without a body', tags: ['health'] } },
     async (_request, reply) => {
       try {
-        await app.store.ping();
+        await ping();
       } catch {
         return reply.code(503).send();
       }
