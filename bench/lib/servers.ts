@@ -13,8 +13,9 @@ import { pinned, SERVER_CORE } from './cpu.ts';
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const REGISTRY_BIN = join(REPO_ROOT, 'bin', 'mcp-mesh-registry');
 const NOOP_SERVER = join(REPO_ROOT, 'bench', 'lib', 'noop-server.mjs');
+const FASTIFY_FLOOR_SERVER = join(REPO_ROOT, 'bench', 'lib', 'fastify-floor-server.mjs');
 
-export type ServerKind = 'noop' | 'ours' | 'go';
+export type ServerKind = 'noop' | 'fastify' | 'ours' | 'go';
 
 export interface ServerSpec {
   kind: ServerKind;
@@ -56,8 +57,9 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
   const quiet = { DEFAULT_TIMEOUT_THRESHOLD: '3600', HEALTH_CHECK_INTERVAL: '10' };
   let argv: [string, string[]];
   let env: Record<string, string | undefined> = { ...process.env };
-  if (spec.kind === 'noop') {
-    argv = pinned(SERVER_CORE, process.execPath, [NOOP_SERVER, String(port)]);
+  if (spec.kind === 'noop' || spec.kind === 'fastify') {
+    const script = spec.kind === 'noop' ? NOOP_SERVER : FASTIFY_FLOOR_SERVER;
+    argv = pinned(SERVER_CORE, process.execPath, [script, String(port)]);
   } else if (spec.kind === 'ours') {
     argv = pinned(SERVER_CORE, process.execPath, [
       ...(spec.nodeFlags ?? []),
