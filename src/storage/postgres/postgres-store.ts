@@ -39,6 +39,11 @@ const typeParsers = {
       : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
 };
 
+const HEARTBEAT_UPDATE = `UPDATE mesh_agents
+    SET status = $1, last_heartbeat = $2, updated_at = $2, resource_version = $3, revision = $4,
+      topology_at = CASE WHEN status = $1 THEN topology_at ELSE $2 END
+    WHERE id = $5`;
+
 /** Named statements: `pg` prepares each once per connection and reuses it. */
 const SQL = {
   readRevision: 'SELECT revision FROM mesh_state WHERE id = 1',
@@ -54,15 +59,9 @@ const SQL = {
       doc = excluded.doc
     RETURNING created_at, seq, (xmax = 0) AS is_new`,
   deleteTombstone: 'DELETE FROM mesh_tombstones WHERE id = $1',
-  heartbeat: `UPDATE mesh_agents
-    SET status = $1, last_heartbeat = $2, updated_at = $2, resource_version = $3, revision = $4,
-      topology_at = CASE WHEN status = $1 THEN topology_at ELSE $2 END
-    WHERE id = $5 RETURNING *`,
+  heartbeat: `${HEARTBEAT_UPDATE} RETURNING *`,
   // The same, when the transaction already knows the rest of the agent.
-  heartbeatColumns: `UPDATE mesh_agents
-    SET status = $1, last_heartbeat = $2, updated_at = $2, resource_version = $3, revision = $4,
-      topology_at = CASE WHEN status = $1 THEN topology_at ELSE $2 END
-    WHERE id = $5 RETURNING topology_at`,
+  heartbeatColumns: `${HEARTBEAT_UPDATE} RETURNING topology_at`,
   status: `UPDATE mesh_agents
     SET status = $1, updated_at = $2, resource_version = $3, revision = $4, topology_at = $2
     WHERE id = $5 AND status = $6 AND last_heartbeat IS NOT DISTINCT FROM $7 RETURNING *`,

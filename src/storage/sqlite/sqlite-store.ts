@@ -19,6 +19,11 @@ import { SnapshotSync } from '../snapshot-sync.js';
 import { WriteBatcher } from '../write-batcher.js';
 import { migrateSqlite } from './migrations.js';
 
+const HEARTBEAT_UPDATE = `UPDATE mesh_agents
+  SET status = $status, last_heartbeat = $at, updated_at = $at, resource_version = $rv, revision = $revision,
+    topology_at = CASE WHEN status = $status THEN topology_at ELSE $at END
+  WHERE id = $id`;
+
 export interface SqliteStoreOptions {
   /** Absolute or relative path of the database file. */
   path: string;
@@ -83,15 +88,9 @@ export class SqliteStore extends SnapshotBackedStore implements RegistryStore {
           doc = excluded.doc
         RETURNING created_at, seq, seq = $seq AS is_new`),
       deleteTombstone: p('DELETE FROM mesh_tombstones WHERE id = ?'),
-      heartbeat: p(`UPDATE mesh_agents
-        SET status = $status, last_heartbeat = $at, updated_at = $at, resource_version = $rv, revision = $revision,
-          topology_at = CASE WHEN status = $status THEN topology_at ELSE $at END
-        WHERE id = $id RETURNING *`),
+      heartbeat: p(`${HEARTBEAT_UPDATE} RETURNING *`),
       // The same, when the transaction already knows the rest of the agent.
-      heartbeatColumns: p(`UPDATE mesh_agents
-        SET status = $status, last_heartbeat = $at, updated_at = $at, resource_version = $rv, revision = $revision,
-          topology_at = CASE WHEN status = $status THEN topology_at ELSE $at END
-        WHERE id = $id RETURNING topology_at`),
+      heartbeatColumns: p(`${HEARTBEAT_UPDATE} RETURNING topology_at`),
       status: p(`UPDATE mesh_agents
         SET status = $to, updated_at = $at, resource_version = $rv, revision = $revision, topology_at = $at
         WHERE id = $id AND status = $from AND last_heartbeat IS $last_heartbeat RETURNING *`),
