@@ -1,5 +1,5 @@
 /**
- * The 52 recorded cases of shared/fixtures/cli/cases/deterministic_cases.json, replayed against the
+ * The 52 recorded cases of test/fixtures/cli/cases/deterministic_cases.json, replayed against the
  * built CLI, each with a fresh HOME and working directory (fixtures/cli/README.md).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CliSandbox } from '../helpers/cli-process.js';
 
-const FIXTURES = new URL('../../../shared/fixtures/cli/', import.meta.url);
+const FIXTURES = new URL('../fixtures/cli/', import.meta.url);
 const DEFAULT_CONFIG = readFileSync(new URL('config/cli_config.default.json', FIXTURES), 'utf8');
 
 interface Case {

@@ -1,5 +1,5 @@
 /**
- * `mcp_mesh_dev start` against the transcripts of shared/fixtures/cli/templates/start.txt, with our
+ * `mcp_mesh_dev start` against the transcripts of test/fixtures/cli/templates/start.txt, with our
  * real registry and stand-in Python agents (test/cli/agents) — no stand-in registry.
  */
 import { readFileSync } from 'node:fs';
@@ -57,10 +57,7 @@ describe('start (templates/start.txt)', () => {
     expect(await health(port)).toBe(200);
     // processes.json has the structure of the original's, key order included (fixtures/cli/state).
     const example = JSON.parse(
-      readFileSync(
-        new URL('../../../shared/fixtures/cli/state/processes.example.json', import.meta.url),
-        'utf8',
-      ),
+      readFileSync(new URL('../fixtures/cli/state/processes.example.json', import.meta.url), 'utf8'),
     );
     const written = JSON.parse(readFileSync(join(sandbox.home, '.mcp_mesh', 'processes.json'), 'utf8'));
     const shape = (value: unknown): unknown =>

@@ -1,12 +1,12 @@
 /**
- * The templated transcripts of shared/fixtures/cli/templates/*.txt: scenarios with exact stdout and
+ * The templated transcripts of test/fixtures/cli/templates/*.txt: scenarios with exact stdout and
  * stderr bodies in which placeholders (<PORT>, <PID:name>, <UPTIME>, …) stand for run-time values
  * (fixtures/cli/README.md). A body becomes a regular expression that must match the whole output.
  */
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 
-const TEMPLATES = new URL('../../../shared/fixtures/cli/templates/', import.meta.url);
+const TEMPLATES = new URL('../fixtures/cli/templates/', import.meta.url);
 
 export interface TemplateRun {
   command: string;

@@ -7,7 +7,7 @@ import { REPO_ROOT, type RegistryProcess, spawnRegistry } from '../helpers/regis
 import { createPostgresDatabase } from '../helpers/test-database.js';
 
 const session = JSON.parse(
-  readFileSync(join(REPO_ROOT, '..', 'shared', 'fixtures', 'current', 'sdk-3.8.0-session.json'), 'utf8'),
+  readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'current', 'sdk-3.8.0-session.json'), 'utf8'),
 ) as { exchanges: { request_body?: { agent_id: string } & Record<string, unknown> }[] };
 const providerBody = session.exchanges[0]!.request_body!;
 const consumerBody = session.exchanges[1]!.request_body!;

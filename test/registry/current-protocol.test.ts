@@ -13,7 +13,7 @@ interface Exchange {
   response_body: Record<string, unknown> | null;
 }
 const session = JSON.parse(
-  readFileSync(join(REPO_ROOT, '..', 'shared', 'fixtures', 'current', 'sdk-3.8.0-session.json'), 'utf8'),
+  readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'current', 'sdk-3.8.0-session.json'), 'utf8'),
 ) as { exchanges: Exchange[] };
 const [providerBody, consumerBody] = [
   session.exchanges[0]!.request_body!,

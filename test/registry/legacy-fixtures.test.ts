@@ -8,7 +8,7 @@ import { REPO_ROOT, type RegistryProcess, spawnRegistry } from '../helpers/regis
 import { tempDir } from '../helpers/temp-dir.js';
 import { freshDatabaseUrl } from '../helpers/test-database.js';
 
-const FIXTURES = join(REPO_ROOT, '..', 'shared', 'fixtures', 'legacy');
+const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'legacy');
 
 interface Step {
   step: number;
