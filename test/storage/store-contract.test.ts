@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../../src/storage/open-store.js';
+import { openStore, sqlitePathOf } from '../../src/storage/open-store.js';
+import { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import type { AgentRecord, RegistryStore } from '../../src/storage/registry-store.js';
+import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { freshDatabaseUrl, TEST_DIALECT } from '../helpers/test-database.js';
 
@@ -44,6 +46,12 @@ async function withStore(run: (store: RegistryStore, url: string) => Promise<voi
   }
 }
 
+/** The store of this run's dialect on `url`, pulling other processes' writes only when asked. */
+async function openStoreWithoutBackgroundPulls(url: string): Promise<RegistryStore> {
+  if (TEST_DIALECT === 'postgres') return PostgresStore.open({ url, syncIntervalMs: 0 });
+  return new SqliteStore({ path: sqlitePathOf(url), syncIntervalMs: 0 });
+}
+
 describe(`the ${TEST_DIALECT} store`, () => {
   it('replaces an agent in place, keeping created_at and its position', async () => {
     await withStore(async (store) => {
@@ -58,11 +66,21 @@ describe(`the ${TEST_DIALECT} store`, () => {
   });
 
   it('answers undefined for a heartbeat of an unknown agent and changes nothing', async () => {
-    await withStore(async (store) => {
+    await withStore(async (store, url) => {
+      await store.upsertAgent(agent('known'));
+      const known = store.getAgent('known');
       const revision = store.revision;
       expect(await store.recordHeartbeat('nobody', 5, 'healthy')).toBeUndefined();
-      expect(store.size).toBe(0);
-      expect(store.revision).toBeGreaterThanOrEqual(revision);
+      await store.sync();
+      expect(store.revision).toBe(revision);
+      expect([...store.listAgents()]).toEqual([known]);
+      // Nor in the database: another process reads exactly the one agent.
+      const other = await openStore(url);
+      try {
+        expect([...other.listAgents()]).toEqual([known]);
+      } finally {
+        await other.close();
+      }
     });
   });
 
@@ -278,9 +296,21 @@ describe('the snapshot across processes', () => {
     });
   });
 
-  it('answers ensureFresh at once while the database is there', async () => {
-    await withStore(async (store) => {
-      await expect(store.ensureFresh()).resolves.toBeUndefined();
+  it('answers ensureFresh at once while the snapshot is under 1 s old, and pulls once it is older', async () => {
+    await withStore(async (store, url) => {
+      // A reader without background pulls: only ensureFresh can bring it another process's writes.
+      const reader = await openStoreWithoutBackgroundPulls(url);
+      try {
+        await store.upsertAgent(agent('written-elsewhere'));
+        // Loaded just now, so no pull: the write made since is not seen yet.
+        await reader.ensureFresh();
+        expect(reader.getAgent('written-elsewhere')).toBeUndefined();
+        await new Promise((r) => setTimeout(r, 1100));
+        await reader.ensureFresh();
+        expect(reader.getAgent('written-elsewhere')).toMatchObject({ id: 'written-elsewhere' });
+      } finally {
+        await reader.close();
+      }
     });
   });
 });
