@@ -6,10 +6,21 @@ import type { RegistryStore } from './registry-store.js';
 
 export const DEFAULT_DATABASE_PATH = 'mcp_mesh_registry.db';
 
-/** Where a `sqlite:` URL points: `sqlite:///abs/path`, `sqlite://rel/path`, `sqlite::memory:`. */
+/**
+ * Where a `sqlite:` URL points, relative paths against the working directory:
+ * - `sqlite:///abs/path.db` (and SQLAlchemy's `sqlite:////abs/path.db`) → `/abs/path.db`, percent-decoded;
+ * - `sqlite:///./rel.db`, `sqlite:///../rel.db` → relative, as SQLAlchemy and the Python CLI mean them
+ *   (spec cli.md §6.4: `sqlite:///./dev_registry.db`);
+ * - `sqlite://rel/path.db`, `sqlite:rel.db`, a plain path (the Go registry's `DATABASE_URL`) → as given;
+ * - `sqlite::memory:`, `sqlite:///:memory:` → in memory.
+ */
 export function sqlitePathOf(url: string): string {
   if (url === 'sqlite::memory:' || url === 'sqlite:///:memory:') return ':memory:';
-  if (url.startsWith('sqlite:///')) return fileURLToPath(`file:///${url.slice('sqlite:///'.length)}`);
+  if (url.startsWith('sqlite:///')) {
+    const rest = url.slice('sqlite:///'.length);
+    if (rest.startsWith('./') || rest.startsWith('../')) return resolve(rest);
+    return fileURLToPath(`file:///${rest.replace(/^\/+/, '')}`);
+  }
   if (url.startsWith('sqlite://')) return resolve(url.slice('sqlite://'.length));
   if (url.startsWith('sqlite:')) return resolve(url.slice('sqlite:'.length));
   return resolve(url);
@@ -77,12 +88,14 @@ export async function openStore(
     });
   }
   const { SqliteStore } = await import('./sqlite/sqlite-store.js');
+  const path = sqlitePathOf(url);
   try {
-    return new SqliteStore({ path: sqlitePathOf(url) });
+    return new SqliteStore({ path });
   } catch (error) {
+    // The resolved path, not the URL: with a relative URL the working directory is the question.
     throw new MeshError(
       'DATABASE_OPEN_FAILED',
-      `Cannot open database ${redactDatabaseUrl(url)}: ${(error as Error).message}`,
+      `Cannot open SQLite database ${path}: ${describeError(error)}`,
       {
         cause: error,
       },

@@ -20,8 +20,10 @@ export async function spawnRegistry(
   args: string[] = ['--host', '127.0.0.1', '--port', '0'],
   env: Record<string, string> = {},
   timeoutMs = 20_000,
+  options: { cwd?: string } = {},
 ): Promise<RegistryProcess> {
   const child = spawn(process.execPath, [REGISTRY_BIN, ...args], {
+    cwd: options.cwd,
     env: { ...process.env, MCP_MESH_ACCESS_LOG: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -65,9 +67,16 @@ export async function spawnRegistry(
 }
 
 /** Runs the registry executable to completion (for flags such as --version). */
-export function runRegistry(args: string[], env: Record<string, string> = {}) {
+export function runRegistry(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { cwd?: string } = {},
+) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [REGISTRY_BIN, ...args], { env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [REGISTRY_BIN, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -50,7 +50,7 @@ describe('the mcp-mesh-registry executable', () => {
 
   it('prints the banner, honours MCP_MESH_DATABASE_URL and exits 0 on SIGTERM', async () => {
     using dir = tempDir();
-    const db = join(dir.path, 'nested', 'mesh.db');
+    const db = join(dir.path, 'mesh.db');
     const registry = await spawnRegistry(['--host', '127.0.0.1', '--port', '0'], {
       MCP_MESH_DATABASE_URL: `sqlite://${db}`,
     });

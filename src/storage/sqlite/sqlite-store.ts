@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { resourceVersionOf } from '../../shared/clock.js';
+import { MeshError } from '../../shared/errors.js';
 import { toAgentDocument } from '../agent-document.js';
 import type { StoredDeletion } from '../agent-snapshot.js';
 import type { BatchEffects, SnapshotEffect } from '../batch-effects.js';
@@ -24,6 +25,24 @@ const HEARTBEAT_UPDATE = `UPDATE mesh_agents
     topology_at = CASE WHEN status = $status THEN topology_at ELSE $at END
   WHERE id = $id`;
 
+/**
+ * The folder of the database file must already exist: a mistyped path fails at start instead of
+ * silently creating folders (the file itself is created). Same check as SQLite's own, with a
+ * message that names the folder.
+ */
+function requireDirectoryOf(path: string): void {
+  const directory = dirname(path);
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(directory).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+    throw new MeshError('DATABASE_DIRECTORY_MISSING', `directory ${directory} does not exist`);
+  }
+  if (!isDirectory) throw new MeshError('DATABASE_DIRECTORY_MISSING', `${directory} is not a directory`);
+}
+
 export interface SqliteStoreOptions {
   /** Absolute or relative path of the database file. */
   path: string;
@@ -44,7 +63,7 @@ export class SqliteStore extends SnapshotBackedStore implements RegistryStore {
 
   constructor(options: SqliteStoreOptions) {
     super();
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    if (options.path !== ':memory:') requireDirectoryOf(options.path);
     this.db = new DatabaseSync(options.path);
     this.db.exec(`
       PRAGMA journal_mode = WAL;
