@@ -1,8 +1,10 @@
-/** The startup banner of spec §10.3, byte for byte (two spaces after 🏗️, `GET  `, 60 dashes). */
+/**
+ * The startup banner of spec §10.3, byte for byte (two spaces after 🏗️, `GET  `, 60 dashes), less
+ * the original's `🔗 MCP Endpoint: …/mcp` line: there is no MCP endpoint, `/mcp` answers 404.
+ */
 export function startupBanner(host: string, port: number): string {
   return `🚀 Starting MCP Mesh Registry Service
 📡 Server: http://${host}:${port}
-🔗 MCP Endpoint: http://${host}:${port}/mcp
 📊 Health monitoring: enabled
 🏗️  Architecture: Kubernetes API Server pattern
 🔄 Mode: PASSIVE (pull-based)
