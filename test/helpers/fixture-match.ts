@@ -67,10 +67,31 @@ export function matchFixture(actual: unknown, expected: unknown, path = '$'): st
     : [`${path}: ${JSON.stringify(actual)} !== ${JSON.stringify(expected)}`];
 }
 
-/** Every JSON number written for a `<float>` placeholder must carry a fraction (`3.0`, §2.2). */
-export function floatsHaveFraction(rawJson: string, keys: readonly string[]): boolean {
-  return keys.every((key) => {
-    const match = new RegExp(`"${key}":(-?[0-9.eE+-]+)`).exec(rawJson);
-    return match === null || match[1]!.includes('.');
-  });
+/**
+ * Every number the fixture holds a `<float>` placeholder for must be written with a fraction
+ * (`3.0`, §2.2). Returns the mismatches; a `<float>` key missing from the raw response is one.
+ */
+export function floatFractionMismatches(rawJson: string, expected: unknown): string[] {
+  const expectedCounts = new Map<string, number>();
+  const collect = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(collect);
+    else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        if (item === '<float>') expectedCounts.set(key, (expectedCounts.get(key) ?? 0) + 1);
+        else collect(item);
+      }
+    }
+  };
+  collect(expected);
+  const mismatches: string[] = [];
+  for (const [key, count] of expectedCounts) {
+    const pattern = new RegExp(`"${escapeRegExp(key)}":(-?[0-9.eE+-]+)`, 'g');
+    const written = [...rawJson.matchAll(pattern)].map((match) => match[1]!);
+    if (written.length !== count)
+      mismatches.push(`"${key}": ${count} number(s) expected, ${written.length} written`);
+    for (const number of written) {
+      if (!number.includes('.')) mismatches.push(`"${key}": ${number} is written without a fraction`);
+    }
+  }
+  return mismatches;
 }
