@@ -83,6 +83,12 @@ describe('where the registry keeps its SQLite database', () => {
     expect(result.stderr).toContain(`${join(dir.path, 'mcp_mesh_registry.db')} is not a directory`);
   });
 
+  it('keeps nothing on disk for sqlite::memory:', async () => {
+    using dir = tempDir();
+    await registerOnce(dir.path, { MCP_MESH_DATABASE_URL: 'sqlite::memory:' }, 'in-memory');
+    expect(filesBelow(dir.path)).toEqual([]);
+  });
+
   // Each accepted form, end to end: the process runs in `work` (inside `root`), the file must be
   // where the form says and nowhere else.
   const cases: Array<[string, (root: string) => Record<string, string>, string]> = [

@@ -1,0 +1,35 @@
+import { Client } from 'pg';
+import { describe, expect, inject, it } from 'vitest';
+import { postJson } from '../helpers/http-request.js';
+import { spawnRegistry } from '../helpers/registry-process.js';
+import { createPostgresDatabase } from '../helpers/test-database.js';
+
+describe('DATABASE_URL naming a PostgreSQL database', () => {
+  it('is used when MCP_MESH_DATABASE_URL is unset, in the postgres:// form the Go registry takes', async () => {
+    const url = new URL(await createPostgresDatabase(inject('postgresAdminUrl')));
+    url.protocol = 'postgres:';
+    const registry = await spawnRegistry(undefined, {
+      MCP_MESH_DATABASE_URL: '',
+      DATABASE_URL: url.toString(),
+    });
+    try {
+      const res = await postJson(registry.baseUrl, '/agents/register_with_metadata', {
+        agent_id: 'via-database-url',
+        metadata: {},
+        timestamp: '2025-06-08T10:00:00.000000',
+      });
+      expect(res.status).toBe(201);
+    } finally {
+      registry.child.kill('SIGTERM');
+      expect(await registry.exited).toBe(0);
+    }
+    const client = new Client({ connectionString: url.toString() });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT id FROM mesh_agents');
+      expect(rows).toEqual([{ id: 'via-database-url' }]);
+    } finally {
+      await client.end();
+    }
+  });
+});
