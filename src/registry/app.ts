@@ -72,7 +72,9 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
     logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
     bodyLimit: config.bodyLimitBytes,
-    return503OnClosing: true,
+    // A request that reached an accepted connection before or while we close is served (with
+    // `Connection: close`), not shed with Fastify's own 503 body: in-flight requests finish.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: 16_384 },
     clientErrorHandler: answerClientError,
