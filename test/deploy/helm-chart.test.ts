@@ -79,14 +79,30 @@ describe('the Helm chart deploy/helm/mcp-mesh-registry', () => {
     expect(container(deployment!).volumeMounts.map((mount: K8sObject) => mount.name)).toEqual(['tmp']);
   });
 
-  it('probes /health, limits resources, runs as the image user and serves port http', () => {
+  it.each([
+    ['SQLite', []],
+    ['PostgreSQL', POSTGRESQL],
+  ])('probes liveness on / and readiness on /health (%s), as docs/deploy.md says', (_name, values) => {
+    const registry = container(byKind(objects(renderChart(values)), 'Deployment')[0]!);
+    // GET /health pings the database: a replica whose database is away leaves the Service...
+    expect(registry.startupProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+    expect(registry.readinessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+    // ...but is not restarted: GET / answers without the database.
+    expect(registry.livenessProbe.httpGet).toEqual({ path: '/', port: 'http' });
+    const checklist = readFileSync(join(REPO_ROOT, 'docs', 'deploy.md'), 'utf8');
+    const documented = (probe: string) =>
+      new RegExp(`^- ${probe} probe: \`GET (\\S+)\``, 'm').exec(checklist)?.[1];
+    expect([documented('Liveness'), documented('Readiness')]).toEqual([
+      registry.livenessProbe.httpGet.path,
+      registry.readinessProbe.httpGet.path,
+    ]);
+  });
+
+  it('limits resources, runs as the image user and serves port http', () => {
     const rendered = objects(renderChart([]));
     const [deployment] = byKind(rendered, 'Deployment');
     const [service] = byKind(rendered, 'Service');
     const registry = container(deployment!);
-    for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
-      expect(registry[probe].httpGet).toEqual({ path: '/health', port: 'http' });
-    }
     expect(registry.ports).toEqual([{ name: 'http', containerPort: 8000, protocol: 'TCP' }]);
     expect(registry.resources.requests).toMatchObject({
       cpu: expect.any(String),
