@@ -2,7 +2,7 @@
 import type { CliConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
 import { type ProcessControl, processControlFor } from '../process/process-control.js';
-import { ProcessTracker, processesPath } from '../state/process-tracker.js';
+import { ProcessTracker } from '../state/process-tracker.js';
 
 export interface LocalMesh {
   ctx: CliContext;
@@ -14,7 +14,7 @@ export interface LocalMesh {
 
 export function openLocalMesh(ctx: CliContext, config: CliConfig): LocalMesh {
   const processes = processControlFor();
-  return { ctx, config, processes, tracker: new ProcessTracker(processesPath(ctx.home), processes, ctx.out) };
+  return { ctx, config, processes, tracker: ProcessTracker.forHome(ctx.home, processes, ctx.out) };
 }
 
 export function configuredRegistryUrl(config: CliConfig): string {

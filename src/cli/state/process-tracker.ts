@@ -1,15 +1,25 @@
 /**
  * `~/.mcp_mesh/processes.json`: the processes this CLI started and where the registry lives
- * (cli.md §4). Every write re-reads the file and applies only this change to it, so two CLIs
- * running at once do not undo each other's tracking (§4.5 [DECIDE]); the file is replaced atomically.
+ * (cli.md §4). Every change takes a lock file, re-reads the file, applies only itself and replaces
+ * the file atomically, so CLIs running at once neither undo each other's changes nor read half a
+ * file (§4.5 [DECIDE]). Records the upstream `meshctl` moved into its own directory are taken back
+ * (meshctl-state.ts).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { CliConfig } from '../config/cli-config.js';
 import type { CliOutput } from '../context.js';
 import { PyFloat, type PyValue, pyJson } from '../output/python-values.js';
 import type { ProcessControl } from '../process/process-control.js';
 import { localIsoTimestamp, parseLocalTimestamp } from './local-time.js';
+import {
+  handBackToMeshctl,
+  type MovedState,
+  movedState,
+  type StateLocations,
+  stateLocations,
+} from './meshctl-state.js';
+import { withFileLock } from './state-lock.js';
 
 export type ServiceType = 'registry' | 'agent' | 'unknown';
 
@@ -46,26 +56,37 @@ interface StateFile {
  */
 const START_TIME_TOLERANCE_MS = 10_000;
 
-export function processesPath(home: string): string {
-  return join(home, '.mcp_mesh', 'processes.json');
-}
-
 /** Seconds since the record's `started_at`, as Python computed it from two local naive times. */
 export function uptimeSeconds(record: ProcessRecord, now = Date.now()): number {
   const started = parseLocalTimestamp(record.started_at);
   return Number.isNaN(started) ? 0 : Math.max(0, (now - started) / 1000);
 }
 
+function emptyState(): StateFile {
+  return { processes: {}, registry_state: {} };
+}
+
 export class ProcessTracker {
   private state: StateFile | undefined;
   /** Records found dead when the file was loaded; the next write leaves them out (§4.3). */
-  private readonly deadPids = new Map<string, number>();
+  private readonly dead = new Map<string, ProcessRecord>();
 
+  /**
+   * @param path our state file
+   * @param others where else our records may be: meshctl's file, our file of the other layout
+   */
   constructor(
     private readonly path: string,
     private readonly processes: ProcessControl,
     private readonly out: CliOutput,
+    private readonly others: Partial<Omit<StateLocations, 'own'>> = {},
   ) {}
+
+  /** The tracker of a home: its own file, and the places meshctl may have moved records to. */
+  static forHome(home: string, processes: ProcessControl, out: CliOutput): ProcessTracker {
+    const { own, ...others } = stateLocations(home);
+    return new ProcessTracker(own, processes, out, others);
+  }
 
   /** Whether the record's PID is alive and still the process we started. */
   isAlive(record: ProcessRecord): boolean {
@@ -76,7 +97,7 @@ export class ProcessTracker {
     return Math.abs(osStart - recorded) <= START_TIME_TOLERANCE_MS;
   }
 
-  /** The file as stored, or an empty state when it is missing or unreadable. */
+  /** A state file as stored, or an empty state when it is missing or unreadable. */
   private readFile(quiet: boolean): StateFile {
     let raw: unknown;
     try {
@@ -85,9 +106,14 @@ export class ProcessTracker {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && !quiet) {
         this.out.log(`Failed to load process state: ${(error as Error).message}`);
       }
-      return { processes: {}, registry_state: {} };
+      return emptyState();
     }
-    const file = (raw ?? {}) as Partial<StateFile>;
+    return this.decode(raw, quiet);
+  }
+
+  /** Our records and registry state out of a parsed file; undecodable records are skipped (§4.3). */
+  private decode(raw: unknown, quiet: boolean): StateFile {
+    const file = (raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}) as Partial<StateFile>;
     const processes: Record<string, ProcessRecord> = {};
     for (const [name, value] of Object.entries(file.processes ?? {})) {
       const record = value as Partial<ProcessRecord> | null;
@@ -117,7 +143,12 @@ export class ProcessTracker {
     return { processes, registry_state: registryState };
   }
 
-  private write(state: StateFile): void {
+  private locked<T>(work: () => T): T {
+    return withFileLock(`${this.path}.lock`, (pid) => this.processes.isRunning(pid), work);
+  }
+
+  /** Replaces the file atomically; false (and said on stderr) when that failed. */
+  private write(state: StateFile): boolean {
     const body = {
       processes: Object.fromEntries(
         Object.entries(state.processes).map(([name, record]) => [
@@ -133,39 +164,96 @@ export class ProcessTracker {
       const temporary = `${this.path}.${process.pid}.tmp`;
       writeFileSync(temporary, pyJson(body));
       renameSync(temporary, this.path);
+      return true;
     } catch (error) {
       this.out.log(`Failed to save process state: ${(error as Error).message}`);
+      return false;
     }
   }
 
   /** The live view, loaded on first use: dead records dropped (a dead registry clears its state, §4.3). */
   private view(): StateFile {
     if (this.state) return this.state;
+    this.takeOverMovedRecords();
     const stored = this.readFile(false);
     const alive: Record<string, ProcessRecord> = {};
     for (const [name, record] of Object.entries(stored.processes)) {
       if (this.isAlive(record)) alive[name] = record;
-      else this.deadPids.set(name, record.pid);
+      else this.dead.set(name, record);
     }
     this.state = { processes: alive, registry_state: stored.registry_state };
     const registryDied = stored.processes.registry !== undefined && alive.registry === undefined;
-    if (registryDied) this.update((file) => (file.registry_state = {}), []);
+    if (registryDied) this.update(clearRegistryStateIfUntracked, []);
     return this.state;
   }
 
   /**
-   * Applies a change to the freshly re-read file and to the live view. `touched` names the records
-   * the change is about; records other CLIs changed meanwhile are kept as they are in the file.
+   * Takes back our records from meshctl's file (it moves ours there) and from our file of the other
+   * layout, so no tracked process is lost. On a name found in both places, the live record wins; two
+   * live ones with different PIDs stay where they are (ours in use, the other left for a later look).
+   */
+  private takeOverMovedRecords(): void {
+    const sources = [this.others.meshctl, this.others.previous].filter(
+      (path): path is string => path !== undefined && existsSync(path),
+    );
+    if (sources.length === 0) return;
+    this.locked(() => {
+      for (const source of sources) {
+        let text: string;
+        try {
+          text = readFileSync(source, 'utf8');
+        } catch {
+          continue;
+        }
+        const fromMeshctl = source === this.others.meshctl;
+        const moved = fromMeshctl ? movedState(text) : previousState(text);
+        if (!moved) continue;
+        const found = this.decode(moved, true);
+        const own = this.readFile(false);
+        const kept: string[] = [];
+        const processes: Record<string, ProcessRecord> = {};
+        for (const [name, record] of Object.entries(found.processes)) {
+          const mine = own.processes[name];
+          if (!mine || (!this.isAlive(mine) && this.isAlive(record))) processes[name] = record;
+          else if (mine.pid !== record.pid && this.isAlive(record)) kept.push(name);
+        }
+        for (const [name, record] of Object.entries(own.processes)) processes[name] ??= record;
+        const registryMoved =
+          processes.registry !== undefined && processes.registry === found.processes.registry;
+        const registryState =
+          registryMoved || !('url' in own.registry_state) ? found.registry_state : own.registry_state;
+        if (!this.write({ processes, registry_state: registryState })) return;
+        for (const name of kept) {
+          this.out.log(
+            `Process ${name} is also tracked in ${source} (PID ${found.processes[name]!.pid}); left there`,
+          );
+        }
+        if (kept.length > 0 || !moved.onlyOurs) continue;
+        // Handed back only if unchanged since read: a meshctl that wrote meanwhile keeps its write.
+        if (readFileSync(source, 'utf8') !== text) continue;
+        if (fromMeshctl) handBackToMeshctl(source);
+        else rmSync(source, { force: true });
+      }
+    });
+  }
+
+  /**
+   * Applies a change to the freshly re-read file (under the lock) and to the live view. `touched`
+   * names the records the change is about; records other CLIs changed meanwhile are kept as they are.
    */
   private update(change: (state: StateFile) => void, touched: string[]): void {
-    const fresh = this.readFile(true);
-    for (const [name, pid] of this.deadPids)
-      if (fresh.processes[name]?.pid === pid) delete fresh.processes[name];
-    change(fresh);
-    this.write(fresh);
-    const current: StateFile = this.state ?? { processes: {}, registry_state: {} };
+    const fresh = this.locked(() => {
+      const file = this.readFile(true);
+      for (const [name, record] of this.dead)
+        if (file.processes[name]?.pid === record.pid) delete file.processes[name];
+      change(file);
+      this.write(file);
+      return file;
+    });
+    const current: StateFile = this.state ?? emptyState();
     change(current);
     for (const name of touched) if (!fresh.processes[name]) delete current.processes[name];
+    if (!('url' in fresh.registry_state)) current.registry_state = {};
     this.state = current;
   }
 
@@ -202,11 +290,16 @@ export class ProcessTracker {
     return full;
   }
 
+  /**
+   * Forgets a process. Untracking the registry also clears the registry state, so a stopped mesh
+   * leaves nothing behind (the original left it for the next validity check, §4.4).
+   */
   untrack(name: string): boolean {
     const known = this.view().processes[name] !== undefined;
     this.update(
       (state) => {
         delete state.processes[name];
+        if (name === 'registry') clearRegistryStateIfUntracked(state);
       },
       [name],
     );
@@ -238,11 +331,30 @@ export class ProcessTracker {
     const view = this.view();
     if (!('url' in view.registry_state)) return false;
     if (view.processes.registry) return true;
-    this.update((state) => (state.registry_state = {}), []);
+    this.update(clearRegistryStateIfUntracked, []);
     return false;
   }
 
-  /** Drops records whose process has ended; returns their names. */
+  /**
+   * Records that were in the file but whose process had already ended when it was loaded, and the
+   * registry state when no live registry is tracked: what `stop` reports as stale.
+   */
+  stale(): { records: ProcessRecord[]; registryState: boolean } {
+    const view = this.view();
+    return {
+      records: [...this.dead.values()],
+      registryState: 'url' in view.registry_state && view.processes.registry === undefined,
+    };
+  }
+
+  /** Removes the stale records and registry state from the file (§4.3 drops them at the next write anyway). */
+  forgetStale(): void {
+    this.view();
+    this.update(clearRegistryStateIfUntracked, []);
+    this.dead.clear();
+  }
+
+  /** Drops records whose process has ended; returns their names. A registry gone takes its state along. */
   removeDead(): string[] {
     const dead = this.all()
       .filter((record) => !this.isAlive(record))
@@ -250,7 +362,27 @@ export class ProcessTracker {
     if (dead.length > 0)
       this.update((state) => {
         for (const name of dead) delete state.processes[name];
+        clearRegistryStateIfUntracked(state);
       }, dead);
     return dead;
   }
+}
+
+/** Our file of the other layout, all of it ours; undefined when it cannot be read as JSON. */
+function previousState(text: string): MovedState | undefined {
+  try {
+    const raw = JSON.parse(text) as { processes?: unknown; registry_state?: unknown } | null;
+    return {
+      processes: (raw?.processes ?? {}) as MovedState['processes'],
+      registry_state: raw?.registry_state ?? {},
+      onlyOurs: true,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The registry state is about the tracked registry: without one it is cleared (§4.4). */
+function clearRegistryStateIfUntracked(state: StateFile): void {
+  if (!state.processes.registry) state.registry_state = {};
 }

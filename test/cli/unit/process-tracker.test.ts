@@ -1,43 +1,81 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CliOutput } from '../../../src/cli/context.js';
 import { processControlFor } from '../../../src/cli/process/process-control.js';
 import { localIsoTimestamp } from '../../../src/cli/state/local-time.js';
 import { ProcessTracker } from '../../../src/cli/state/process-tracker.js';
-import { CliSandbox } from '../../helpers/cli-process.js';
+import { CliSandbox, finished } from '../../helpers/cli-process.js';
 import { isAlive } from '../../helpers/free-port.js';
+
+/** The compiled CLI modules (`npm run build`), as the executable runs them. */
+const DIST = fileURLToPath(new URL('../../../dist/cli/', import.meta.url));
 
 const quiet = { write: () => true } as unknown as NodeJS.WritableStream;
 const tracker = (path: string) =>
   new ProcessTracker(path, processControlFor(), new CliOutput(quiet, quiet, false));
 
+/**
+ * One writer process: the built tracker (what the CLI runs), `count` tracks then untracks of the even
+ * names, started at a shared instant. argv: path, writer, count, pid, started_at, go-at (epoch ms).
+ */
+const WRITER = `
+const dist = ${JSON.stringify(DIST)};
+const { ProcessTracker } = await import(dist + 'state/process-tracker.js');
+const { processControlFor } = await import(dist + 'process/process-control.js');
+const { CliOutput } = await import(dist + 'context.js');
+const [path, writer, count, pid, startedAt, goAt] = process.argv.slice(1);
+const out = new CliOutput(process.stderr, process.stderr, false);
+const tracker = new ProcessTracker(path, processControlFor(), out);
+while (Date.now() < Number(goAt)) {}
+const names = Array.from({ length: Number(count) }, (_, i) => 'w' + writer + '-' + i);
+for (const name of names) {
+  tracker.track({ name, pid: Number(pid), command: ['x'], started_at: startedAt, service_type: 'agent', metadata: {} });
+}
+names.forEach((name, i) => { if (i % 2 === 0) tracker.untrack(name); });
+`;
+
 describe('process tracking (cli.md §4)', () => {
-  it('keeps both changes when two CLIs write at once', () => {
+  it('keeps every change when several CLIs write at the same moment', async () => {
     using sandbox = new CliSandbox();
-    const path = join(sandbox.home, 'processes.json');
-    const first = tracker(path);
-    const second = tracker(path);
-    expect(first.all()).toEqual([]);
-    expect(second.all()).toEqual([]);
-    const record = (name: string) => ({
-      name,
-      pid: process.pid,
-      command: ['x'],
-      started_at: localIsoTimestamp(new Date(Date.now() - process.uptime() * 1000)),
-      service_type: 'agent' as const,
-      metadata: {},
-    });
-    first.track(record('one'));
-    second.track(record('two'));
-    const stored = JSON.parse(readFileSync(path, 'utf8'));
-    expect(Object.keys(stored.processes)).toEqual(['one', 'two']);
-    expect(
-      tracker(path)
-        .all()
-        .map((r) => r.name),
-    ).toEqual(['one', 'two']);
+    // Not under HOME: the sandbox's clean-up would SIGKILL the PIDs tracked there, this process's.
+    const path = join(sandbox.root, 'state', 'processes.json');
+    // Records name this (live) test process, so no writer drops another's records as dead.
+    const startedAt = localIsoTimestamp(new Date(Date.now() - process.uptime() * 1000));
+    const writers = 4;
+    const perWriter = 60;
+    // Each writer is its own process, like a CLI: it tracks `perWriter` names, then untracks
+    // the even ones. All start at the same instant, so their read-change-write cycles interleave.
+    const goAt = Date.now() + 1500;
+    const children = Array.from({ length: writers }, (_, writer) =>
+      finished(
+        spawn(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            WRITER,
+            path,
+            String(writer),
+            String(perWriter),
+            String(process.pid),
+            startedAt,
+            String(goAt),
+          ],
+          { stdio: ['ignore', 'pipe', 'pipe'] },
+        ),
+      ),
+    );
+    for (const result of await Promise.all(children)) {
+      expect(result.code, result.stderr).toBe(0);
+    }
+    const expected = Array.from({ length: writers }, (_, writer) =>
+      Array.from({ length: perWriter }, (_, i) => `w${writer}-${i}`).filter((_, i) => i % 2 === 1),
+    ).flat();
+    const stored = JSON.parse(readFileSync(path, 'utf8')) as { processes: Record<string, unknown> };
+    expect(Object.keys(stored.processes).sort()).toEqual(expected.sort());
   });
 
   it('never signals a process that only reuses a tracked PID', async () => {
