@@ -1,8 +1,9 @@
 /** `mcp_mesh_dev stop [--agent NAME]` (cli.md §7.2). */
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
+import { findTracked, knownAgentNames } from '../services/agent-names.js';
 import { stopAgent } from '../services/agent-service.js';
-import { openLocalMesh } from '../services/local-mesh.js';
+import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { stopRegistry } from '../services/registry-service.js';
 
 export interface StopArgs {
@@ -11,23 +12,41 @@ export interface StopArgs {
   agent?: string;
 }
 
+/**
+ * `stop --agent NAME`. A record whose process has already ended is stale: it is removed and that is
+ * reported, not an error (the process is stopped, which is what was asked).
+ */
+async function stopOneAgent(mesh: LocalMesh, input: string, timeout: number): Promise<number> {
+  const { out } = mesh.ctx;
+  out.info(`Stopping agent: ${input}`);
+  const stale = mesh.tracker.stale().records.find((record) => record.name === input);
+  if (stale) {
+    mesh.tracker.forgetStale();
+    out.info(`Agent ${input} was not running; removed its stale record`);
+    return 0;
+  }
+  const record = findTracked(mesh.tracker, input);
+  if (!record) {
+    out.error(`Agent '${input}' not found or not running`);
+    const known = knownAgentNames(mesh.tracker);
+    if (known.length > 0) out.info(`Running agents: ${known.join(', ')}`);
+    return 1;
+  }
+  if (await stopAgent(mesh, record.name, timeout)) {
+    out.success(`Agent ${record.name} stopped successfully`);
+    return 0;
+  }
+  out.error(`Failed to stop agent ${record.name}`);
+  return 1;
+}
+
 export async function run(args: StopArgs, ctx: CliContext): Promise<number> {
   const { out } = ctx;
   try {
     const mesh = openLocalMesh(ctx, loadConfig({ home: ctx.home, cwd: ctx.cwd, env: ctx.env }));
-    if (args.agent !== undefined) {
-      out.info(`Stopping agent: ${args.agent}`);
-      if (!mesh.tracker.get(args.agent)) {
-        out.error(`Agent '${args.agent}' not found or not running`);
-        return 1;
-      }
-      if (await stopAgent(mesh, args.agent, args.timeout)) {
-        out.success(`Agent ${args.agent} stopped successfully`);
-        return 0;
-      }
-      out.error(`Failed to stop agent ${args.agent}`);
-      return 1;
-    }
+    if (args.agent !== undefined) return await stopOneAgent(mesh, args.agent, args.timeout);
+    const stale = mesh.tracker.stale();
+    const hadHistory = mesh.tracker.hasHistory();
     // --force only changes this word; termination is the same (§7.2, preserved).
     out.info(`Stopping all MCP Mesh services (${args.force ? 'force' : 'graceful'} mode)...`);
     const results: [string, boolean][] = [];
@@ -42,14 +61,37 @@ export async function run(args: StopArgs, ctx: CliContext): Promise<number> {
         else out.warning(`Agent ${name} may not have stopped cleanly`);
       }
     }
+    // Records of processes that had already ended (a crash, a reboot, a kill): stopped, so no error.
+    const staleAgents = stale.records.filter((record) => record.service_type === 'agent');
+    for (const record of staleAgents) {
+      out.info(`Agent ${record.name} was not running; removed its stale record`);
+      results.push([record.name, true]);
+    }
     out.info('Stopping registry service...');
-    const registryStopped = await stopRegistry(mesh, args.timeout);
-    if (registryStopped) out.success('Registry service stopped successfully');
-    else out.warning('Registry service may not have stopped cleanly');
-    results.push(['registry', registryStopped]);
+    if (mesh.tracker.get('registry')) {
+      const registryStopped = await stopRegistry(mesh, args.timeout);
+      if (registryStopped) out.success('Registry service stopped successfully');
+      else out.warning('Registry service may not have stopped cleanly');
+      results.push(['registry', registryStopped]);
+    } else if (stale.registryState || stale.records.some((record) => record.name === 'registry')) {
+      out.info('Registry service was not running; removed its stale record');
+      results.push(['registry', true]);
+    } else if (hadHistory) {
+      // Everything this home ran was stopped before (a clean Ctrl-C of `start`, an earlier `stop`).
+      out.info('Registry service is not running');
+    } else {
+      // Nothing was ever tracked here: the original's answer, kept (§7.2, §13.1).
+      results.push(['registry', await stopRegistry(mesh, args.timeout)]);
+      out.warning('Registry service may not have stopped cleanly');
+    }
+    mesh.tracker.forgetStale();
     const successes = results.filter(([, stopped]) => stopped).length;
     const failures = results.length - successes;
     out.print();
+    if (results.length === 0) {
+      out.success('No MCP Mesh services were running');
+      return 0;
+    }
     if (failures === 0) {
       out.success(`All services stopped successfully (${successes} total)`);
       return 0;

@@ -21,7 +21,6 @@ export async function waitForExit(
 
 function reasonOf(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ESRCH') return 'process no longer exists';
   if (code === 'EPERM') return 'access denied';
   return (error as Error).message;
 }
@@ -46,8 +45,11 @@ export async function stopTrackedProcess(
   try {
     processes.terminate(record.pid);
   } catch (error) {
-    out.log(`Failed to terminate ${name}: ${reasonOf(error)}`);
     tracker.untrack(name);
+    // Ended since the state was loaded: it is stopped, which is what was asked (the original
+    // reported a failure here, §6.7 step 5; a stale record is not an error).
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return true;
+    out.log(`Failed to terminate ${name}: ${reasonOf(error)}`);
     return false;
   }
   if (!(await waitForExit(processes, [record.pid], timeoutSeconds * 1000))) {

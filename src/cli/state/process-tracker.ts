@@ -335,6 +335,12 @@ export class ProcessTracker {
     return false;
   }
 
+  /** Whether this home has a process state file at all: this CLI has tracked something here before. */
+  hasHistory(): boolean {
+    this.view();
+    return existsSync(this.path);
+  }
+
   /**
    * Records that were in the file but whose process had already ended when it was loaded, and the
    * registry state when no live registry is tracked: what `stop` reports as stale.
@@ -349,7 +355,8 @@ export class ProcessTracker {
 
   /** Removes the stale records and registry state from the file (§4.3 drops them at the next write anyway). */
   forgetStale(): void {
-    this.view();
+    const { records, registryState } = this.stale();
+    if (records.length === 0 && !registryState) return;
     this.update(clearRegistryStateIfUntracked, []);
     this.dead.clear();
   }
