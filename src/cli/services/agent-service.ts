@@ -140,13 +140,37 @@ export async function launchAgent(mesh: LocalMesh, agentFile: string): Promise<A
     if (exitCode === undefined) return record;
     const output = logTextSince(logPath, launched.logOffset);
     out.log(`Agent ${name} exited during startup. Return code: ${exitCode}`);
-    // stdout and stderr share the agent's log file, so their text is reported together.
+    // stdout and stderr share the agent's log file, so their text is reported together, once.
     if (output) out.log(`Agent ${name} output: ${output}`);
+    const hint = missingSdkHint(output, argv[0]!);
+    if (hint) out.log(hint);
     mesh.tracker.untrack(name);
-    throw failed(`Agent ${name} failed to start: ${output || `Process exited with code ${exitCode}`}`);
+    // The failure repeats only the output's last line (a traceback's exception): the whole text was
+    // just shown, and it would otherwise come back twice more and once as a Python repr (§6.3).
+    throw failed(
+      `Agent ${name} failed to start: ${lastLine(output) || `Process exited with code ${exitCode}`}`,
+    );
   });
   settled.catch(() => {});
   return { name, record, settled };
+}
+
+/** The last non-blank line of a process's output, trimmed ('' when there is none). */
+function lastLine(output: string): string {
+  const lines = output.split('\n').filter((line) => line.trim() !== '');
+  return lines.at(-1)?.trim() ?? '';
+}
+
+/** The SDK's import names: `import mesh` in agents, `_mcp_mesh` inside it. */
+const MISSING_SDK = /ModuleNotFoundError: No module named '(?:mesh|_mcp_mesh)(?:\.[\w.]+)?'/;
+
+/** What to do when the agent's Python has no MCP Mesh SDK: almost always a venv not activated. */
+function missingSdkHint(output: string, python: string): string | undefined {
+  if (!MISSING_SDK.test(output)) return undefined;
+  return (
+    `Hint: ${python} cannot import the MCP Mesh SDK. Activate the virtual environment where the ` +
+    'mcp-mesh SDK is installed (or install it there: pip install mcp-mesh), then run the command again.'
+  );
 }
 
 /** The agents the registry lists, or undefined when no registry answers (said once, on stderr). */
