@@ -7,6 +7,7 @@ import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
 import { formatFixed } from '../output/python-values.js';
 import { systemTempDir } from '../process/launch-service.js';
+import { findTracked, knownAgentNames } from '../services/agent-names.js';
 import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { localDateTime, parseLocalTimestamp } from '../state/local-time.js';
 import { type ProcessRecord, uptimeSeconds } from '../state/process-tracker.js';
@@ -165,16 +166,20 @@ async function follow(mesh: LocalMesh, path: string, level: string): Promise<voi
   out.info('Log following stopped');
 }
 
-async function showAgent(mesh: LocalMesh, name: string, args: LogsArgs): Promise<number> {
+async function showAgent(mesh: LocalMesh, input: string, args: LogsArgs): Promise<number> {
   const { out } = mesh.ctx;
-  const record = mesh.tracker.get(name);
+  const record = findTracked(mesh.tracker, input);
   if (!record) {
-    out.error(`Agent '${name}' not found or not running`);
+    out.error(`Agent '${input}' not found or not running`);
+    const known = knownAgentNames(mesh.tracker);
+    if (known.length > 0) out.info(`Running agents: ${known.join(', ')}`);
     return 1;
   }
+  const { name } = record;
   out.info(`Showing logs for agent: ${name}`);
   const candidates = candidateFiles(mesh, record, name);
   let lines: string[] | undefined;
+  let readFailed = false;
   for (const candidate of candidates) {
     const absolute = resolve(mesh.ctx.cwd, candidate);
     if (!existsSync(absolute)) continue;
@@ -185,12 +190,14 @@ async function showAgent(mesh: LocalMesh, name: string, args: LogsArgs): Promise
       out.success(`Reading from log file: ${candidate}`);
       break;
     } catch (error) {
+      readFailed = true;
       out.warning(`Failed to read log file ${candidate}: ${(error as Error).message}`);
     }
   }
   if (lines === undefined) {
     await showProcessInformation(mesh, record, args.lines);
-    return 0;
+    // A log that exists but cannot be read is an error, not "no log" (the original exited 0).
+    return readFailed ? 1 : 0;
   }
   if (lines.length === 0) return 0;
   out.print();
@@ -208,7 +215,7 @@ async function showAgent(mesh: LocalMesh, name: string, args: LogsArgs): Promise
     const target = candidates.find((candidate) => existsSync(resolve(mesh.ctx.cwd, candidate)));
     if (!target) {
       out.warning('Log file not available for following');
-      return 0;
+      return 1;
     }
     out.success(`Monitoring: ${target}`);
     out.print();
@@ -216,6 +223,7 @@ async function showAgent(mesh: LocalMesh, name: string, args: LogsArgs): Promise
       await follow(mesh, resolve(mesh.ctx.cwd, target), args.level);
     } catch (error) {
       out.warning(`Log following failed: ${(error as Error).message}`);
+      return 1;
     }
   }
   return 0;

@@ -2,6 +2,7 @@
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
 import { formatFixed } from '../output/python-values.js';
+import { findTracked, knownAgentNames } from '../services/agent-names.js';
 import { restartAgent } from '../services/agent-service.js';
 import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { uptimeSeconds } from '../state/process-tracker.js';
@@ -13,7 +14,7 @@ export interface RestartAgentArgs {
 
 export async function run(args: RestartAgentArgs, ctx: CliContext): Promise<number> {
   const { out } = ctx;
-  const name = args.agent_name;
+  const input = args.agent_name;
   let mesh: LocalMesh;
   try {
     mesh = openLocalMesh(ctx, loadConfig({ home: ctx.home, cwd: ctx.cwd, env: ctx.env }));
@@ -21,11 +22,16 @@ export async function run(args: RestartAgentArgs, ctx: CliContext): Promise<numb
     out.log(`Failed to restart agent: ${(error as Error).message}`);
     return 1;
   }
+  let name = input;
   try {
+    // `restart-agent provider.py` means the agent started from that file (its name is the stem).
+    const record = findTracked(mesh.tracker, input);
+    name = record?.name ?? input;
     out.info(`Restarting agent: ${name}`);
-    const record = mesh.tracker.get(name);
     if (!record) {
       out.error(`Agent '${name}' not found`);
+      const known = knownAgentNames(mesh.tracker);
+      if (known.length > 0) out.info(`Running agents: ${known.join(', ')}`);
       return 1;
     }
     out.info('Current agent status:', {

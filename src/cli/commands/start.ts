@@ -108,6 +108,7 @@ async function startServices(
   const { out } = mesh.ctx;
   out.info('Starting registry service...');
   const hadRegistry = mesh.tracker.get('registry') !== undefined;
+  const configuredPort = mesh.config.registry_port;
   const registry = await ensureRegistry(mesh);
   if (!registry) {
     // A registry this run spawned that never became ready is of no use to anyone: stop it.
@@ -116,6 +117,15 @@ async function startServices(
     return 1;
   }
   const { metadata } = registry;
+  // The header shows the configured port (§7.1 step 3); when the registry is elsewhere, say so here,
+  // before the agents are given its real address.
+  if (typeof metadata.port === 'number' && metadata.port !== configuredPort) {
+    out.warning(
+      hadRegistry
+        ? `Using the registry already running on port ${metadata.port} (configured port: ${configuredPort})`
+        : `Port ${configuredPort} is already in use: the registry listens on port ${metadata.port} instead`,
+    );
+  }
   out.success('Registry service ready', {
     PID: registry.pid,
     Host: metadata.host,
