@@ -1,9 +1,16 @@
-// Finds Helm and renders the chart. Helm is built from the Go module proxy
-// (`go install helm.sh/helm/v3/cmd/helm@v3.22.0`, as .ci/run does), which lands in $GOPATH/bin.
+// Finds Helm and renders the chart. No registry this project reaches ships a Helm binary, so it
+// is built from the Go module proxy: `npm test` does it into the cache folder when no Helm is
+// found (scripts/test-prerequisites.ts); a `go install` by hand lands in $GOPATH/bin.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { CACHE_DIR } from '../cache-dir.ts';
 import { REPO_ROOT } from './bundle.ts';
+
+/** The Helm that `npm test` builds when none is found. */
+export const HELM_MODULE = 'helm.sh/helm/v3/cmd/helm@v3.22.0';
+/** Where `npm test` puts it (`GOBIN` of its `go install`). */
+export const CACHED_HELM = join(CACHE_DIR, 'bin', 'helm');
 
 export const CHART_DIR = join(REPO_ROOT, 'deploy', 'helm', 'mcp-mesh-registry');
 export const MANIFESTS_DIR = join(REPO_ROOT, 'deploy', 'kubernetes');
@@ -26,11 +33,13 @@ export const MANIFEST_VARIANTS: Record<string, string[]> = {
   ],
 };
 
+/** $HELM, else the first `helm` on PATH, else the one in the cache, else $GOPATH/bin/helm. */
 export function helmBinary(): string {
   if (process.env.HELM) return process.env.HELM;
   for (const dir of (process.env.PATH ?? '').split(':')) {
     if (dir && existsSync(join(dir, 'helm'))) return join(dir, 'helm');
   }
+  if (existsSync(CACHED_HELM)) return CACHED_HELM;
   let gopath = '';
   try {
     gopath = execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).trim();
@@ -39,7 +48,7 @@ export function helmBinary(): string {
   }
   const built = join(gopath, 'bin', 'helm');
   if (gopath && existsSync(built)) return built;
-  throw new Error('helm not found: go install helm.sh/helm/v3/cmd/helm@v3.22.0 (or set HELM=/path/to/helm)');
+  throw new Error(`helm not found: npm test builds it, or go install ${HELM_MODULE} (or set HELM=/path/to/helm)`);
 }
 
 export function helm(args: string[]): string {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { SdkVersion } from '../helpers/python-env.js';
 
 export interface AgentProcess extends AsyncDisposable {
   child: ChildProcess;
@@ -7,7 +8,15 @@ export interface AgentProcess extends AsyncDisposable {
   kill(signal: NodeJS.Signals): Promise<number | string>;
 }
 
-/** Starts a Python agent script; everything stays on 127.0.0.1. */
+/**
+ * The name an agent of SDK `sdk` registers under, as a pattern: SDK 1.0.0 registers under its agent
+ * ID, the name and 8 hex digits (`date-provider-459d99e2`); later SDKs under the name itself.
+ */
+export function registeredName(sdk: SdkVersion, name: string): RegExp {
+  return sdk === '1.0.0' ? new RegExp(`^${name}-[0-9a-f]{8}$`) : new RegExp(`^${name}$`);
+}
+
+/** Starts a Python agent script; everything stays on 127.0.0.1 (agents/README.md). */
 export function startAgent(python: string, script: string, env: Record<string, string>): AgentProcess {
   const child = spawn(python, [script], {
     env: {
@@ -15,6 +24,9 @@ export function startAgent(python: string, script: string, env: Record<string, s
       MCP_MESH_HTTP_HOST: '127.0.0.1',
       HOST: '127.0.0.1',
       PYTHONUNBUFFERED: '1',
+      MCP_MESH_DISTRIBUTED_TRACING_ENABLED: 'false',
+      // SDK 1.0.0 imports litellm, which otherwise fetches its cost map from the internet.
+      LITELLM_LOCAL_MODEL_COST_MAP: 'True',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

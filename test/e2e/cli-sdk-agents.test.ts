@@ -1,14 +1,15 @@
 /**
  * The developer CLI end to end with real parts: our registry, two agents of the published `mcp-mesh`
- * SDK (3.8.0), all started, listed, restarted and stopped by `mcp_mesh_dev` from a temporary HOME.
+ * SDK (each version the tests pin), all started, listed, restarted and stopped by `mcp_mesh_dev` from
+ * a temporary HOME.
  */
 import { copyFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CliSandbox } from '../helpers/cli-process.js';
 import { freePort, isAlive } from '../helpers/free-port.js';
-import { ensureVenv, REPO_ROOT } from '../helpers/python-env.js';
-import { waitFor } from './agent-process.js';
+import { ensureVenv, REPO_ROOT, SDK_VERSIONS } from '../helpers/python-env.js';
+import { registeredName, waitFor } from './agent-process.js';
 import { callTool } from './mesh-call.js';
 
 const AGENTS = join(REPO_ROOT, 'test', 'e2e', 'agents');
@@ -39,9 +40,9 @@ interface ListedAgent {
   agent_file?: string;
 }
 
-describe('mcp_mesh_dev with agents of the published SDK', () => {
+describe.each(SDK_VERSIONS)('mcp_mesh_dev with agents of the published SDK %s', (sdk) => {
   it('starts, lists, restarts and stops a provider and a consumer, leaving no process behind', async () => {
-    const { venvDir } = await ensureVenv('3.8.0');
+    const { venvDir } = await ensureVenv(sdk);
     const [providerPort, consumerPort] = [await freePort(), await freePort()];
     using sandbox = new CliSandbox({
       VIRTUAL_ENV: venvDir,
@@ -96,14 +97,14 @@ describe('mcp_mesh_dev with agents of the published SDK', () => {
       const listed = JSON.parse(list.stdout) as Record<string, ListedAgent>;
       const byFile = (file: string) => Object.values(listed).find((agent) => agent.agent_file === file);
       expect(byFile(provider)).toMatchObject({
-        name: 'date-provider',
+        name: expect.stringMatching(registeredName(sdk, 'date-provider')),
         registered: true,
         health: 'healthy',
         pid: tracked.provider!.pid,
         process_status: 'running',
       });
       expect(byFile(consumer)).toMatchObject({
-        name: 'report-consumer',
+        name: expect.stringMatching(registeredName(sdk, 'report-consumer')),
         registered: true,
         health: 'healthy',
         pid: tracked.consumer!.pid,

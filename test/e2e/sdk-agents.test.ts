@@ -4,10 +4,16 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port.js';
 import { send } from '../helpers/http-request.js';
-import { ensureMeshctl, ensureVenv, type SdkVersion } from '../helpers/python-env.js';
+import {
+  ensureMeshctl,
+  ensureVenv,
+  SDK_VERSIONS,
+  type SdkVersion,
+  sdkVersionsOf,
+} from '../helpers/python-env.js';
 import { REPO_ROOT, spawnRegistry } from '../helpers/registry-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { startAgent, waitFor } from './agent-process.js';
+import { registeredName, startAgent, waitFor } from './agent-process.js';
 import { callTool } from './mesh-call.js';
 
 const AGENTS = join(REPO_ROOT, 'test', 'e2e', 'agents');
@@ -24,8 +30,15 @@ async function agentsWith(baseUrl: string, status = 'healthy'): Promise<Listed[]
   ).agents;
 }
 
-async function scenario(sdk: SdkVersion, { withRestart }: { withRestart: boolean }) {
+/**
+ * Two agents of SDK `sdk` against our registry, through every step the tests care about: both
+ * register and the consumer reaches the provider; the upstream meshctl lists both; SIGKILL of the
+ * provider removes the dependency, a new provider brings it back, SIGTERM of the consumer
+ * deregisters it.
+ */
+async function scenario(sdk: SdkVersion) {
   const { python } = await ensureVenv(sdk);
+  const { meshctl } = await ensureMeshctl();
   using dir = tempDir('mesh-e2e-');
   // The registry's own defaults: sweeps every 10 s, unhealthy after 20 s of silence.
   await using registry = await spawnRegistry(undefined, {
@@ -41,12 +54,16 @@ async function scenario(sdk: SdkVersion, { withRestart }: { withRestart: boolean
   });
   const consumerUrl = `http://127.0.0.1:${consumerPort}`;
   try {
-    await waitFor(
+    const healthy = await waitFor(
       () => agentsWith(registry.baseUrl),
       (a) => a.length === 2,
       60_000,
       'both agents healthy',
     );
+    expect(healthy.map((a) => a.name).sort()).toEqual([
+      expect.stringMatching(registeredName(sdk, 'date-provider')),
+      expect.stringMatching(registeredName(sdk, 'report-consumer')),
+    ]);
     const wired = await waitFor(
       () => callTool(consumerUrl, 'make_report'),
       (text) => text.startsWith('report: 2026-11-24 from date-provider'),
@@ -54,7 +71,13 @@ async function scenario(sdk: SdkVersion, { withRestart }: { withRestart: boolean
       'the consumer to answer through the provider',
     );
     expect(wired).toBe('report: 2026-11-24 from date-provider');
-    if (!withRestart) return { registry };
+
+    const { stdout } = await run(meshctl, ['list', '--json', '--registry-url', registry.baseUrl], {
+      timeout: 30_000,
+    });
+    const listed = JSON.stringify(JSON.parse(stdout));
+    expect(listed).toContain('date-provider');
+    expect(listed).toContain('report-consumer');
 
     // SIGKILL the provider: its consumer sees the dependency gone within 30 s.
     const killedAt = Date.now();
@@ -67,7 +90,9 @@ async function scenario(sdk: SdkVersion, { withRestart }: { withRestart: boolean
     );
     expect(Date.now() - killedAt).toBeLessThan(35_000);
     const unhealthy = await agentsWith(registry.baseUrl, 'unhealthy');
-    expect(unhealthy.map((a) => a.name)).toContain('date-provider');
+    expect(unhealthy.map((a) => a.name)).toContainEqual(
+      expect.stringMatching(registeredName(sdk, 'date-provider')),
+    );
 
     // Start it again: the dependency returns within a few seconds of its registration.
     provider = startAgent(python, join(AGENTS, 'provider.py'), providerEnv);
@@ -82,55 +107,25 @@ async function scenario(sdk: SdkVersion, { withRestart }: { withRestart: boolean
     await consumer.kill('SIGTERM');
     await waitFor(
       () => agentsWith(registry.baseUrl),
-      (a) => !a.some((agent) => agent.name === 'report-consumer'),
+      (a) => !a.some((agent) => registeredName(sdk, 'report-consumer').test(agent.name)),
       15_000,
       'the consumer to deregister',
     );
-    return { registry };
   } finally {
     await provider.kill('SIGKILL');
     await consumer.kill('SIGKILL');
   }
 }
 
-describe('real agents of the published mcp-mesh SDK against our registry', () => {
-  it('SDK 3.8.0: injects, loses on SIGKILL, regains, deregisters on SIGTERM; meshctl lists both', {
-    timeout: 300_000,
-  }, async () => {
-    const { python } = await ensureVenv('3.8.0');
-    const { meshctl } = await ensureMeshctl();
-    using dir = tempDir('mesh-e2e-');
-    await using registry = await spawnRegistry(undefined, {
-      MCP_MESH_DATABASE_URL: `sqlite://${join(dir.path, 'ls.db')}`,
-    });
-    const [pp, cp] = [await freePort(), await freePort()];
-    const env = { MCP_MESH_REGISTRY_URL: registry.baseUrl };
-    await using provider = startAgent(python, join(AGENTS, 'provider.py'), {
-      ...env,
-      PROVIDER_PORT: String(pp),
-    });
-    await using consumer = startAgent(python, join(AGENTS, 'consumer.py'), {
-      ...env,
-      CONSUMER_PORT: String(cp),
-    });
-    await waitFor(
-      () => agentsWith(registry.baseUrl),
-      (a) => a.length === 2,
-      60_000,
-      'both agents healthy',
-    );
-    const { stdout } = await run(meshctl, ['list', '--json', '--registry-url', registry.baseUrl], {
-      timeout: 30_000,
-    });
-    const names = JSON.stringify(JSON.parse(stdout));
-    expect(names).toContain('date-provider');
-    expect(names).toContain('report-consumer');
-    void provider;
-    void consumer;
-    await scenario('3.8.0', { withRestart: true });
+describe.each(SDK_VERSIONS)('real agents of the published mcp-mesh SDK %s against our registry', (sdk) => {
+  it(`run on mcp-mesh ${sdk} with its own Rust core, mcp-mesh-core ${sdk}`, { timeout: 60_000 }, async () => {
+    const { python } = await ensureVenv(sdk);
+    expect(await sdkVersionsOf(python)).toEqual({ sdk, core: sdk });
   });
 
-  it('SDK 1.0.0: registers and injects the dependency', { timeout: 300_000 }, async () => {
-    await scenario('1.0.0', { withRestart: false });
+  it('inject, are listed by meshctl, lose a SIGKILLed provider, regain it, deregister on SIGTERM', {
+    timeout: 300_000,
+  }, async () => {
+    await scenario(sdk);
   });
 });

@@ -2,18 +2,23 @@
  * Test-environment helpers: a Python venv with the published `mcp-mesh` SDK, and the upstream
  * `meshctl` / Go `mcp-mesh-registry` binaries from the npm package `@mcpmesh/cli-linux-x64`.
  *
- * Both are installed once under the repository root (paths covered by the `.venv*` gitignore
- * pattern) and reused. Concurrent callers (several Vitest workers) are serialised with a lock
- * directory created by `mkdir`; completion is marked with a stamp file written last, so a half-done
- * install (killed process) is detected and redone.
+ * Both are installed once into the cache folder outside the checkout (scripts/cache-dir.ts) and
+ * reused; `npm test` installs them before Vitest starts (scripts/test-prerequisites.ts), and the
+ * tests call the same functions, which then only read the stamp. Concurrent callers (several
+ * Vitest workers) are serialised with a lock directory created by `mkdir`; completion is marked
+ * with a stamp file written last, so a half-done install (killed process) is detected and redone.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CACHE_DIR } from '../../scripts/cache-dir.ts';
 
-export type SdkVersion = '3.8.0' | '1.0.0';
+/** The SDK versions the end-to-end tests run, each with its pinned Rust core of the same version. */
+export const SDK_VERSIONS = ['3.8.0', '1.0.0'] as const;
+export type SdkVersion = (typeof SDK_VERSIONS)[number];
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -27,11 +32,16 @@ const STALE_LOCK_MS = INSTALL_TIMEOUT_MS + 60_000;
 const LOCK_POLL_MS = 500;
 
 export function venvDirFor(sdkVersion: SdkVersion): string {
-  return path.join(REPO_ROOT, `.venv-mcp-mesh-${sdkVersion}`);
+  return path.join(CACHE_DIR, `venv-mcp-mesh-${sdkVersion}`);
+}
+
+/** Every Python package of the venv, pinned (`pip freeze` of a venv where the tests passed). */
+export function constraintsFor(sdkVersion: SdkVersion): string {
+  return path.join(REPO_ROOT, 'test', 'e2e', 'constraints', `sdk-${sdkVersion}.txt`);
 }
 
 export function toolsDir(): string {
-  return path.join(REPO_ROOT, '.venv-tools');
+  return path.join(CACHE_DIR, 'meshctl');
 }
 
 async function exists(p: string, mode: number = constants.F_OK): Promise<boolean> {
@@ -93,12 +103,27 @@ async function runOrThrow(
   return res.output;
 }
 
+/** Whether `stamp` exists and says `content` (what was installed, so a change of pins reinstalls). */
+async function isStamped(stamp: string, content: string): Promise<boolean> {
+  try {
+    return (await readFile(stamp, 'utf8')) === content;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Runs `install` under the lock `<target>.lock` unless `<stamp>` already exists. Waits (bounded)
- * for another process holding the lock, then re-checks the stamp.
+ * Runs `install` under the lock `<target>.lock` unless `<stamp>` already says `content`, then
+ * writes the stamp (last, so an interrupted install is redone). Waits (bounded) for another process holding the lock, then re-checks.
+ * Returns whether this call installed.
  */
-async function installOnce(lockDir: string, stamp: string, install: () => Promise<void>): Promise<void> {
-  if (await exists(stamp)) return;
+async function installOnce(
+  lockDir: string,
+  stamp: { path: string; content: string },
+  install: () => Promise<void>,
+): Promise<boolean> {
+  if (await isStamped(stamp.path, stamp.content)) return false;
+  await mkdir(path.dirname(lockDir), { recursive: true });
   const deadline = Date.now() + STALE_LOCK_MS + INSTALL_TIMEOUT_MS;
   for (;;) {
     try {
@@ -106,7 +131,7 @@ async function installOnce(lockDir: string, stamp: string, install: () => Promis
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       // Somebody else installs: wait for the stamp or for the lock to go away.
-      if (await exists(stamp)) return;
+      if (await isStamped(stamp.path, stamp.content)) return false;
       try {
         const st = await stat(lockDir);
         if (Date.now() - st.mtimeMs > STALE_LOCK_MS) {
@@ -124,48 +149,87 @@ async function installOnce(lockDir: string, stamp: string, install: () => Promis
     }
     // We hold the lock.
     try {
-      if (await exists(stamp)) return;
+      if (await isStamped(stamp.path, stamp.content)) return false;
       await writeFile(path.join(lockDir, 'owner'), `${process.pid}\n`);
       await install();
-      return;
+      await writeFile(stamp.path, stamp.content);
+      return true;
     } finally {
       await rm(lockDir, { recursive: true, force: true });
     }
   }
 }
 
+/** The environment pip and the SDK's python run in: nothing of the caller's Python leaks in. */
+function pythonEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PIP_DISABLE_PIP_VERSION_CHECK: '1',
+    PYTHONNOUSERSITE: '1',
+  };
+  delete env.PYTHONPATH;
+  delete env.VIRTUAL_ENV;
+  return env;
+}
+
+/** The versions of `mcp-mesh` and of its Rust core `mcp-mesh-core` that `python` imports. */
+export async function sdkVersionsOf(python: string): Promise<{ sdk: string; core: string }> {
+  const output = await runOrThrow(
+    'reading the SDK versions',
+    python,
+    ['-c', "import importlib.metadata as m; print(m.version('mcp-mesh')); print(m.version('mcp-mesh-core'))"],
+    { env: pythonEnv(), timeoutMs: 60_000 },
+  );
+  const [sdk = '', core = ''] = output.trim().split('\n').slice(-2);
+  return { sdk, core };
+}
+
 /**
- * Creates (once) `<repo>/.venv-mcp-mesh-<version>` with `python3 -m venv` and installs
- * `mcp-mesh==<version>` into it. Returns the venv's python and its directory.
- * Throws when python3 or pip fails.
+ * Creates (once) `<cache>/venv-mcp-mesh-<version>` with `python3 -m venv` and installs
+ * `mcp-mesh==<version>` and `mcp-mesh-core==<version>` into it, every other package pinned by
+ * test/e2e/constraints/sdk-<version>.txt (without the core pin, pip takes the newest core, which
+ * is not the SDK under test). A change of the constraints file reinstalls. Returns the venv's
+ * python and its directory, and whether this call installed (after calling `onInstall`). Throws
+ * when python3 or pip fails.
  */
-export async function ensureVenv(sdkVersion: SdkVersion): Promise<{ python: string; venvDir: string }> {
+export async function ensureVenv(
+  sdkVersion: SdkVersion,
+  onInstall: () => void = () => {},
+): Promise<{ python: string; venvDir: string; installed: boolean }> {
   const venvDir = venvDirFor(sdkVersion);
   const python = path.join(venvDir, 'bin', 'python');
-  const stamp = path.join(venvDir, '.mcp-mesh-installed');
-  await installOnce(`${venvDir}.lock`, stamp, async () => {
-    // A directory without the stamp is a failed or interrupted install: start over.
+  const constraints = constraintsFor(sdkVersion);
+  const pins = createHash('sha256')
+    .update(await readFile(constraints))
+    .digest('hex');
+  const stamp = {
+    path: path.join(venvDir, '.mcp-mesh-installed'),
+    content: `mcp-mesh==${sdkVersion} mcp-mesh-core==${sdkVersion} constraints sha256:${pins}\n`,
+  };
+  const installed = await installOnce(`${venvDir}.lock`, stamp, async () => {
+    onInstall();
+    // A directory without the right stamp is an old, failed or interrupted install: start over.
     await rm(venvDir, { recursive: true, force: true });
     const pythonCmd = process.env.MCP_MESH_TEST_PYTHON ?? 'python3';
     await runOrThrow('creating the venv', pythonCmd, ['-m', 'venv', venvDir], { timeoutMs: 120_000 });
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PIP_DISABLE_PIP_VERSION_CHECK: '1',
-      PYTHONNOUSERSITE: '1',
-    };
-    delete env.PYTHONPATH;
-    delete env.VIRTUAL_ENV;
+    const env = pythonEnv();
+    const wanted = [`mcp-mesh==${sdkVersion}`, `mcp-mesh-core==${sdkVersion}`];
     await runOrThrow(
-      `pip install mcp-mesh==${sdkVersion}`,
+      `pip install ${wanted.join(' ')}`,
       python,
-      ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', `mcp-mesh==${sdkVersion}`],
+      ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', '-c', constraints, ...wanted],
       { env, timeoutMs: INSTALL_TIMEOUT_MS },
     );
-    // Sanity check: the SDK imports.
+    // Sanity check: the SDK imports, and it is the one asked for.
     await runOrThrow('importing mesh', python, ['-c', 'import mesh'], { env, timeoutMs: 120_000 });
-    await writeFile(stamp, `mcp-mesh==${sdkVersion}\n${new Date().toISOString()}\n`);
+    const versions = await sdkVersionsOf(python);
+    if (versions.sdk !== sdkVersion || versions.core !== sdkVersion) {
+      throw new Error(
+        `the venv ${venvDir} has mcp-mesh ${versions.sdk} and mcp-mesh-core ${versions.core}, expected ${sdkVersion}`,
+      );
+    }
   });
-  return { python, venvDir };
+  return { python, venvDir, installed };
 }
 
 /** Finds an executable file named `name` below `dir` (depth-first, bounded depth). */
@@ -191,14 +255,21 @@ async function findExecutable(dir: string, name: string, depth = 6): Promise<str
 }
 
 /**
- * Installs (once) the npm package `@mcpmesh/cli-linux-x64@3.7.1` into `<repo>/.venv-tools/` and
- * returns the paths of its `meshctl` and Go `mcp-mesh-registry` binaries.
+ * Installs (once) the npm package `@mcpmesh/cli-linux-x64@3.7.1` into `<cache>/meshctl/` and
+ * returns the paths of its `meshctl` and Go `mcp-mesh-registry` binaries, and whether this call
+ * installed.
  */
-export async function ensureMeshctl(): Promise<{ meshctl: string; registry: string }> {
+export async function ensureMeshctl(
+  onInstall: () => void = () => {},
+): Promise<{ meshctl: string; registry: string; installed: boolean }> {
   const dir = toolsDir();
   const pkgDir = path.join(dir, 'node_modules', ...MESHCTL_PACKAGE.split('/'));
-  const stamp = path.join(dir, `.cli-installed-${MESHCTL_VERSION}`);
-  await installOnce(`${dir}.lock`, stamp, async () => {
+  const stamp = {
+    path: path.join(dir, '.cli-installed'),
+    content: `${MESHCTL_PACKAGE}@${MESHCTL_VERSION}\n`,
+  };
+  const installed = await installOnce(`${dir}.lock`, stamp, async () => {
+    onInstall();
     await mkdir(dir, { recursive: true });
     await runOrThrow(
       `npm install ${MESHCTL_PACKAGE}@${MESHCTL_VERSION}`,
@@ -219,7 +290,6 @@ export async function ensureMeshctl(): Promise<{ meshctl: string; registry: stri
     if (pkg.version !== MESHCTL_VERSION) {
       throw new Error(`installed ${MESHCTL_PACKAGE} is ${pkg.version}, expected ${MESHCTL_VERSION}`);
     }
-    await writeFile(stamp, `${MESHCTL_PACKAGE}@${MESHCTL_VERSION}\n${new Date().toISOString()}\n`);
   });
   const meshctl = await findExecutable(pkgDir, 'meshctl');
   const registry = await findExecutable(pkgDir, 'mcp-mesh-registry');
@@ -229,5 +299,5 @@ export async function ensureMeshctl(): Promise<{ meshctl: string; registry: stri
         `(found meshctl=${meshctl ?? 'none'}, registry=${registry ?? 'none'})`,
     );
   }
-  return { meshctl, registry };
+  return { meshctl, registry, installed };
 }
