@@ -8,6 +8,11 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, globSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import {
+  KUBERNETES_VALIDATE_VENV,
+  KUBERNETES_VALIDATE_VERSION,
+  kubernetesValidate,
+} from '../test/deploy/kubernetes-validate.ts';
+import {
   constraintsFor,
   ensureMeshctl,
   ensureVenv,
@@ -183,6 +188,12 @@ try {
   // Compiling Helm keeps the CPU busy while pip and npm mostly wait on the network: side by side.
   const results = await Promise.allSettled([buildHelm(), installPythonParts()]);
   for (const result of results) if (result.status === 'rejected') report(result.reason);
+  kubernetesValidate(() =>
+    say(
+      `installing kubernetes-validate==${KUBERNETES_VALIDATE_VERSION} into ${KUBERNETES_VALIDATE_VENV} (pip): ` +
+        'the chart test checks the rendered manifests against the Kubernetes schemas it ships',
+    ),
+  );
   if (!process.exitCode) say(`ready (caches in ${CACHE_DIR})`);
 } catch (error) {
   report(error);

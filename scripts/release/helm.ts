@@ -48,7 +48,9 @@ export function helmBinary(): string {
   }
   const built = join(gopath, 'bin', 'helm');
   if (gopath && existsSync(built)) return built;
-  throw new Error(`helm not found: npm test builds it, or go install ${HELM_MODULE} (or set HELM=/path/to/helm)`);
+  throw new Error(
+    `helm not found: npm test builds it, or go install ${HELM_MODULE} (or set HELM=/path/to/helm)`,
+  );
 }
 
 export function helm(args: string[]): string {

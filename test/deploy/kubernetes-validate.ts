@@ -4,16 +4,21 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../helpers/registry-process.js';
+import { CACHE_DIR } from '../../scripts/cache-dir.ts';
 
 export const KUBERNETES_VALIDATE_VERSION = '1.37.0';
-const VENV = join(REPO_ROOT, '.venv-kubernetes-validate');
+export const KUBERNETES_VALIDATE_VENV = join(CACHE_DIR, 'venv-kubernetes-validate');
+const VENV = KUBERNETES_VALIDATE_VENV;
 
-/** The validator's executable, installed once into a venv of the repository (.venv* is ignored). */
-export function kubernetesValidate(): string {
+/**
+ * The validator's executable, installed once into a venv in the cache folder (`npm test` does it
+ * before Vitest starts, scripts/test-prerequisites.ts); `onInstall` is called when it installs.
+ */
+export function kubernetesValidate(onInstall: () => void = () => {}): string {
   const bin = join(VENV, 'bin', 'kubernetes-validate');
   const stamp = join(VENV, `.installed-${KUBERNETES_VALIDATE_VERSION}`);
   if (existsSync(stamp)) return bin;
+  onInstall();
   rmSync(VENV, { recursive: true, force: true });
   execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
   execFileSync(
