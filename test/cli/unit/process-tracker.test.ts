@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +82,27 @@ describe('process tracking (cli.md §4)', () => {
         .map((record) => record.name)
         .sort(),
     ).toEqual(expected.sort());
+  });
+
+  it('breaks a lock left by a CLI that died while holding it', async () => {
+    using sandbox = new CliSandbox();
+    const path = join(sandbox.root, 'state', 'processes.json');
+    const dead = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => dead.once('exit', resolve));
+    mkdirSync(join(sandbox.root, 'state'), { recursive: true });
+    writeFileSync(`${path}.lock`, `${dead.pid}\n`);
+    const started = Date.now();
+    tracker(path).track({
+      name: 'one',
+      pid: process.pid,
+      command: ['x'],
+      started_at: localIsoTimestamp(new Date(Date.now() - process.uptime() * 1000)),
+      service_type: 'agent',
+      metadata: {},
+    });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Object.keys(JSON.parse(readFileSync(path, 'utf8')).processes)).toEqual(['one']);
+    expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
   it('never signals a process that only reuses a tracked PID', async () => {
