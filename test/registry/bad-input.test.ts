@@ -655,6 +655,7 @@ describe('bad input never becomes a 500 and never harms what is stored', () => {
       const answers = [
         await exchange('POST', REGISTER, reg('not an object')),
         await exchange('GET', '/health'),
+        await exchange('POST', '/heartbeat', '{"agent_id": '),
         await exchange('POST', '/heartbeat', '{"agent_id": 5}'),
         await exchange('DELETE', '/health'),
         await exchange('GET', '/does-not-exist'),
@@ -663,6 +664,7 @@ describe('bad input never becomes a 500 and never harms what is stored', () => {
       expect(answers).toEqual([
         { status: 422, reused: false },
         { status: 200, reused: true },
+        { status: 422, reused: true },
         { status: 422, reused: true },
         { status: 405, reused: true },
         { status: 404, reused: true },
