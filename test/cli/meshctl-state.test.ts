@@ -28,6 +28,27 @@ function runMeshctl(sandbox: CliSandbox, argv: string[]): Promise<CliResult> {
   return finished(meshctlSpawn(sandbox, argv), 60_000);
 }
 
+/** Every PID a state file names (ours or meshctl's format); none when it is missing or unreadable. */
+function pidsIn(file: string): number[] {
+  try {
+    const state = JSON.parse(readFileSync(file, 'utf8'));
+    const records = Array.isArray(state) ? state : Object.values(state.processes ?? {});
+    return records.map((record: { pid?: unknown }) => record.pid).filter((pid) => typeof pid === 'number');
+  } catch {
+    return [];
+  }
+}
+
+/** Safety net for a failed test: whatever either CLI tracked in this home is killed. */
+function killEverything(home: string): void {
+  const files = [
+    '.mcp_mesh/processes.json',
+    '.mcp-mesh/processes.json',
+    '.mcp-mesh/processes.mcp_mesh_dev.json',
+  ];
+  killAll(files.flatMap((file) => pidsIn(join(home, file))));
+}
+
 function killAll(pids: number[]): void {
   for (const pid of pids) {
     try {
@@ -74,6 +95,7 @@ describe('state shared with the upstream meshctl', () => {
       expect(existsSync(ours)).toBe(true);
     } finally {
       killAll(Object.values(pids));
+      killEverything(sandbox.home);
     }
   });
 
@@ -85,37 +107,38 @@ describe('state shared with the upstream meshctl', () => {
     mkdirSync(shared);
     symlinkSync(shared, join(sandbox.home, '.mcp_mesh'));
     await startMesh(sandbox);
-    // Our records are in a file of their own: processes.json is meshctl's.
-    const ourFile = join(shared, 'processes.mcp_mesh_dev.json');
-    const pids = { registry: JSON.parse(readFileSync(ourFile, 'utf8')).processes.registry.pid as number };
-    const theirPids: number[] = [];
+    let child: ReturnType<typeof meshctlSpawn> | undefined;
     try {
+      // Our records are in a file of their own: processes.json is meshctl's.
+      const ourFile = join(shared, 'processes.mcp_mesh_dev.json');
+      const ourRegistry = JSON.parse(readFileSync(ourFile, 'utf8')).processes.registry.pid as number;
       // meshctl runs its own registry in the shared directory and records it in processes.json.
       const theirPort = await freePort();
-      const child = meshctlSpawn(sandbox, ['start', '--registry-only', '--registry-port', String(theirPort)]);
+      child = meshctlSpawn(sandbox, ['start', '--registry-only', '--registry-port', String(theirPort)]);
       let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+      child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+      child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
       const done = finished(child, 60_000);
       const theirFile = join(shared, 'processes.json');
       await expect.poll(() => output, { timeout: 20_000 }).toContain('Registry is running');
       const theirState = readFileSync(theirFile, 'utf8');
-      theirPids.push(JSON.parse(theirState).processes.registry.pid);
+      const theirRegistry = JSON.parse(theirState).processes.registry.pid as number;
 
       const status = await sandbox.run(['status', '--json']);
       const report = JSON.parse(status.stdout.slice(status.stdout.indexOf('\n') + 1));
-      expect(report.registry).toMatchObject({ status: 'running', pid: pids.registry });
+      expect(report.registry).toMatchObject({ status: 'running', pid: ourRegistry });
       const stop = await sandbox.run(['stop']);
       expect(stop.code, `${stop.stdout}${stop.stderr}`).toBe(0);
-      expect(isAlive(pids.registry!)).toBe(false);
+      expect(isAlive(ourRegistry)).toBe(false);
       // meshctl's registry and its record are untouched.
-      expect(isAlive(theirPids[0]!)).toBe(true);
+      expect(isAlive(theirRegistry)).toBe(true);
       expect(readFileSync(theirFile, 'utf8')).toBe(theirState);
 
       child.kill('SIGINT');
       await done;
     } finally {
-      killAll([...Object.values(pids), ...theirPids]);
+      child?.kill('SIGKILL');
+      killEverything(sandbox.home);
     }
   });
 });
