@@ -76,6 +76,9 @@ export function parseRegistryArgs(argv: readonly string[]): RegistryArgs {
       if (!/^\s*[+-]?\d+\s*$/.test(value))
         throw new UsageError(`argument --port: invalid int value: '${value}'`);
       result.port = Number(value);
+      // Checked here, before the banner, rather than by the bind that would fail after it.
+      if (result.port < 0 || result.port > 65535)
+        throw new UsageError(`argument --port: ${result.port} is not a port number (0-65535)`);
     }
   }
   if (unrecognized.length > 0) throw new UsageError(`unrecognized arguments: ${unrecognized.join(' ')}`);

@@ -33,10 +33,13 @@ describe('the mcp-mesh-registry executable', () => {
     [['--bogus'], 'unrecognized arguments: --bogus'],
     [['--port', 'abc'], "argument --port: invalid int value: 'abc'"],
     [['--port'], 'argument --port: expected one argument'],
+    [['--port', '99999'], 'argument --port: 99999 is not a port number (0-65535)'],
+    [['--port=-1'], 'argument --port: -1 is not a port number (0-65535)'],
     [['extra'], 'unrecognized arguments: extra'],
   ])("rejects %j with argparse's message and exit code 2", async (args, message) => {
     const result = await runRegistry(args);
     expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
       `usage: mcp-mesh-registry [-h] [--host HOST] [--port PORT] [--version]\nmcp-mesh-registry: error: ${message}\n`,
     );
