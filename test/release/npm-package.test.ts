@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 import { launchRegistry, runToEnd } from './launch.js';
 
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  name: string;
   version: string;
   bin: Record<string, string>;
 };
@@ -20,22 +21,37 @@ const PINNED_NODE = (
     version: string;
   }
 ).version;
-const npm = (args: string[], cwd: string) =>
-  execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+/** npm on the pinned Node (as under `npm test`), so its engine checks are those of a supported Node. */
+const npmEnv = {
+  ...process.env,
+  PATH: `${join(REPO_ROOT, 'node_modules', 'node', 'bin')}:${process.env.PATH}`,
+};
+/** Runs npm; returns its stdout and its stderr (warnings) when it succeeds, throws when it fails. */
+function npm(args: string[], cwd: string): { stdout: string; stderr: string } {
+  const result = spawnSync('npm', args, {
+    cwd,
+    encoding: 'utf8',
+    env: npmEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (result.status !== 0) throw new Error(`npm ${args.join(' ')} failed:\n${result.stdout}${result.stderr}`);
+  return { stdout: result.stdout, stderr: result.stderr };
+}
 
 describe('the npm package, installed globally from its tarball', () => {
   const dir = tempDir('mesh-npm-');
   let files: string[] = [];
+  let installWarnings = '';
   const nodes: Record<string, string> = {};
 
   beforeAll(() => {
     // --ignore-scripts: dist/ was built by `prepare` during `npm ci`; rebuilding it here would
     // rewrite files that the other suites are running from.
     const [packed] = JSON.parse(
-      npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir.path], REPO_ROOT),
+      npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir.path], REPO_ROOT).stdout,
     ) as [{ filename: string; files: { path: string }[] }];
     files = packed.files.map((file) => file.path);
-    npm(
+    installWarnings = npm(
       [
         'install',
         '-g',
@@ -46,7 +62,7 @@ describe('the npm package, installed globally from its tarball', () => {
         join(dir.path, packed.filename),
       ],
       dir.path,
-    );
+    ).stderr;
     nodes[OLDEST_NODE] = nodeBinary(
       findTarget('linux-x64'),
       OLDEST_NODE,
@@ -77,6 +93,17 @@ describe('the npm package, installed globally from its tarball', () => {
       'mcp-mesh-registry',
       'mcp_mesh_dev',
     ]);
+  });
+
+  it('installs without a warning: no install script to approve, every engine met', () => {
+    // A `prepare` in the package would be an install script of a tarball install (npm 11 asks
+    // for its approval, and it could not build there anyway): dist/ is built by `prepack`.
+    expect(installWarnings).toBe('');
+    const installed = JSON.parse(
+      readFileSync(join(dir.path, 'prefix', 'lib', 'node_modules', pkg.name, 'package.json'), 'utf8'),
+    ) as { scripts: Record<string, string> };
+    expect(Object.keys(installed.scripts)).not.toContain('prepare');
+    expect(installed.scripts.prepack).toBe('npm run build');
   });
 
   it.each([OLDEST_NODE, PINNED_NODE])('runs both executables on Node %s', async (version) => {
