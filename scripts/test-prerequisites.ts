@@ -98,11 +98,15 @@ function installAptPackages(): void {
   for (const pkg of missing) say(`installing ${pkg.name} (apt-get): ${pkg.why}`);
   const since = Date.now();
   const quietly = { stdio: ['ignore', 'ignore', 'inherit'] as ('ignore' | 'inherit')[] };
-  execFileSync('apt-get', ['update', '-qq'], quietly);
-  execFileSync('apt-get', ['install', '-y', '-qq', ...missing.map((p) => p.name)], {
-    ...quietly,
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  try {
+    execFileSync('apt-get', ['update', '-qq'], quietly);
+    execFileSync('apt-get', ['install', '-y', '-qq', ...missing.map((p) => p.name)], {
+      ...quietly,
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  } catch (error) {
+    throw new Unmet(`apt-get install -y ${names} failed (${(error as Error).message.split('\n')[0]})`);
+  }
   const stillMissing = missing.filter((pkg) => !pkg.isPresent());
   if (stillMissing.length > 0) {
     throw new Unmet(
