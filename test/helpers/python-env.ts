@@ -114,8 +114,8 @@ async function isStamped(stamp: string, content: string): Promise<boolean> {
 
 /**
  * Runs `install` under the lock `<target>.lock` unless `<stamp>` already says `content`, then
- * writes the stamp (last, so an interrupted install is redone). Waits (bounded) for another process holding the lock, then re-checks.
- * Returns whether this call installed.
+ * writes the stamp (last, so an interrupted install is redone). Waits (bounded) for another
+ * process holding the lock, then re-checks. Returns whether this call installed.
  */
 async function installOnce(
   lockDir: string,
