@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { sig } from './lib/stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -87,8 +88,7 @@ try {
     );
     console.log('| command | median ms | vs node -e 0 |');
     console.log('|---|---|---|');
-    for (const row of rows)
-      console.log(`| ${row.command} | ${row.ms.toFixed(1)} | ${(row.ms / baseline).toFixed(2)}x |`);
+    for (const row of rows) console.log(`| ${row.command} | ${sig(row.ms)} | ${sig(row.ms / baseline)}x |`);
   }
 } finally {
   registry?.kill('SIGTERM');

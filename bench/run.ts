@@ -15,13 +15,13 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { countAgents, registerConsumer, registerProviders } from './lib/agents.ts';
 import { type ChartSeries, latencyChartSvg } from './lib/chart.ts';
 import { canPin, describePinning } from './lib/cpu.ts';
-import { type ClosedJob, closedLoad, type OpenResult, openLoad, stopLoadWorker } from './lib/load.ts';
+import { type ClosedJob, measureClosed, type OpenResult, openLoad, stopLoadWorker } from './lib/load.ts';
 import {
   CONSUMER_ID,
   consumerBody,
@@ -36,7 +36,7 @@ import {
   settledResidentMb,
   startServer,
 } from './lib/servers.ts';
-import { fmt, median, ratio } from './lib/stats.ts';
+import { fmt, median, ratioWithRange, sig, spread } from './lib/stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -83,9 +83,22 @@ if (!existsSync(join(REPO_ROOT, 'dist', 'registry', 'main.js')))
 const only = values.only?.split(',');
 const wants = (key: string) => !only || only.includes(key);
 
-const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+/** Progress on stderr, kept for bench-log.txt in --out-dir (every round's own figures). */
+const logLines: string[] = [];
+const log = (line: string) => {
+  logLines.push(line);
+  process.stderr.write(`[bench] ${line}\n`);
+};
 const tmp = mkdtempSync(join(tmpdir(), 'mesh-bench-'));
 const cleanups: (() => Promise<void> | void)[] = [() => rmSync(tmp, { recursive: true, force: true })];
+// Stopped from outside (Ctrl-C, `timeout`): stop the servers and PostgreSQL before exiting.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, async () => {
+    log(`${signal}: stopping the servers`);
+    await stopLoadWorker();
+    for (const cleanup of cleanups) await cleanup();
+    process.exit(130);
+  });
 
 // ---------------------------------------------------------------------------------------------
 // The servers under test
@@ -203,6 +216,13 @@ interface Cell {
   rps: number[];
   p50: number[];
   p99: number[];
+  /** The server's CPU time over the measured run's wall time, per round. */
+  busy: number[];
+  /**
+   * Requests per second of the server's CPU time, per round: what a request costs the server,
+   * whether or not the client kept it busy (a loaded machine slows the client too).
+   */
+  perCpuSecond: number[];
   errors: number;
 }
 const throughput = new Map<string, Map<string, Cell>>();
@@ -218,25 +238,37 @@ async function measureRounds(servers: RunningServer[], workloads: Workload[]): P
       for (const s of servers) {
         if (w.isLegacy && s.spec.kind === 'go') continue;
         const job = w.job(s);
-        const r = await closedLoad({
-          ...job,
-          // autocannon runs for whole seconds at least: the quick mode keeps it for one workload
-          // (so both clients stay exercised) and gives the others our raw client.
-          client: quick && w.key !== 'health' ? 'raw' : job.client,
-          connections: opts.connections,
-          warmupSeconds: opts.warmup,
-          seconds: opts.seconds,
-        });
+        const r = await measureClosed(
+          s.pid,
+          {
+            ...job,
+            // autocannon runs for whole seconds at least: the quick mode keeps it for one workload
+            // (so both clients stay exercised) and gives the others our raw client.
+            client: quick && w.key !== 'health' ? 'raw' : job.client,
+            connections: opts.connections,
+            seconds: opts.seconds,
+          },
+          opts.warmup,
+        );
         const row = throughput.get(w.key) ?? new Map<string, Cell>();
         throughput.set(w.key, row);
-        const cell = row.get(s.spec.label) ?? { rps: [], p50: [], p99: [], errors: 0 };
+        const cell = row.get(s.spec.label) ?? {
+          rps: [],
+          p50: [],
+          p99: [],
+          busy: [],
+          perCpuSecond: [],
+          errors: 0,
+        };
         row.set(s.spec.label, cell);
         cell.rps.push(r.rps);
         cell.p50.push(r.p50);
         cell.p99.push(r.p99);
+        cell.busy.push(r.busy);
+        cell.perCpuSecond.push(r.perCpuSecond);
         cell.errors += r.errors;
         log(
-          `round ${round} ${w.key} ${s.spec.label}: ${r.rps.toFixed(0)} req/s, p99 ${fmt(r.p99, 1)} ms, ${r.errors} errors`,
+          `round ${round} ${w.key} ${s.spec.label}: ${r.rps.toFixed(0)} req/s, p99 ${fmt(r.p99, 1)} ms, server busy ${(r.busy * 100).toFixed(0)}%, ${r.errors} errors`,
         );
       }
     }
@@ -257,6 +289,7 @@ async function recordRss(servers: RunningServer[], column: string): Promise<void
 // ---------------------------------------------------------------------------------------------
 
 const started = new Date();
+const loadBefore = loadavg();
 try {
   log(`${describePinning()}; rounds ${opts.rounds} × (${opts.warmup} s warm-up + ${opts.seconds} s)`);
   let servers = await startAll('main');
@@ -402,10 +435,19 @@ if (!values['no-cli'] && wants('cli')) {
 
 const out: string[] = [];
 const model = cpus()[0]?.model ?? 'unknown CPU';
+const loadAfter = loadavg();
+const cells = [...throughput.values()].flatMap((row) => [...row.values()]);
+const spreads = cells.map((c) => spread(c.rps)).filter(Number.isFinite);
 out.push(
   `Run ${started.toISOString()}, ${cpus().length} cores (${model}), Node ${process.version}, ${quick ? 'QUICK MODE (numbers mean nothing)' : 'full run'}.`,
+  `Load average (1 min) ${loadBefore[0]?.toFixed(2)} before the run, ${loadAfter[0]?.toFixed(2)} after: above 0 means other processes were using the cores.`,
   `Load: autocannon (HEAD: our raw HTTP/1.1 client), ${opts.connections} connections, ${opts.warmup} s warm-up + ${opts.seconds} s per round, ${opts.rounds} round(s) interleaved across servers, median of rounds; ${describePinning()}.`,
   `Go registry: npm @mcpmesh/cli-linux-x64 \`mcp-mesh-registry\` on SQLite${goBinary ? '' : ' (skipped: --no-go)'}.`,
+  ...(spreads.length > 0
+    ? [
+        `Noise: the req/s of one cell differed between its rounds by (max − min) / median = ${sig(median(spreads) * 100)}% at the median cell, ${sig(Math.max(...spreads) * 100)}% at worst (${spreads.length} cells). Ratios are given to 2 significant figures, with the range of the per-round ratios in brackets.`,
+      ]
+    : []),
   '',
 );
 const labels = [...new Set([...throughput.values()].flatMap((row) => [...row.keys()]))];
@@ -422,11 +464,32 @@ for (const ours of oursLabels) {
     const cell = (l: string) => {
       const c = row.get(l);
       if (!c) return 'n/a';
-      return `${fmt(median(c.rps))} (${fmt(median(c.p99))})${c.errors ? ` ${c.errors} err` : ''}`;
+      return `${sig(median(c.rps), 3)} (${sig(median(c.p99))})${c.errors ? ` ${c.errors} err` : ''}`;
     };
-    const rps = (l: string) => (row.get(l) ? median(row.get(l)?.rps ?? []) : undefined);
+    const rps = (l: string) => row.get(l)?.rps;
     out.push(
-      `| ${w.label} | ${cell('no-op Node')} | ${cell('Go')} | ${cell(ours)} | ${ratio(rps(ours), rps('no-op Node'))} | ${ratio(rps(ours), rps('Go'))} |`,
+      `| ${w.label} | ${cell('no-op Node')} | ${cell('Go')} | ${cell(ours)} | ${ratioWithRange(rps(ours), rps('no-op Node'))} | ${ratioWithRange(rps(ours), rps('Go'))} |`,
+    );
+  }
+  out.push('');
+}
+for (const ours of oursLabels) {
+  out.push(
+    `### Requests per CPU second of the server: ${ours} (median of rounds; the server's busy share of its core in brackets)`,
+    '',
+    `| workload | no-op Node | Go | ${ours} | ours / no-op | ours / Go |`,
+    '|---|---|---|---|---|---|',
+  );
+  for (const w of Object.values(W) as Workload[]) {
+    const row = throughput.get(w.key);
+    if (!row) continue;
+    const cell = (l: string) => {
+      const c = row.get(l);
+      return c ? `${sig(median(c.perCpuSecond))} (${sig(median(c.busy) * 100)}%)` : 'n/a';
+    };
+    const perCpu = (l: string) => row.get(l)?.perCpuSecond;
+    out.push(
+      `| ${w.label} | ${cell('no-op Node')} | ${cell('Go')} | ${cell(ours)} | ${ratioWithRange(perCpu(ours), perCpu('no-op Node'))} | ${ratioWithRange(perCpu(ours), perCpu('Go'))} |`,
     );
   }
   out.push('');
@@ -443,7 +506,7 @@ if (memory.size > 0) {
   ] as const) {
     out.push(`### ${title}`, '', header, `|---|${columns.map(() => '---').join('|')}|`);
     for (const [label, row] of memory)
-      out.push(`| ${label} | ${columns.map((c) => fmt(row.get(c)?.[part], 1)).join(' | ')} |`);
+      out.push(`| ${label} | ${columns.map((c) => sig(row.get(c)?.[part], 3)).join(' | ')} |`);
     out.push('');
   }
 }
@@ -456,7 +519,7 @@ if (scaleRows.length > 0) {
   );
   for (const { server, workload, result: r } of scaleRows)
     out.push(
-      `| ${server} | ${workload} | ${fmt(r.rate)} | ${fmt(r.achieved)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.max, 1)} | ${r.errors} |`,
+      `| ${server} | ${workload} | ${fmt(r.rate)} | ${sig(r.achieved, 3)} | ${sig(r.p50)} | ${sig(r.p99)} | ${sig(r.max)} | ${r.errors} |`,
     );
   out.push('');
 }
@@ -472,9 +535,7 @@ if (chartSeries.length > 0) {
       `| ${s.label} | ${rates
         .map((rate) => {
           const p = s.points.find((x) => x.rate === rate);
-          return p
-            ? `${fmt(p.p50, 1)} / ${fmt(p.p99, 1)}${p.errors ? ` (${p.errors} err)` : ''}`
-            : 'saturated';
+          return p ? `${sig(p.p50)} / ${sig(p.p99)}${p.errors ? ` (${p.errors} err)` : ''}` : 'saturated';
         })
         .join(' | ')} |`,
     );
@@ -496,7 +557,7 @@ if (cli) {
     '',
     '| command | median ms | vs node -e 0 |',
     '|---|---|---|',
-    ...cli.rows.map((r) => `| ${r.command} | ${r.ms.toFixed(1)} | ${(r.ms / base).toFixed(2)}x |`),
+    ...cli.rows.map((r) => `| ${r.command} | ${sig(r.ms)} | ${sig(r.ms / base)}x |`),
     '',
   );
 }
@@ -504,6 +565,7 @@ const report = out.join('\n');
 process.stdout.write(`${report}\n`);
 mkdirSync(values['out-dir'], { recursive: true });
 writeFileSync(join(values['out-dir'], 'bench-results.md'), `${report}\n`);
+writeFileSync(join(values['out-dir'], 'bench-log.txt'), `${logLines.join('\n')}\n`);
 writeFileSync(
   join(values['out-dir'], 'bench-results.json'),
   `${JSON.stringify(
@@ -513,6 +575,7 @@ writeFileSync(
       model,
       node: process.version,
       pinned: canPin,
+      loadavg: { before: loadBefore, after: loadAfter },
       opts,
       throughput: Object.fromEntries([...throughput].map(([k, row]) => [k, Object.fromEntries(row)])),
       memory: Object.fromEntries([...memory].map(([k, row]) => [k, Object.fromEntries(row)])),

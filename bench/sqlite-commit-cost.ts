@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
+import { sig } from './lib/stats.ts';
 
 const { values } = parseArgs({ options: { updates: { type: 'string', default: '20000' } } });
 const total = Number(values.updates);
@@ -27,7 +28,9 @@ try {
   const update = db.prepare(
     'UPDATE agents SET last_heartbeat = ?, revision = ? WHERE id = ? RETURNING revision',
   );
-  console.log(`${total} updates of 1,000 rows, WAL, synchronous = NORMAL, Node ${process.version}`);
+  console.log(
+    `${total} updates of 1,000 rows, WAL, synchronous = NORMAL, Node ${process.version}; 2 significant figures`,
+  );
   console.log('| updates per transaction | µs per transaction | µs per update |\n|---|---|---|');
   for (const perTransaction of [1, 8, 32]) {
     const transactions = Math.floor(total / perTransaction);
@@ -41,7 +44,7 @@ try {
     }
     const micros = (performance.now() - started) * 1000;
     console.log(
-      `| ${perTransaction} | ${(micros / transactions).toFixed(1)} | ${(micros / (transactions * perTransaction)).toFixed(2)} |`,
+      `| ${perTransaction} | ${sig(micros / transactions)} | ${sig(micros / (transactions * perTransaction))} |`,
     );
   }
   db.close();

@@ -4,6 +4,7 @@
  * is pinned and the report says so.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 export const SERVER_CORE = 0;
@@ -21,4 +22,18 @@ export function describePinning(): string {
   return canPin
     ? `server pinned to core ${SERVER_CORE}, load generator (its own process) to core ${LOAD_CORE} with taskset`
     : 'not pinned (taskset missing or fewer than 2 cores): server and load generator share the cores';
+}
+
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+/**
+ * CPU seconds a process has used so far, user + system, all its threads (fields 14 and 15 of
+ * /proc/<pid>/stat). Over a load run, the difference divided by the wall time is how busy the
+ * server was: pinned to one core, 100% means that core never waited for the client.
+ */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: count fields from after its closing bracket.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }

@@ -7,7 +7,7 @@ import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { LOAD_CORE, pinned } from './cpu.ts';
+import { cpuSeconds, LOAD_CORE, pinned } from './cpu.ts';
 import type { ClosedJob, ClosedResult, OpenJob, OpenResult } from './load-worker.ts';
 import { REPO_ROOT } from './servers.ts';
 
@@ -73,4 +73,30 @@ export async function stopLoadWorker(): Promise<void> {
   const exited = new Promise((resolve) => current.child.once('exit', resolve));
   current.child.stdin.end();
   await exited;
+}
+
+export interface MeasuredResult extends ClosedResult {
+  /** The server's CPU time over the measured run's wall time (pinned to one core: at most 1). */
+  busy: number;
+  /**
+   * Requests per second of the server's CPU time: what a request costs the server, whether or
+   * not the client kept it busy (on a loaded machine the client slows down too).
+   */
+  perCpuSecond: number;
+}
+
+/**
+ * One closed-loop measurement of the server `pid`: the warm-up as a job of its own, then the
+ * measured run, with the server's CPU time (all its threads) over the measured run only.
+ */
+export async function measureClosed(
+  pid: number,
+  job: Omit<ClosedJob, 'mode' | 'warmupSeconds'>,
+  warmupSeconds: number,
+): Promise<MeasuredResult> {
+  if (warmupSeconds > 0) await closedLoad({ ...job, warmupSeconds: 0, seconds: warmupSeconds });
+  const before = cpuSeconds(pid);
+  const r = await closedLoad({ ...job, warmupSeconds: 0 });
+  const cpu = cpuSeconds(pid) - before;
+  return { ...r, busy: cpu / (r.requests / r.rps), perCpuSecond: r.requests / cpu };
 }

@@ -27,6 +27,8 @@ export interface ServerSpec {
   goBinary?: string;
   /** Extra Node flags for our registry (measured, not assumed: see docs/benchmarks.md). */
   nodeFlags?: string[];
+  /** Extra environment for our registry (e.g. `MCP_MESH_NODE_DEFAULTS=false`). */
+  env?: Record<string, string>;
 }
 
 export interface RunningServer {
@@ -76,6 +78,7 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
       DATABASE_URL: undefined,
       MCP_MESH_ACCESS_LOG: 'false',
       MCP_MESH_LOG_LEVEL: 'error',
+      ...spec.env,
     };
   } else {
     if (!spec.goBinary) throw new Error('the Go registry needs its binary');
@@ -118,19 +121,14 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
   };
 }
 
-/** Resident set size in MB (VmRSS of /proc/<pid>/status). */
-export function rssMb(pid: number): number {
-  return residentMb(pid).rss;
-}
-
 /**
  * VmRSS, and its anonymous part (RssAnon): the process's own memory. The rest is mostly pages of
  * the executable mapped from its file (RssFile), shared with every process running it.
  */
-export function residentMb(pid: number): { rss: number; anon: number } {
+export function residentMb(pid: number): { rss: number; anon: number; file: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]);
-  return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024 };
+  return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 };
 }
 
 /**
@@ -140,7 +138,7 @@ export function residentMb(pid: number): { rss: number; anon: number } {
 export async function settledResidentMb(
   pid: number,
   settleMs = 3000,
-): Promise<{ rss: number; anon: number }> {
+): Promise<{ rss: number; anon: number; file: number }> {
   await new Promise((r) => setTimeout(r, settleMs));
   return residentMb(pid);
 }
