@@ -45,7 +45,7 @@ describe('the npm package, installed globally from its tarball', () => {
   const nodes: Record<string, string> = {};
 
   beforeAll(() => {
-    // --ignore-scripts: dist/ was built by `prepare` during `npm ci`; rebuilding it here would
+    // --ignore-scripts: dist/ was built by the `dependencies` script during `npm ci`; rebuilding it here would
     // rewrite files that the other suites are running from.
     const [packed] = JSON.parse(
       npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir.path], REPO_ROOT).stdout,
@@ -97,7 +97,8 @@ describe('the npm package, installed globally from its tarball', () => {
 
   it('installs without a warning: no install script to approve, every engine met', () => {
     // A `prepare` in the package would be an install script of a tarball install (npm 11 asks
-    // for its approval, and it could not build there anyway): dist/ is built by `prepack`.
+    // for its approval, and it could not build there anyway): dist/ is built by `prepack`, and in
+    // a checkout by `dependencies`, which npm runs after `npm ci` in the project only.
     expect(installWarnings).toBe('');
     const installed = JSON.parse(
       readFileSync(join(dir.path, 'prefix', 'lib', 'node_modules', pkg.name, 'package.json'), 'utf8'),
