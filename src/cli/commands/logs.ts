@@ -7,7 +7,7 @@ import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
 import { formatFixed } from '../output/python-values.js';
 import { systemTempDir } from '../process/launch-service.js';
-import { findTracked, knownAgentNames } from '../services/agent-names.js';
+import { findTracked, runningAgentsLine } from '../services/agent-names.js';
 import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { localDateTime, parseLocalTimestamp } from '../state/local-time.js';
 import { type ProcessRecord, uptimeSeconds } from '../state/process-tracker.js';
@@ -171,8 +171,8 @@ async function showAgent(mesh: LocalMesh, input: string, args: LogsArgs): Promis
   const record = findTracked(mesh.tracker, input);
   if (!record) {
     out.error(`Agent '${input}' not found or not running`);
-    const known = knownAgentNames(mesh.tracker);
-    if (known.length > 0) out.info(`Running agents: ${known.join(', ')}`);
+    const running = runningAgentsLine(mesh.tracker);
+    if (running) out.info(running);
     return 1;
   }
   const { name } = record;

@@ -2,7 +2,7 @@
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
 import { formatFixed } from '../output/python-values.js';
-import { findTracked, knownAgentNames } from '../services/agent-names.js';
+import { findTracked, runningAgentsLine } from '../services/agent-names.js';
 import { restartAgent } from '../services/agent-service.js';
 import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { uptimeSeconds } from '../state/process-tracker.js';
@@ -30,8 +30,8 @@ export async function run(args: RestartAgentArgs, ctx: CliContext): Promise<numb
     out.info(`Restarting agent: ${name}`);
     if (!record) {
       out.error(`Agent '${name}' not found`);
-      const known = knownAgentNames(mesh.tracker);
-      if (known.length > 0) out.info(`Running agents: ${known.join(', ')}`);
+      const running = runningAgentsLine(mesh.tracker);
+      if (running) out.info(running);
       return 1;
     }
     out.info('Current agent status:', {

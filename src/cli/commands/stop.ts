@@ -1,7 +1,7 @@
 /** `mcp_mesh_dev stop [--agent NAME]` (cli.md §7.2). */
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
-import { findTracked, knownAgentNames } from '../services/agent-names.js';
+import { findTracked, runningAgentsLine } from '../services/agent-names.js';
 import { stopAgent } from '../services/agent-service.js';
 import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { stopRegistry } from '../services/registry-service.js';
@@ -28,8 +28,8 @@ async function stopOneAgent(mesh: LocalMesh, input: string, timeout: number): Pr
   const record = findTracked(mesh.tracker, input);
   if (!record) {
     out.error(`Agent '${input}' not found or not running`);
-    const known = knownAgentNames(mesh.tracker);
-    if (known.length > 0) out.info(`Running agents: ${known.join(', ')}`);
+    const running = runningAgentsLine(mesh.tracker);
+    if (running) out.info(running);
     return 1;
   }
   if (await stopAgent(mesh, record.name, timeout)) {

@@ -18,7 +18,8 @@ export function findTracked(tracker: ProcessTracker, input: string): ProcessReco
   return typeof file === 'string' && basename(file) === basename(input) ? candidate : undefined;
 }
 
-/** The names of the tracked agents, in tracking order, for "not found" messages. */
-export function knownAgentNames(tracker: ProcessTracker): string[] {
-  return tracker.byType('agent').map((record) => record.name);
+/** The line that follows a "not found" message: the tracked agents, in tracking order, if any. */
+export function runningAgentsLine(tracker: ProcessTracker): string | undefined {
+  const names = tracker.byType('agent').map((record) => record.name);
+  return names.length > 0 ? `Running agents: ${names.join(', ')}` : undefined;
 }
