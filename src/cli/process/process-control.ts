@@ -1,9 +1,9 @@
 /**
  * Everything the CLI asks the operating system about processes, behind one interface so the
  * POSIX and Windows differences (signals, zombies, process groups, tools) stay in one place each.
+ * This module holds only the interface; the implementations import it, and
+ * `platform-process-control.ts` picks one, so no module imports back up.
  */
-import { posixProcessControl } from './posix-process-control.js';
-import { windowsProcessControl } from './windows-process-control.js';
 
 export interface ProcessControl {
   /** The process exists and is not a zombie (cli.md §4.3). */
@@ -20,8 +20,4 @@ export interface ProcessControl {
   listeningPorts(pid: number): number[];
   /** Resident memory in bytes, when the OS tells. */
   residentBytes(pid: number): number | undefined;
-}
-
-export function processControlFor(platform: NodeJS.Platform = process.platform): ProcessControl {
-  return platform === 'win32' ? windowsProcessControl : posixProcessControl(platform);
 }

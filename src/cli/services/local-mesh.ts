@@ -1,7 +1,8 @@
 /** What every service operation of one CLI run shares: context, configuration, tracker, OS access. */
 import type { CliConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
-import { type ProcessControl, processControlFor } from '../process/process-control.js';
+import { processControlFor } from '../process/platform-process-control.js';
+import type { ProcessControl } from '../process/process-control.js';
 import { ProcessTracker } from '../state/process-tracker.js';
 
 export interface LocalMesh {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { processControlFor } from '../../../src/cli/process/platform-process-control.js';
 import { parseLsofPorts, parseProcNetListeners } from '../../../src/cli/process/posix-process-control.js';
-import { processControlFor } from '../../../src/cli/process/process-control.js';
 import { descendantsIn, parsePidPairs } from '../../../src/cli/process/process-tree.js';
 import {
   parseNetstatListening,

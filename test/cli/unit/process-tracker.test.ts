@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CliOutput } from '../../../src/cli/context.js';
-import { processControlFor } from '../../../src/cli/process/process-control.js';
+import { processControlFor } from '../../../src/cli/process/platform-process-control.js';
 import { localIsoTimestamp } from '../../../src/cli/state/local-time.js';
 import { ProcessTracker } from '../../../src/cli/state/process-tracker.js';
 import { CliSandbox, finished } from '../../helpers/cli-process.js';
@@ -24,7 +24,7 @@ const tracker = (path: string) =>
 const WRITER = `
 const dist = ${JSON.stringify(DIST)};
 const { ProcessTracker } = await import(dist + 'state/process-tracker.js');
-const { processControlFor } = await import(dist + 'process/process-control.js');
+const { processControlFor } = await import(dist + 'process/platform-process-control.js');
 const { CliOutput } = await import(dist + 'context.js');
 const [path, writer, count, pid, startedAt, goAt] = process.argv.slice(1);
 const out = new CliOutput(process.stderr, process.stderr, false);
