@@ -10,10 +10,11 @@ const POSTGRES_SUITES = [
   'test/storage/store-contract.test.ts',
   'test/postgres/**/*.test.ts',
 ];
-/** Pure functions and the executable's flags: nothing of theirs depends on the database. */
+/**
+ * Pure functions and the executable's flags: nothing of theirs depends on the database. (The
+ * domain's own tests, test/mesh, are not among the PostgreSQL suites at all.)
+ */
 const DIALECT_FREE = [
-  'test/registry/matching/**',
-  'test/registry/resolution/**',
   'test/registry/validation/**',
   'test/registry/registry-process.test.ts',
   'test/registry/shared-ping.test.ts',

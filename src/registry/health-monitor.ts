@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
+import { nextStatus, type StatusChange } from '../mesh/status.js';
 import { nowMicros } from '../shared/clock.js';
-import type { AgentRecord, RegistryStore, StatusChange } from '../storage/registry-store.js';
+import type { RegistryStore } from '../storage/registry-store.js';
 
 export interface HealthMonitorOptions {
   store: RegistryStore;
@@ -11,26 +12,6 @@ export interface HealthMonitorOptions {
   currentTimeoutSeconds: number;
   /** Seconds an unhealthy current-protocol agent is kept before it is purged. */
   retentionSeconds: number;
-}
-
-/**
- * The status a sweep gives an agent now, or undefined to leave it. Legacy agents follow spec
- * registry-api.md §6.3 (strict comparisons; healthy → degraded → expired); current-protocol
- * agents become `unhealthy` after the timeout (registry-api-current.md §4).
- */
-export function nextStatus(
-  agent: AgentRecord,
-  now: number,
-  currentTimeoutSeconds: number,
-): AgentRecord['status'] | undefined {
-  if (agent.lastHeartbeat === null) return undefined;
-  const age = (now - agent.lastHeartbeat) / 1e6;
-  if (agent.protocol === 'current') {
-    return agent.status === 'healthy' && age > currentTimeoutSeconds ? 'unhealthy' : undefined;
-  }
-  if (age > agent.evictionThreshold && agent.status !== 'expired') return 'expired';
-  if (age > agent.timeoutThreshold && agent.status === 'healthy') return 'degraded';
-  return undefined;
 }
 
 /**

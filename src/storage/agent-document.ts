@@ -1,4 +1,4 @@
-import type { AgentRecord } from './registry-store.js';
+import type { AgentRecord } from '../mesh/agent.js';
 
 /**
  * The columns both stores keep outside the JSON document: what heartbeats and health sweeps

@@ -3,11 +3,13 @@
  * group-committed by a {@link WriteBatcher}, and a {@link SnapshotSync} pulls other processes'
  * commits. Each dialect supplies the SQL side: running a batch, pulling changes, closing.
  */
+
+import type { AgentRecord, AgentStatus } from '../mesh/agent.js';
+import type { StatusChange } from '../mesh/status.js';
 import { type AgentRow, fromAgentRow } from './agent-document.js';
 import { AgentSnapshot, type StoredAgent } from './agent-snapshot.js';
 import { BatchEffects } from './batch-effects.js';
 import { fromColumnText } from './column-text.js';
-import type { AgentRecord, AgentStatus, StatusChange } from './registry-store.js';
 import type { SnapshotSync } from './snapshot-sync.js';
 import type { WriteBatcher } from './write-batcher.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeName } from '../../../src/registry/matching/normalize-name.js';
+import { normalizeName } from '../../src/mesh/names.js';
 
 describe('normalizeName', () => {
   it.each([

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { AgentRecord } from '../../src/mesh/agent.js';
+import { topologyAtAfterHeartbeat } from '../../src/mesh/status.js';
 import { openStore, sqlitePathOf } from '../../src/storage/open-store.js';
 import { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
-import type { AgentRecord, RegistryStore } from '../../src/storage/registry-store.js';
+import type { RegistryStore } from '../../src/storage/registry-store.js';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { freshDatabaseUrl, TEST_DIALECT } from '../helpers/test-database.js';
@@ -101,6 +103,27 @@ describe(`the ${TEST_DIALECT} store`, () => {
       expect(store.getAgent('a')?.status).toBe('degraded');
       // Applying it twice (another replica) is harmless.
       expect(await store.applyStatusChanges([fresh])).toEqual([]);
+    });
+  });
+
+  it('moves the topology time as the mesh status rules say, in its SQL as well', async () => {
+    await withStore(async (store) => {
+      const { agent: registered } = await store.upsertAgent(agent('a', { status: 'healthy' }));
+      const same = await store.recordHeartbeat('a', 2_000_000, 'healthy');
+      expect(same?.topologyAt).toBe(topologyAtAfterHeartbeat(registered, 'healthy', 2_000_000));
+      expect(same?.topologyAt).toBe(1_000_000);
+      const changed = await store.recordHeartbeat('a', 3_000_000, 'degraded');
+      expect(changed?.topologyAt).toBe(topologyAtAfterHeartbeat(same!, 'degraded', 3_000_000));
+      expect(changed?.topologyAt).toBe(3_000_000);
+      const expire = {
+        id: 'a',
+        fromStatus: 'degraded',
+        lastHeartbeat: 3_000_000,
+        toStatus: 'expired',
+        at: 4_000_000,
+      } as const;
+      await store.applyStatusChanges([expire]);
+      expect(store.getAgent('a')?.topologyAt).toBe(4_000_000);
     });
   });
 

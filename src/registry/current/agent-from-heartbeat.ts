@@ -1,5 +1,6 @@
+import type { AgentRecord, CapabilityRecord, ToolDependency } from '../../mesh/agent.js';
+import { topologyAtOfRegistration } from '../../mesh/status.js';
 import { type Micros, resourceVersionOf } from '../../shared/clock.js';
-import type { AgentRecord, CapabilityRecord, ToolDependency } from '../../storage/registry-store.js';
 import type { CurrentHeartbeatRequest } from '../schemas/current-heartbeat.js';
 
 /** `http://host:port`, or `stdio://<agent_id>` without a port (registry-api-current.md §2). */
@@ -30,15 +31,6 @@ function toCapability(tool: CurrentHeartbeatRequest['tools'][number]): Capabilit
     ...(tool.inputSchema === undefined ? {} : { inputSchema: tool.inputSchema }),
     ...(tool.outputSchema === undefined ? {} : { outputSchema: tool.outputSchema }),
   };
-}
-
-/** What consumers resolve against: if this changes, the agent's topology changed. */
-function topologyFingerprint(agent: Pick<AgentRecord, 'endpoint' | 'capabilities' | 'namespace'>): string {
-  return JSON.stringify([
-    agent.endpoint,
-    agent.namespace,
-    agent.capabilities.map((c) => [c.name, c.functionName, c.version, c.tags, c.kwargs]),
-  ]);
 }
 
 /**
@@ -88,9 +80,6 @@ export function agentFromHeartbeat(
     },
     topologyAt: now,
   };
-  const isSameTopology =
-    previous !== undefined &&
-    previous.status === 'healthy' &&
-    topologyFingerprint(previous) === topologyFingerprint(agent);
-  return isSameTopology ? { ...agent, topologyAt: previous.topologyAt } : agent;
+  const topologyAt = topologyAtOfRegistration(agent, previous);
+  return topologyAt === agent.topologyAt ? agent : { ...agent, topologyAt };
 }

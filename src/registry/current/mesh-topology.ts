@@ -1,11 +1,12 @@
-import { nowMicros } from '../../shared/clock.js';
-import type { AgentRecord, CapabilityRecord, RegistryStore } from '../../storage/registry-store.js';
-import { CapabilityIndex } from '../resolution/capability-index.js';
+import type { AgentRecord, CapabilityRecord } from '../../mesh/agent.js';
+import { CapabilityIndex } from '../../mesh/resolution/capability-index.js';
 import {
   type DependencyResolution,
   type ProviderTool,
   toResolution,
-} from '../resolution/resolve-dependency.js';
+} from '../../mesh/resolution/resolve-dependency.js';
+import { nowMicros } from '../../shared/clock.js';
+import type { RegistryStore } from '../../storage/registry-store.js';
 
 function providerTools(agent: AgentRecord): ProviderTool[] {
   return agent.capabilities.map((cap: CapabilityRecord) => ({

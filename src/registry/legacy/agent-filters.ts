@@ -1,8 +1,8 @@
-import type { AgentRecord } from '../../storage/registry-store.js';
-import { isFuzzyMatch } from '../matching/fuzzy-match.js';
-import { matchesLabels, parseLabelSelector } from '../matching/label-selector.js';
-import { satisfiesLegacyConstraint } from '../matching/legacy-version-constraint.js';
-import { splitTagList } from '../matching/tag-list.js';
+import type { AgentRecord } from '../../mesh/agent.js';
+import { isFuzzyMatch } from '../../mesh/matching/fuzzy-match.js';
+import { matchesLabels, parseLabelSelector } from '../../mesh/matching/label-selector.js';
+import { satisfiesLegacyConstraint } from '../../mesh/matching/legacy-version-constraint.js';
+import { splitTagList } from '../../mesh/matching/tag-list.js';
 import type { AgentsQuery } from '../schemas/legacy-agents.js';
 
 /** The query of `GET /agents` with the spec's defaults applied; also the cache key (§7). */

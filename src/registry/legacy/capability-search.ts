@@ -1,7 +1,7 @@
-import type { AgentRecord, CapabilityRecord } from '../../storage/registry-store.js';
-import { isFuzzyMatch } from '../matching/fuzzy-match.js';
-import { satisfiesLegacyConstraint } from '../matching/legacy-version-constraint.js';
-import { splitTagList } from '../matching/tag-list.js';
+import type { AgentRecord, CapabilityRecord } from '../../mesh/agent.js';
+import { isFuzzyMatch } from '../../mesh/matching/fuzzy-match.js';
+import { satisfiesLegacyConstraint } from '../../mesh/matching/legacy-version-constraint.js';
+import { splitTagList } from '../../mesh/matching/tag-list.js';
 import type { CapabilitiesQuery } from '../schemas/legacy-agents.js';
 import { isValidStability, LEGACY_MESSAGES } from '../validation/legacy-rules.js';
 import { RequestValidationError, valueError } from '../validation/request-validation-error.js';

@@ -1,8 +1,8 @@
-import { thresholdsFor } from '../../shared/agent-thresholds.js';
+import type { AgentRecord, CapabilityRecord } from '../../mesh/agent.js';
+import { normalizeName } from '../../mesh/names.js';
+import { thresholdsFor } from '../../mesh/thresholds.js';
 import type { Micros } from '../../shared/clock.js';
 import { resourceVersionOf } from '../../shared/clock.js';
-import type { AgentRecord, CapabilityRecord } from '../../storage/registry-store.js';
-import { normalizeName } from '../matching/normalize-name.js';
 import type { ValidationErrorItem } from '../schemas/common.js';
 import type { RegisterRequest } from '../schemas/legacy-agents.js';
 import {

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { LabelSelectorError } from '../../mesh/matching/label-selector.js';
 import { isoOffset, nowMicros } from '../../shared/clock.js';
 import { agentFilterKey, matchesAgentFilter, toAgentFilter } from '../legacy/agent-filters.js';
 import { agentFromRegistration } from '../legacy/register-metadata.js';
-import { LabelSelectorError } from '../matching/label-selector.js';
 import { sendJson, sendJsonText } from '../plugins/errors.js';
 import { DetailReply, ValidationErrorReply } from '../schemas/common.js';
 import { AgentIdParams } from '../schemas/health.js';

@@ -1,5 +1,5 @@
+import type { AgentRecord } from '../../mesh/agent.js';
 import { isoNanosZ } from '../../shared/clock.js';
-import type { AgentRecord } from '../../storage/registry-store.js';
 import type { MeshTopology } from '../current/mesh-topology.js';
 import { legacyAgentView, legacyCapabilityView } from './legacy-agent-view.js';
 

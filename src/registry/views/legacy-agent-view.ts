@@ -1,5 +1,5 @@
+import type { AgentRecord, CapabilityRecord } from '../../mesh/agent.js';
 import { isoZ } from '../../shared/clock.js';
-import type { AgentRecord, CapabilityRecord } from '../../storage/registry-store.js';
 
 /** A capability in the wire order of spec §3.2. */
 export function legacyCapabilityView(cap: CapabilityRecord) {

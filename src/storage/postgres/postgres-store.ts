@@ -1,11 +1,12 @@
 import { Pool, type PoolClient, type QueryConfig, types } from 'pg';
 import type { Logger } from 'pino';
+import type { StatusChange } from '../../mesh/status.js';
 import { resourceVersionOf } from '../../shared/clock.js';
 import { toAgentDocument } from '../agent-document.js';
 import type { StoredDeletion } from '../agent-snapshot.js';
 import type { BatchEffects, SnapshotEffect } from '../batch-effects.js';
 import { fromColumnText, toColumnText } from '../column-text.js';
-import type { RegistryStore, StatusChange } from '../registry-store.js';
+import type { RegistryStore } from '../registry-store.js';
 import {
   heartbeatApplied,
   needsSavepoint,
@@ -39,6 +40,7 @@ const typeParsers = {
       : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
 };
 
+// topology_at as mesh/status.ts's topologyAtAfterHeartbeat says, decided on the row itself.
 const HEARTBEAT_UPDATE = `UPDATE mesh_agents
     SET status = $1, last_heartbeat = $2, updated_at = $2, resource_version = $3, revision = $4,
       topology_at = CASE WHEN status = $1 THEN topology_at ELSE $2 END

@@ -1,9 +1,9 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { normalizeName } from '../../registry/matching/normalize-name.js';
-import { thresholdsFor } from '../../shared/agent-thresholds.js';
+import type { AgentRecord, AgentStatus, CapabilityRecord } from '../../mesh/agent.js';
+import { normalizeName } from '../../mesh/names.js';
+import { thresholdsFor } from '../../mesh/thresholds.js';
 import { parseTimestamp } from '../../shared/clock.js';
 import { toAgentDocument } from '../agent-document.js';
-import type { AgentRecord, AgentStatus, CapabilityRecord } from '../registry-store.js';
 import { parseStoredValue } from './python-literal.js';
 
 const LEGACY_STATUSES = new Set<AgentStatus>(['pending', 'healthy', 'degraded', 'expired', 'offline']);

@@ -1,13 +1,14 @@
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { StatusChange } from '../../mesh/status.js';
 import { resourceVersionOf } from '../../shared/clock.js';
 import { MeshError } from '../../shared/errors.js';
 import { toAgentDocument } from '../agent-document.js';
 import type { StoredDeletion } from '../agent-snapshot.js';
 import type { BatchEffects, SnapshotEffect } from '../batch-effects.js';
 import { fromColumnText, toColumnText } from '../column-text.js';
-import type { RegistryStore, StatusChange } from '../registry-store.js';
+import type { RegistryStore } from '../registry-store.js';
 import {
   heartbeatApplied,
   needsSavepoint,
@@ -20,6 +21,7 @@ import { SnapshotSync } from '../snapshot-sync.js';
 import { WriteBatcher } from '../write-batcher.js';
 import { migrateSqlite } from './migrations.js';
 
+// topology_at as mesh/status.ts's topologyAtAfterHeartbeat says, decided on the row itself.
 const HEARTBEAT_UPDATE = `UPDATE mesh_agents
   SET status = $status, last_heartbeat = $at, updated_at = $at, resource_version = $rv, revision = $revision,
     topology_at = CASE WHEN status = $status THEN topology_at ELSE $at END

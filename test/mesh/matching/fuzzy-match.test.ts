@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isFuzzyMatch, levenshtein } from '../../../src/registry/matching/fuzzy-match.js';
+import { isFuzzyMatch, levenshtein } from '../../../src/mesh/matching/fuzzy-match.js';
 
 describe('levenshtein', () => {
   it.each([

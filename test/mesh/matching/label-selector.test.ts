@@ -3,7 +3,7 @@ import {
   LabelSelectorError,
   matchesLabels,
   parseLabelSelector,
-} from '../../../src/registry/matching/label-selector.js';
+} from '../../../src/mesh/matching/label-selector.js';
 
 describe('parseLabelSelector', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { satisfiesLegacyConstraint } from '../../../src/registry/matching/legacy-version-constraint.js';
+import { satisfiesLegacyConstraint } from '../../../src/mesh/matching/legacy-version-constraint.js';
 
 interface Case {
   version: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasAnyTag, splitTagList } from '../../../src/registry/matching/tag-list.js';
+import { hasAnyTag, splitTagList } from '../../../src/mesh/matching/tag-list.js';
 
 describe('splitTagList', () => {
   it.each([

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CapabilityIndex } from '../../../src/registry/resolution/capability-index.js';
+import { CapabilityIndex } from '../../../src/mesh/resolution/capability-index.js';
 import {
   type DependencySpec,
   type ProviderTool,
   resolveDependency,
-} from '../../../src/registry/resolution/resolve-dependency.js';
+} from '../../../src/mesh/resolution/resolve-dependency.js';
 
 function tool(agentId: string, capability: string, overrides: Partial<ProviderTool> = {}): ProviderTool {
   return {

@@ -5,7 +5,7 @@ import {
   resolveAlternatives,
   resolveDependency,
   toResolution,
-} from '../../../src/registry/resolution/resolve-dependency.js';
+} from '../../../src/mesh/resolution/resolve-dependency.js';
 
 function tool(overrides: Partial<ProviderTool> & { agentId: string }): ProviderTool {
   return {

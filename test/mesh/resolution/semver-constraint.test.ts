@@ -6,7 +6,7 @@ import {
   parseConstraint,
   parseVersion,
   satisfiesConstraint,
-} from '../../../src/registry/resolution/semver-constraint.js';
+} from '../../../src/mesh/resolution/semver-constraint.js';
 
 describe('parseVersion', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scoreTags, type TagSpec } from '../../../src/registry/resolution/tag-match.js';
+import { scoreTags, type TagSpec } from '../../../src/mesh/resolution/tag-match.js';
 
 const PROVIDER = ['system', 'time', 'python', 'legacy'] as const;
 

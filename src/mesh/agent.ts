@@ -1,0 +1,85 @@
+/**
+ * The agent as the mesh knows it, in the spec's words: what both protocols register, what
+ * the store keeps and what the views show. Types only.
+ */
+import type { Micros } from '../shared/clock.js';
+
+/** Lifecycle statuses of both protocols (legacy §6.1; current §4 adds `unhealthy`). */
+export type AgentStatus = 'pending' | 'healthy' | 'degraded' | 'expired' | 'offline' | 'unhealthy';
+
+/** Which protocol registered the agent; decides which listing shape shows it. */
+export type AgentProtocol = 'legacy' | 'current';
+
+/** A dependency a current-protocol tool declares (registry-api-current.md §2). */
+export interface ToolDependency {
+  capability: string;
+  tags: (string | string[])[];
+  version: string;
+  namespace: string | undefined;
+  required: boolean | undefined;
+}
+
+/**
+ * One capability of an agent. Legacy registrations fill name/description/version/tags (the rest
+ * has the spec's fixed values); current-protocol tools fill the tool fields as well.
+ */
+export interface CapabilityRecord {
+  name: string;
+  description: string | null;
+  version: string;
+  tags: string[];
+  category: string | null;
+  stability: string;
+  /** Current protocol only: the tool that provides the capability. */
+  functionName?: string;
+  /** Current protocol only: echoed to consumers in resolutions. */
+  kwargs?: Record<string, unknown>;
+  /** Current protocol only: what this tool depends on. */
+  dependencies?: ToolDependency[];
+  /** Current protocol only: schema fields kept verbatim for listings. */
+  inputSchema?: unknown;
+  outputSchema?: unknown;
+}
+
+/** Fields of a current-protocol agent that legacy agents do not have. */
+export interface CurrentAgentDetails {
+  runtime: string;
+  version: string;
+  description: string;
+  httpHost: string;
+  httpPort: number;
+  a2aProducer: boolean;
+  a2aConsumer: boolean;
+  /** When the agent last sent its full payload (`POST /heartbeat`). */
+  fullHeartbeatAt: Micros;
+}
+
+/** The stored agent: every field of registry-api.md §3.1, plus the current protocol's details. */
+export interface AgentRecord {
+  id: string;
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  createdAt: Micros;
+  updatedAt: Micros;
+  resourceVersion: string;
+  endpoint: string;
+  capabilities: CapabilityRecord[];
+  dependencies: string[];
+  status: AgentStatus;
+  lastHeartbeat: Micros | null;
+  healthInterval: number;
+  timeoutThreshold: number;
+  evictionThreshold: number;
+  agentType: string;
+  config: Record<string, unknown>;
+  securityContext: string | null;
+  protocol: AgentProtocol;
+  current?: CurrentAgentDetails;
+  /**
+   * When this agent last changed in a way its consumers must re-resolve for: registered, tools or
+   * endpoint changed, status changed, deregistered. Stores set it on every status change.
+   */
+  topologyAt: Micros;
+}
