@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MeshError } from '../../src/shared/errors.js';
-import { redactDatabaseUrl } from '../../src/storage/open-store.js';
+import { redactDatabaseUrl } from '../../src/storage/database-url.js';
 import { poolConfigFromUrl } from '../../src/storage/postgres/connection-config.js';
 
 describe('PostgreSQL settings from the database URL', () => {

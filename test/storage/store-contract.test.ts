@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentRecord } from '../../src/mesh/agent.js';
 import { topologyAtAfterHeartbeat } from '../../src/mesh/status.js';
-import { openStore, sqlitePathOf } from '../../src/storage/open-store.js';
+import { sqlitePathOf } from '../../src/storage/database-url.js';
+import { openStore } from '../../src/storage/open-store.js';
 import { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import type { RegistryStore } from '../../src/storage/registry-store.js';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { PoolConfig } from 'pg';
 import { MeshError } from '../../shared/errors.js';
-import { redactDatabaseUrl } from '../open-store.js';
+import { redactDatabaseUrl } from '../database-url.js';
 
 /** The query parameters we read; anything else is refused so that a typo does not pass silently. */
 const KNOWN_PARAMETERS = new Set(['sslmode', 'sslrootcert', 'host', 'port', 'user', 'password', 'dbname']);
