@@ -9,6 +9,7 @@ import { isRegisteredHealthy, type RegistryAgent } from '../registry/agent-regis
 import { fetchRegistryAgents, RegistryUnreachableError } from '../registry/registry-client.js';
 import { localIsoTimestamp } from '../state/local-time.js';
 import { type ProcessRecord, uptimeSeconds } from '../state/process-tracker.js';
+import { childEnvironment } from './child-environment.js';
 import { configuredRegistryUrl, type LocalMesh, registryUrl } from './local-mesh.js';
 import { logTextSince } from './registry-service.js';
 
@@ -49,34 +50,24 @@ export function validateAgentFile(mesh: LocalMesh, path: string): string {
   return absolute;
 }
 
-/** The agent environment of §6.4: the CLI's own, the registry's whereabouts, debug and log level. */
+/** The agent environment of §6.4 (built by `childEnvironment`), and the registry URL it names. */
 function agentEnvironment(mesh: LocalMesh): {
   env: Record<string, string | undefined>;
   registryUrl: string | undefined;
 } {
-  const env: Record<string, string | undefined> = { ...mesh.ctx.env };
-  if (mesh.tracker.registryStateValid()) {
-    const state = mesh.tracker.registryState()!;
-    Object.assign(env, {
-      MCP_MESH_REGISTRY_URL: state.url,
-      MCP_MESH_REGISTRY_HOST: state.host,
-      MCP_MESH_REGISTRY_PORT: String(state.port),
-      MCP_MESH_DATABASE_URL: `sqlite:///${state.database_path}`,
-    });
-  } else {
-    mesh.ctx.out.log('No registry environment variables available from registry manager');
-    if (env.MCP_MESH_REGISTRY_URL === undefined) {
-      Object.assign(env, {
-        MCP_MESH_REGISTRY_URL: configuredRegistryUrl(mesh.config),
-        MCP_MESH_REGISTRY_HOST: mesh.config.registry_host,
-        MCP_MESH_REGISTRY_PORT: String(mesh.config.registry_port),
-      });
-    }
-  }
-  env.MCP_MESH_DEBUG = mesh.config.debug_mode ? '1' : '0';
-  env.MCP_MESH_LOG_LEVEL = mesh.config.log_level;
-  // Output goes to a log file; unbuffered, `logs --follow` sees lines as they are written.
-  env.PYTHONUNBUFFERED ??= '1';
+  const registry = mesh.tracker.registryStateValid() ? mesh.tracker.registryState() : undefined;
+  if (!registry) mesh.ctx.out.log('No registry environment variables available from registry manager');
+  const env = childEnvironment(mesh.ctx.env, {
+    kind: 'agent',
+    registry,
+    configured: {
+      url: configuredRegistryUrl(mesh.config),
+      host: mesh.config.registry_host,
+      port: mesh.config.registry_port,
+    },
+    debug: mesh.config.debug_mode,
+    logLevel: mesh.config.log_level,
+  });
   return { env, registryUrl: env.MCP_MESH_REGISTRY_URL };
 }
 

@@ -9,6 +9,7 @@ import { stopTrackedProcess } from '../process/stop-process.js';
 import { isRegistryHealthy } from '../registry/registry-client.js';
 import { localIsoTimestamp } from '../state/local-time.js';
 import { type ProcessRecord, uptimeSeconds } from '../state/process-tracker.js';
+import { childEnvironment, registryVariables } from './child-environment.js';
 import { checkDatabase, createEmptyDatabase } from './database-check.js';
 import { configuredRegistryUrl, type LocalMesh } from './local-mesh.js';
 
@@ -62,12 +63,7 @@ function registryDatabaseUrl(mesh: LocalMesh, dbPath: string): string {
 function exportRegistryEnvironment(mesh: LocalMesh): void {
   const state = mesh.tracker.registryState();
   if (!state) return;
-  Object.assign(mesh.ctx.env, {
-    MCP_MESH_REGISTRY_URL: state.url,
-    MCP_MESH_REGISTRY_HOST: state.host,
-    MCP_MESH_REGISTRY_PORT: String(state.port),
-    MCP_MESH_DATABASE_URL: `sqlite:///${state.database_path}`,
-  });
+  Object.assign(mesh.ctx.env, registryVariables(state));
 }
 
 /**
@@ -114,7 +110,10 @@ export async function startRegistry(
     const url = `http://${host}:${actualPort}`;
     const argv = registryCommand(host, actualPort);
     const logPath = serviceLogPath(mesh.ctx.env, REGISTRY);
-    const env = { ...mesh.ctx.env, MCP_MESH_DATABASE_URL: registryDatabaseUrl(mesh, dbPath) };
+    const env = childEnvironment(mesh.ctx.env, {
+      kind: 'registry',
+      databaseUrl: registryDatabaseUrl(mesh, dbPath),
+    });
     const launched = await launchService({ argv, cwd: mesh.ctx.cwd, env, logPath, keepStdinOpen: false });
     let exitCode: number | null | undefined;
     launched.child.once('exit', (code, signal) => (exitCode = code ?? (signal ? -1 : null)));
