@@ -2,9 +2,9 @@ import { type Logger, pino } from 'pino';
 import { loadRegistryConfig } from '../shared/config.js';
 import { MeshError } from '../shared/errors.js';
 import { openStore } from '../storage/open-store.js';
-import { buildApp } from './app.js';
 import { startupBanner } from './banner.js';
 import { HELP, parseRegistryArgs, UsageError, VERSION_TEXT } from './cli-args.js';
+import { buildApp } from './http/app.js';
 
 const out = (text: string) => process.stdout.write(text);
 const err = (text: string) => process.stderr.write(text);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { buildApp } from '../../src/registry/app.js';
+import { buildApp } from '../../src/registry/http/app.js';
 import { loadRegistryConfig, type RegistryConfig } from '../../src/shared/config.js';
 import { openStore } from '../../src/storage/open-store.js';
 import type { RegistryStore } from '../../src/storage/registry-store.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sharedPing } from '../../src/registry/shared-ping.js';
+import { sharedPing } from '../../src/registry/legacy-api/shared-ping.js';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 

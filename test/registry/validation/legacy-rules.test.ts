@@ -11,7 +11,7 @@ import {
   isValidStability,
   isValidStatus,
   LEGACY_MESSAGES,
-} from '../../../src/registry/validation/legacy-rules.js';
+} from '../../../src/registry/legacy-api/legacy-rules.js';
 
 // `case` is a printable description, because several inputs contain newlines.
 type Case = { case: string; input: string; expected: boolean };

@@ -1,0 +1,85 @@
+import type { AgentRecord, CapabilityRecord, ToolDependency } from '../../mesh/agent.js';
+import { topologyAtOfRegistration } from '../../mesh/status.js';
+import { type Micros, resourceVersionOf } from '../../shared/clock.js';
+import type { CurrentHeartbeatRequest } from './schemas/current-heartbeat.js';
+
+/** `http://host:port`, or `stdio://<agent_id>` without a port (registry-api-current.md §2). */
+export function endpointOf(body: CurrentHeartbeatRequest): string {
+  const port = body.http_port ?? 0;
+  return port === 0 ? `stdio://${body.agent_id}` : `http://${body.http_host ?? '127.0.0.1'}:${port}`;
+}
+
+function toCapability(tool: CurrentHeartbeatRequest['tools'][number]): CapabilityRecord {
+  return {
+    name: tool.capability,
+    description: tool.description ?? '',
+    version: tool.version ?? '1.0.0',
+    tags: tool.tags ?? [],
+    category: null,
+    stability: 'stable',
+    functionName: tool.function_name,
+    kwargs: tool.kwargs ?? {},
+    dependencies: (tool.dependencies ?? []).map(
+      (dep): ToolDependency => ({
+        capability: dep.capability,
+        tags: (dep.tags ?? []).map((t) => (Array.isArray(t) ? [...t] : t)),
+        version: dep.version ?? '',
+        namespace: dep.namespace,
+        required: dep.required,
+      }),
+    ),
+    ...(tool.inputSchema === undefined ? {} : { inputSchema: tool.inputSchema }),
+    ...(tool.outputSchema === undefined ? {} : { outputSchema: tool.outputSchema }),
+  };
+}
+
+/**
+ * The stored agent for a full current-protocol heartbeat. `previous` is what the store had: its
+ * topology time is kept when nothing consumers resolve against changed.
+ */
+export function agentFromHeartbeat(
+  body: CurrentHeartbeatRequest,
+  now: Micros,
+  timeoutSeconds: number,
+  previous: AgentRecord | undefined,
+): AgentRecord {
+  const capabilities = body.tools.map(toCapability);
+  const dependencyNames = [
+    ...new Set(capabilities.flatMap((c) => (c.dependencies ?? []).map((d) => d.capability))),
+  ];
+  const agent: AgentRecord = {
+    id: body.agent_id,
+    name: body.name ?? body.agent_id,
+    namespace: body.namespace ?? 'default',
+    labels: {},
+    annotations: { registered_via: 'heartbeat' },
+    createdAt: now,
+    updatedAt: now,
+    resourceVersion: resourceVersionOf(now),
+    endpoint: endpointOf(body),
+    capabilities,
+    dependencies: dependencyNames,
+    status: 'healthy',
+    lastHeartbeat: now,
+    healthInterval: 5,
+    timeoutThreshold: timeoutSeconds,
+    evictionThreshold: timeoutSeconds,
+    agentType: body.agent_type ?? 'mcp_agent',
+    config: {},
+    securityContext: null,
+    protocol: 'current',
+    current: {
+      runtime: body.runtime ?? 'python',
+      version: body.version ?? '1.0.0',
+      description: body.description ?? '',
+      httpHost: body.http_host ?? '',
+      httpPort: body.http_port ?? 0,
+      a2aProducer: body.a2a_producer ?? false,
+      a2aConsumer: body.a2a_consumer ?? false,
+      fullHeartbeatAt: now,
+    },
+    topologyAt: now,
+  };
+  const topologyAt = topologyAtOfRegistration(agent, previous);
+  return topologyAt === agent.topologyAt ? agent : { ...agent, topologyAt };
+}

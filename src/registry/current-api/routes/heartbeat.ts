@@ -1,0 +1,108 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { isoNanosZ, isoOffset, nowMicros } from '../../../shared/clock.js';
+import { AgentIdParams, DetailReply, ValidationErrorReply } from '../../http/common-schemas.js';
+import { persistOrFail } from '../../http/persist-or-fail.js';
+import { sendJson, sendJsonText } from '../../http/replies.js';
+import { DISPATCH_KEY } from '../../http/validator-compiler.js';
+import { LegacyHeartbeatReply, LegacyHeartbeatRequest } from '../../legacy-api/schemas/legacy-heartbeat.js';
+import { agentFromHeartbeat } from '../agent-from-heartbeat.js';
+import {
+  CurrentErrorReply,
+  CurrentHeartbeatReply,
+  CurrentHeartbeatRequest,
+} from '../schemas/current-heartbeat.js';
+
+/** One path, two protocols: a body with `tools` is the current protocol (registry-api-current.md §6). */
+const HeartbeatBody = Type.Union([CurrentHeartbeatRequest, LegacyHeartbeatRequest], {
+  [DISPATCH_KEY]: 'tools',
+});
+
+export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/heartbeat',
+    {
+      schema: {
+        summary:
+          'Heartbeat: legacy (agent_id, status, metadata) or the full agent of the current protocol (with tools)',
+        tags: ['heartbeat'],
+        body: HeartbeatBody,
+        response: {
+          200: Type.Union([CurrentHeartbeatReply, LegacyHeartbeatReply]),
+          400: CurrentErrorReply,
+          404: DetailReply,
+          422: ValidationErrorReply,
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const now = nowMicros();
+      if ('tools' in body) {
+        const previous = app.store.getAgent(body.agent_id);
+        const agent = agentFromHeartbeat(body, now, app.config.defaultTimeoutThresholdSeconds, previous);
+        const { agent: stored, isNew } = await persistOrFail(
+          app.store.upsertAgent(agent),
+          'Failed to process heartbeat',
+        );
+        if (isNew) app.counters.registrationsProcessed += 1;
+        app.counters.heartbeatsProcessed += 1;
+        return sendJson(reply, 200, {
+          agent_id: stored.id,
+          dependencies_resolved: app.topology.resolveFor(stored),
+          llm_tools: {},
+          message:
+            isNew || previous?.status !== 'healthy'
+              ? 'Agent registered via heartbeat'
+              : 'Agent updated via heartbeat',
+          status: 'success',
+          timestamp: isoNanosZ(now),
+        });
+      }
+      const { agent_id: agentId } = body;
+      // PRESERVE (§4.3): the body's status is ignored; a heartbeat always means healthy.
+      const agent = await persistOrFail(
+        app.store.recordHeartbeat(agentId, now, 'healthy'),
+        'Failed to process heartbeat',
+      );
+      if (!agent) return sendJson(reply, 404, { detail: `Agent ${agentId} not found` });
+      app.counters.heartbeatsProcessed += 1;
+      return sendJsonText(
+        reply,
+        200,
+        `{"status":"success","timestamp":"${isoOffset(now)}","message":"Heartbeat recorded"}`,
+      );
+    },
+  );
+
+  app.head(
+    '/heartbeat/:agent_id',
+    {
+      schema: {
+        summary:
+          'Lightweight heartbeat: 200 unchanged, 202 topology changed (send a full heartbeat), 410 unknown or unhealthy',
+        tags: ['heartbeat'],
+        params: AgentIdParams,
+      },
+    },
+    async (request, reply) => {
+      const { agent_id: agentId } = request.params;
+      const known = app.store.getAgent(agentId);
+      // An unhealthy agent must re-register with its full payload (registry-api-current.md §4).
+      if (!known || known.status === 'unhealthy') return reply.code(410).send();
+      const now = nowMicros();
+      let agent: Awaited<ReturnType<typeof app.store.recordHeartbeat>>;
+      try {
+        agent = await app.store.recordHeartbeat(agentId, now, 'healthy');
+      } catch (error) {
+        // 503 tells the SDK to back off and retry (registry-api-current.md §1).
+        request.log.error({ err: error }, 'heartbeat not recorded');
+        return reply.code(503).send();
+      }
+      if (!agent) return reply.code(410).send();
+      app.counters.heartbeatsProcessed += 1;
+      const since = agent.current?.fullHeartbeatAt ?? agent.createdAt;
+      return reply.code(app.topology.hasChangedSince(agent, since) ? 202 : 200).send();
+    },
+  );
+};

@@ -1,0 +1,68 @@
+import { type Static, Type } from 'typebox';
+import { JsonObject } from '../../http/common-schemas.js';
+
+/** A dependency a tool declares (registry-api-current.md §2). Unknown keys are kept, not refused. */
+export const ToolDependencyRequest = Type.Object({
+  capability: Type.String({ minLength: 1 }),
+  tags: Type.Optional(Type.Array(Type.Union([Type.String(), Type.Array(Type.String())]))),
+  version: Type.Optional(Type.String()),
+  namespace: Type.Optional(Type.String()),
+  required: Type.Optional(Type.Boolean()),
+  matchMode: Type.Optional(Type.String()),
+});
+export type ToolDependencyRequest = Static<typeof ToolDependencyRequest>;
+
+export const ToolRequest = Type.Object({
+  function_name: Type.String({ minLength: 1 }),
+  capability: Type.String({ minLength: 1 }),
+  version: Type.Optional(Type.String()),
+  tags: Type.Optional(Type.Array(Type.String())),
+  description: Type.Optional(Type.String()),
+  dependencies: Type.Optional(Type.Array(ToolDependencyRequest)),
+  inputSchema: Type.Optional(Type.Unknown()),
+  outputSchema: Type.Optional(Type.Unknown()),
+  kwargs: Type.Optional(JsonObject),
+});
+export type ToolRequest = Static<typeof ToolRequest>;
+
+/** The full agent of the current protocol's `POST /heartbeat` (a body with a `tools` key, §6). */
+export const CurrentHeartbeatRequest = Type.Object(
+  {
+    agent_id: Type.String({ minLength: 1, maxLength: 256 }),
+    name: Type.Optional(Type.String()),
+    agent_type: Type.Optional(Type.String()),
+    version: Type.Optional(Type.String()),
+    http_host: Type.Optional(Type.String()),
+    http_port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    namespace: Type.Optional(Type.String()),
+    status: Type.Optional(Type.String()),
+    runtime: Type.Optional(Type.String()),
+    tools: Type.Array(ToolRequest),
+    a2a_producer: Type.Optional(Type.Boolean()),
+    a2a_consumer: Type.Optional(Type.Boolean()),
+    description: Type.Optional(Type.String()),
+  },
+  { $id: 'MeshAgentRegistration' },
+);
+export type CurrentHeartbeatRequest = Static<typeof CurrentHeartbeatRequest>;
+
+export const DependencyResolution = Type.Object({
+  agent_id: Type.String(),
+  capability: Type.String(),
+  endpoint: Type.String(),
+  function_name: Type.String(),
+  kwargs: Type.Optional(JsonObject),
+  status: Type.String(),
+});
+
+export const CurrentHeartbeatReply = Type.Object({
+  agent_id: Type.String(),
+  dependencies_resolved: Type.Record(Type.String(), Type.Array(DependencyResolution)),
+  llm_tools: JsonObject,
+  message: Type.String(),
+  status: Type.String(),
+  timestamp: Type.String(),
+});
+
+/** The Go registry's error shape, used for current-protocol bodies. */
+export const CurrentErrorReply = Type.Object({ error: Type.String(), timestamp: Type.String() });

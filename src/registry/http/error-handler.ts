@@ -1,0 +1,65 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isoNanosZ, nowMicros } from '../../shared/clock.js';
+import { MeshError } from '../../shared/errors.js';
+import { sendJson } from './replies.js';
+import type { RouteTable } from './route-table.js';
+import { RequestValidationError } from './validation/request-validation-error.js';
+
+function pathOf(url: string): { path: string; query: string } {
+  const q = url.indexOf('?');
+  return q === -1 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q) };
+}
+
+/**
+ * The one error handler: every error leaves in the original's shape (`{"detail": ...}`, 422
+ * lists for invalid input), and bad input never becomes a 500.
+ */
+export function installErrorHandling(app: FastifyInstance, routes: RouteTable, bodyLimit: number): void {
+  app.setErrorHandler((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof RequestValidationError) {
+      if (error.protocol === 'current') {
+        return sendJson(reply, 400, {
+          error: `Invalid heartbeat: ${error.message}`,
+          timestamp: isoNanosZ(nowMicros()),
+        });
+      }
+      return sendJson(reply, 422, { detail: error.items });
+    }
+    if (error instanceof MeshError && error.statusCode !== undefined && error.statusCode < 500) {
+      return sendJson(reply, error.statusCode, { detail: error.message });
+    }
+    const code = (error as FastifyError).code;
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendJson(reply, 413, { detail: `Request body is larger than the limit of ${bodyLimit} bytes` });
+    }
+    const status = (error as FastifyError).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      return sendJson(reply, status, { detail: error.message });
+    }
+    if (error instanceof MeshError && error.statusCode === 503) {
+      // Temporary (the database is away; the store logs the outage once): say when to come back.
+      request.log.debug({ err: error }, 'request answered 503');
+      return sendJson(reply.header('retry-after', '1'), 503, { detail: error.message });
+    }
+    if (error instanceof MeshError && error.statusCode !== undefined) {
+      request.log.error({ err: error }, 'request failed');
+      return sendJson(reply, error.statusCode, { detail: error.message });
+    }
+    request.log.error({ err: error }, 'unexpected error');
+    return sendJson(reply, 500, { detail: 'Internal Server Error' });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const { path, query } = pathOf(request.url);
+    const methods = routes.methodsFor(path);
+    if (methods.length > 0) {
+      return sendJson(reply.header('allow', methods.join(', ')), 405, { detail: 'Method Not Allowed' });
+    }
+    const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
+    if (other !== '' && routes.methodsFor(other).length > 0) {
+      const host = request.headers.host ?? 'localhost';
+      return reply.code(307).header('location', `http://${host}${other}${query}`).send();
+    }
+    return sendJson(reply, 404, { detail: 'Not Found' });
+  });
+}

@@ -1,0 +1,31 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { sendJson } from './replies.js';
+
+/**
+ * The OpenAPI document, generated from the route schemas that also validate the requests, at
+ * `/openapi.json` (title, version and description of the original, spec §4.11), and Swagger UI
+ * at `/docs` with its assets served from the package, never from a CDN.
+ */
+export async function installOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'MCP Mesh Registry Service',
+        version: '1.0.0',
+        description: 'Service discovery and registration for MCP agents',
+      },
+    },
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { url: '/openapi.json' },
+    staticCSP: true,
+    uiHooks: {},
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, (_request, reply) =>
+    sendJson(reply, 200, app.swagger()),
+  );
+}
