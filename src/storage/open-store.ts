@@ -19,9 +19,9 @@ export async function openStore(
 ): Promise<RegistryStore> {
   const url = databaseUrl?.trim() || DEFAULT_DATABASE_PATH;
   if (/^postgres(ql)?:\/\//i.test(url)) {
-    const { PostgresStore } = await import('./postgres/postgres-store.js');
+    const { openPostgresStore } = await import('./postgres/postgres-store.js');
     try {
-      return await PostgresStore.open({ url, logger: options.logger });
+      return await openPostgresStore({ url, logger: options.logger });
     } catch (error) {
       const isUnreachable = error instanceof MeshError && error.code === 'DATABASE_UNAVAILABLE';
       const reason = describeError(isUnreachable ? error.cause : error);
@@ -42,10 +42,10 @@ export async function openStore(
       hint: 'Use sqlite:///absolute/path.db or postgresql://user@host/db.',
     });
   }
-  const { SqliteStore } = await import('./sqlite/sqlite-store.js');
+  const { openSqliteStore } = await import('./sqlite/sqlite-store.js');
   const path = sqlitePathOf(url);
   try {
-    return new SqliteStore({ path });
+    return await openSqliteStore({ path });
   } catch (error) {
     // The resolved path, not the URL: with a relative URL the working directory is the question.
     throw new MeshError(

@@ -3,9 +3,9 @@ import type { AgentRecord } from '../../src/mesh/agent.js';
 import { topologyAtAfterHeartbeat } from '../../src/mesh/status.js';
 import { sqlitePathOf } from '../../src/storage/database-url.js';
 import { openStore } from '../../src/storage/open-store.js';
-import { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
+import { openPostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import type { RegistryStore } from '../../src/storage/registry-store.js';
-import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { freshDatabaseUrl, TEST_DIALECT } from '../helpers/test-database.js';
 
@@ -51,8 +51,8 @@ async function withStore(run: (store: RegistryStore, url: string) => Promise<voi
 
 /** The store of this run's dialect on `url`, pulling other processes' writes only when asked. */
 async function openStoreWithoutBackgroundPulls(url: string): Promise<RegistryStore> {
-  if (TEST_DIALECT === 'postgres') return PostgresStore.open({ url, syncIntervalMs: 0 });
-  return new SqliteStore({ path: sqlitePathOf(url), syncIntervalMs: 0 });
+  if (TEST_DIALECT === 'postgres') return openPostgresStore({ url, syncIntervalMs: 0 });
+  return openSqliteStore({ path: sqlitePathOf(url), syncIntervalMs: 0 });
 }
 
 describe(`the ${TEST_DIALECT} store`, () => {

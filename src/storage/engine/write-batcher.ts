@@ -3,40 +3,39 @@
  * is answered only after the shared transaction commits, so acknowledging stays as safe as one
  * transaction per write while the commit cost is paid once per batch.
  */
-export interface BatchRunner<Op> {
-  /** Runs every op of the batch in one transaction; returns one result (or Error) per op. */
-  runBatch(ops: readonly Op[]): Promise<(unknown | Error)[]>;
+
+/** A queued write; the batch runner answers it, or the batcher fails it when the batch fails. */
+export interface Failable {
+  fail(error: unknown): void;
 }
 
-interface Pending<Op> {
-  op: Op;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
+/**
+ * Runs every job of the batch in one transaction and answers each job itself (after the commit).
+ * Throwing (or rejecting) fails every job of the batch.
+ */
+export type BatchRunner<Job> = (jobs: readonly Job[]) => void | Promise<void>;
 
-export class WriteBatcher<Op> {
-  private queue: Pending<Op>[] = [];
+export class WriteBatcher<Job extends Failable> {
+  private queue: Job[] = [];
   private isFlushing = false;
   private isScheduled = false;
   private idle: Promise<void> = Promise.resolve();
   private markIdle: () => void = () => {};
 
   constructor(
-    private readonly runner: BatchRunner<Op>,
+    private readonly runBatch: BatchRunner<Job>,
     private readonly maxBatch = 512,
   ) {}
 
-  /** Queues `op`; resolves with its result once its batch has committed. */
-  submit<T>(op: Op): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      if (this.queue.length === 0 && !this.isFlushing) {
-        this.idle = new Promise((done) => {
-          this.markIdle = done;
-        });
-      }
-      this.queue.push({ op, resolve: resolve as (value: unknown) => void, reject });
-      this.schedule();
-    });
+  /** Queues `job` for the next batch. */
+  submit(job: Job): void {
+    if (this.queue.length === 0 && !this.isFlushing) {
+      this.idle = new Promise((done) => {
+        this.markIdle = done;
+      });
+    }
+    this.queue.push(job);
+    this.schedule();
   }
 
   /** Resolves once every write submitted so far has been committed or rejected. */
@@ -59,14 +58,9 @@ export class WriteBatcher<Op> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
-        const results = await this.runner.runBatch(batch.map((p) => p.op));
-        batch.forEach((pending, i) => {
-          const result = results[i];
-          if (result instanceof Error) pending.reject(result);
-          else pending.resolve(result);
-        });
+        await this.runBatch(batch);
       } catch (error) {
-        for (const pending of batch) pending.reject(error);
+        for (const job of batch) job.fail(error);
       }
     }
     this.isFlushing = false;

@@ -1,0 +1,83 @@
+/**
+ * What a database supplies to the storage engine (`engine/`): a connection, transactions, the SQL
+ * where it differs from the engine's, its parameter style and the meaning of its errors. The
+ * engine holds the algorithm (group commit, savepoints, effects, snapshot, sync); a dialect holds
+ * no state the engine writes.
+ */
+
+import type { Io } from './engine/io.js';
+
+/** A value bound to a statement parameter. */
+export type SqlValue = string | number | null;
+
+/** A statement's parameters by name (`$name` in its SQL). */
+export type Params = Readonly<Record<string, SqlValue>>;
+
+/**
+ * A statement with named `$name` parameters, typed by its parameters `P` and its rows `R`. Each
+ * dialect binds the parameters in its own style (named on SQLite, positional on PostgreSQL).
+ */
+export interface Statement<P extends Params, R> {
+  /** Unique among the statements: PostgreSQL prepares a statement once per connection by it. */
+  readonly name: string;
+  readonly sql: string;
+  /** Carries the types only; never set. */
+  readonly types?: { params: P; row: R };
+}
+
+export function statement<P extends Params, R>(name: string, sql: string): Statement<P, R> {
+  return { name, sql };
+}
+
+/** One database connection (or a pool that lends one per statement). */
+export interface Connection {
+  /** Runs `statement` with its parameters; answers its rows. */
+  query<P extends Params, R>(statement: Statement<P, R>, params: P): R[] | Promise<R[]>;
+  /** Runs a command without parameters or rows (transaction control), unprepared. */
+  execute(sql: string): void | Promise<void>;
+}
+
+/** The columns of an agent row that a registration writes. */
+export type AgentColumns = {
+  id: string;
+  name: string;
+  namespace: string;
+  status: string;
+  created_at: number;
+  updated_at: number;
+  resource_version: string;
+  last_heartbeat: number | null;
+  revision: number;
+  topology_at: number;
+  doc: string;
+};
+
+/** What a registration's insert-or-update answers. */
+export type UpsertedAgent = { createdAt: number; seq: number; isNew: boolean };
+
+export interface Dialect {
+  /** For statements outside a transaction; its errors are already the store's errors. */
+  readonly connection: Connection;
+
+  /**
+   * Runs `work` in one transaction on one connection and commits it; rolls back (or discards the
+   * connection) when `work` throws, and throws the store's error. A `write` transaction takes the
+   * writers' lock at once; a `read` one sees one consistent state of the database.
+   */
+  transaction<T>(mode: 'write' | 'read', work: (tx: Connection) => Io<T>): Io<T>;
+
+  /** Whether a statement's error lost the whole transaction (the connection), not just its op. */
+  isTransactionLost(error: unknown): boolean;
+
+  /**
+   * Inserts the agent, or updates it keeping `created_at` and `seq`; a new agent takes the next
+   * `seq` (first-registration order).
+   */
+  upsertAgent(tx: Connection, columns: AgentColumns): Io<UpsertedAgent>;
+
+  /** Claims the sweep when the last claim is at least `$gap` µs old (on whose clock: the dialect's). */
+  readonly claimSweep: Statement<{ now: number; gap: number }, { id: number }>;
+
+  /** Closes the connection(s); the engine has committed its last batch. */
+  close(): Promise<void>;
+}
