@@ -2,6 +2,8 @@
  * Every command, flag and help text of `mcp_mesh_dev` (cli.md §1.2–§1.3), as data. Command code is
  * not imported here: `main.ts` loads one command module after parsing.
  */
+
+import type { ParsedValues } from './args/parsed-values.js';
 import type { OptionSpec, ParserSpec } from './args/parser-spec.js';
 
 export const CLI_VERSION = 'mcp_mesh_dev 1.0.0-alpha';
@@ -9,16 +11,16 @@ export const PROG = 'mcp_mesh_dev';
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
 
-const timeoutOption: OptionSpec = {
+const timeoutOption = {
   flag: '--timeout',
   dest: 'timeout',
   kind: 'int',
   metavar: 'SECONDS',
   default: 30,
   help: 'Timeout in seconds for graceful shutdown (default: 30)',
-};
+} as const satisfies OptionSpec;
 
-const start: ParserSpec = {
+const start = {
   prog: `${PROG} start`,
   description:
     'Start the registry (unless one this CLI started is already running) and then each agent file given, ' +
@@ -78,9 +80,9 @@ const start: ParserSpec = {
     },
     { flag: '--background', dest: 'background', kind: 'flag', help: 'Run services in background' },
   ],
-};
+} as const satisfies ParserSpec;
 
-const stop: ParserSpec = {
+const stop = {
   prog: `${PROG} stop`,
   description: 'Stop the agents and the registry this CLI started, or one agent with --agent.',
   positionals: [],
@@ -95,9 +97,9 @@ const stop: ParserSpec = {
       help: 'Stop only the specified agent',
     },
   ],
-};
+} as const satisfies ParserSpec;
 
-const restart: ParserSpec = {
+const restart = {
   prog: `${PROG} restart`,
   description: 'Restart the registry on the port and database of its previous run.',
   positionals: [],
@@ -110,16 +112,16 @@ const restart: ParserSpec = {
       help: 'Reset to default configuration instead of preserving current settings',
     },
   ],
-};
+} as const satisfies ParserSpec;
 
-const restartAgent: ParserSpec = {
+const restartAgent = {
   prog: `${PROG} restart-agent`,
   description: 'Stop one agent, start its file again and wait until it has registered.',
   positionals: [{ name: 'AGENT_NAME', dest: 'agent_name', nargs: 1, help: 'Name of the agent to restart' }],
   options: [timeoutOption],
-};
+} as const satisfies ParserSpec;
 
-const status: ParserSpec = {
+const status = {
   prog: `${PROG} status`,
   description:
     'Show whether the registry and the agents this CLI started are running, registered and healthy.',
@@ -128,9 +130,9 @@ const status: ParserSpec = {
     { flag: '--verbose', dest: 'verbose', kind: 'flag', help: 'Show detailed status information' },
     { flag: '--json', dest: 'json', kind: 'flag', help: 'Output status in JSON format' },
   ],
-};
+} as const satisfies ParserSpec;
 
-const list: ParserSpec = {
+const list = {
   prog: `${PROG} list`,
   description: 'List the agents the registry knows and the agent processes this CLI started.',
   positionals: [],
@@ -140,9 +142,9 @@ const list: ParserSpec = {
     { flag: '--filter', dest: 'filter', kind: 'string', metavar: 'PATTERN', help: 'Filter by name pattern' },
     { flag: '--json', dest: 'json', kind: 'flag', help: 'Output in JSON format' },
   ],
-};
+} as const satisfies ParserSpec;
 
-const logs: ParserSpec = {
+const logs = {
   prog: `${PROG} logs`,
   description: 'Show the tracked services, or the log file of one agent with --agent.',
   positionals: [],
@@ -172,16 +174,9 @@ const logs: ParserSpec = {
       help: 'Number of recent log lines to show (default: 50)',
     },
   ],
-};
+} as const satisfies ParserSpec;
 
-const configAction = (name: string, extra: Partial<ParserSpec> = {}): ParserSpec => ({
-  prog: `${PROG} config ${name}`,
-  positionals: [],
-  options: [],
-  ...extra,
-});
-
-const config: ParserSpec = {
+const config = {
   prog: `${PROG} config`,
   description: `Show and change the settings in ~/.mcp_mesh/cli_config.json.`,
   positionals: [],
@@ -194,7 +189,9 @@ const config: ParserSpec = {
       {
         name: 'show',
         help: 'Show current configuration',
-        parser: configAction('show', {
+        parser: {
+          prog: `${PROG} config show`,
+          positionals: [],
           options: [
             {
               flag: '--format',
@@ -205,24 +202,38 @@ const config: ParserSpec = {
               help: 'Output format (default: yaml)',
             },
           ],
-        }),
+        },
       },
       {
         name: 'set',
         help: 'Set configuration value',
-        parser: configAction('set', {
+        parser: {
+          prog: `${PROG} config set`,
+          options: [],
           positionals: [
             { name: 'key', dest: 'key', nargs: 1, help: 'Configuration key to set' },
             { name: 'value', dest: 'value', nargs: 1, help: 'Configuration value to set' },
           ],
-        }),
+        },
       },
-      { name: 'reset', help: 'Reset configuration to defaults', parser: configAction('reset') },
-      { name: 'path', help: 'Show configuration file path', parser: configAction('path') },
-      { name: 'save', help: 'Save current configuration as defaults', parser: configAction('save') },
+      {
+        name: 'reset',
+        help: 'Reset configuration to defaults',
+        parser: { prog: `${PROG} config reset`, positionals: [], options: [] },
+      },
+      {
+        name: 'path',
+        help: 'Show configuration file path',
+        parser: { prog: `${PROG} config path`, positionals: [], options: [] },
+      },
+      {
+        name: 'save',
+        help: 'Save current configuration as defaults',
+        parser: { prog: `${PROG} config save`, positionals: [], options: [] },
+      },
     ],
   },
-};
+} as const satisfies ParserSpec;
 
 const DESCRIPTION = `MCP Mesh Developer CLI: runs a local registry and your Python agents while you develop.
 
@@ -246,6 +257,23 @@ const EPILOG = `troubleshooting:
   agents must speak MCP and register with the mesh registry to be listed
 
 report issues: https://github.com/dhyansraj/mcp-mesh/issues`;
+
+/** Each command's parser, by command name. */
+const COMMAND_PARSERS = {
+  start,
+  stop,
+  restart,
+  'restart-agent': restartAgent,
+  status,
+  list,
+  logs,
+  config,
+} as const;
+
+export type CommandName = keyof typeof COMMAND_PARSERS;
+
+/** The arguments each command's `run` receives, derived from its parser above. */
+export type CommandArgs = { [K in CommandName]: ParsedValues<(typeof COMMAND_PARSERS)[K]> };
 
 /** The top-level parser; its sub-parsers in the order of cli.md §1.3. */
 export const TOP_PARSER: ParserSpec = {

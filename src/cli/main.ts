@@ -5,13 +5,13 @@
 import { homedir } from 'node:os';
 import { isParseExit, parseArgs } from './args/argparse.js';
 import { formatHelp } from './args/help-format.js';
-import { TOP_PARSER } from './command-table.js';
+import { type CommandArgs, type CommandName, TOP_PARSER } from './command-table.js';
 import type { CliContext } from './context.js';
 
-type CommandModule = { run(args: never, ctx: CliContext): Promise<number> };
+type CommandModule<K extends CommandName> = { run(args: CommandArgs[K], ctx: CliContext): Promise<number> };
 
 /** Each command's module, loaded on demand (one file per command). */
-const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+const COMMANDS: { [K in CommandName]: () => Promise<CommandModule<K>> } = {
   start: () => import('./commands/start.js'),
   stop: () => import('./commands/stop.js'),
   restart: () => import('./commands/restart.js'),
@@ -40,7 +40,7 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     io.stderr.write(parsed.stderr);
     return parsed.exitCode;
   }
-  const command = parsed.commandPath[0];
+  const command = parsed.commandPath[0] as CommandName | undefined;
   if (command === undefined) {
     io.stdout.write(formatHelp(TOP_PARSER));
     return 1;
@@ -66,13 +66,25 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
   };
   for (const signal of INTERRUPT_SIGNALS) process.on(signal, onSignal);
   try {
-    return await module.run(parsed.values as never, ctx);
+    return await runCommand(module, parsed.values as CommandArgs[typeof command], ctx);
   } catch (error) {
     io.stderr.write(`Error: ${(error as Error).message}\n`);
     return 1;
   } finally {
     for (const signal of INTERRUPT_SIGNALS) process.off(signal, onSignal);
   }
+}
+
+/**
+ * Runs a loaded command with the values the parser produced for it. The parser builds its values
+ * from the same table the argument types are derived from (args/parsed-values.ts).
+ */
+function runCommand<K extends CommandName>(
+  module: CommandModule<K>,
+  args: CommandArgs[K],
+  ctx: CliContext,
+): Promise<number> {
+  return module.run(args, ctx);
 }
 
 function defaultIo(): MainIo {

@@ -1,15 +1,12 @@
 /** `mcp_mesh_dev config show|set|reset|path|save` (cli.md §3.9). */
+
+import type { CommandArgs } from '../command-table.js';
 import type { CliConfig } from '../config/cli-config.js';
 import { configPath } from '../config/config-path.js';
 import type { CliContext } from '../context.js';
 import { pyStr } from '../output/python-values.js';
 
-export interface ConfigArgs {
-  action?: 'show' | 'set' | 'reset' | 'path' | 'save';
-  format?: 'yaml' | 'json';
-  key?: string;
-  value?: string;
-}
+export type ConfigArgs = CommandArgs['config'];
 
 type ConfigModule = typeof import('../config/cli-config.js');
 

@@ -1,4 +1,6 @@
 /** `mcp_mesh_dev list` (cli.md §7.6): what the registry knows, merged with the processes started here. */
+
+import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
 import { formatFixed, type PyValue, pyJson, titleCase } from '../output/python-values.js';
@@ -13,12 +15,7 @@ import { fetchRegistryAgents, RegistryUnreachableError } from '../registry/regis
 import { type LocalMesh, openLocalMesh, registryUrl } from '../services/local-mesh.js';
 import { uptimeSeconds } from '../state/process-tracker.js';
 
-export interface ListArgs {
-  agents: boolean;
-  services: boolean;
-  filter?: string;
-  json: boolean;
-}
+export type ListArgs = CommandArgs['list'];
 
 type AgentInfo = Record<string, PyValue>;
 

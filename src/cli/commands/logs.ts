@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, join, normalize, resolve } from 'node:path';
 import { pythonStrip } from '../../shared/python/python-str.js';
+import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
 import { formatFixed } from '../output/python-values.js';
@@ -12,12 +13,7 @@ import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { localDateTime, parseLocalTimestamp } from '../state/local-time.js';
 import { type ProcessRecord, uptimeSeconds } from '../state/process-tracker.js';
 
-export interface LogsArgs {
-  follow: boolean;
-  agent?: string;
-  level: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
-  lines: number;
-}
+export type LogsArgs = CommandArgs['logs'];
 
 const LEVEL_WORDS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'];
 /** Words whose presence hides a line at each minimum level (a substring test, §7.7 step 6). */

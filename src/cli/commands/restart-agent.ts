@@ -1,4 +1,6 @@
 /** `mcp_mesh_dev restart-agent NAME` (cli.md §7.4, §6.8). */
+
+import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
 import { formatFixed } from '../output/python-values.js';
@@ -7,10 +9,7 @@ import { restartAgent } from '../services/agent-service.js';
 import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { uptimeSeconds } from '../state/process-tracker.js';
 
-export interface RestartAgentArgs {
-  agent_name: string;
-  timeout: number;
-}
+export type RestartAgentArgs = CommandArgs['restart-agent'];
 
 export async function run(args: RestartAgentArgs, ctx: CliContext): Promise<number> {
   const { out } = ctx;

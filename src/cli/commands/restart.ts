@@ -1,14 +1,12 @@
 /** `mcp_mesh_dev restart` — the registry only (cli.md §7.3, §5.6). */
+
+import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
 import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { restartRegistry } from '../services/registry-service.js';
 
-export interface RestartArgs {
-  timeout: number;
-  /** Means "use the current configuration, not the previous run's port and database" (§5.6). */
-  reset_config: boolean;
-}
+export type RestartArgs = CommandArgs['restart'];
 
 export async function run(args: RestartArgs, ctx: CliContext): Promise<number> {
   const { out } = ctx;

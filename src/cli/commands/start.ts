@@ -1,4 +1,6 @@
 /** `mcp_mesh_dev start [AGENT_FILE ...]` (cli.md §7.1). */
+
+import type { CommandArgs } from '../command-table.js';
 import { type ConfigKey, loadConfig } from '../config/cli-config.js';
 import { type CliContext, CliOutput } from '../context.js';
 import { PyTuple, pyStr } from '../output/python-values.js';
@@ -13,18 +15,7 @@ import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { ensureRegistry } from '../services/registry-service.js';
 import type { ProcessRecord } from '../state/process-tracker.js';
 
-export interface StartArgs {
-  agent_files: string[];
-  registry_port?: number;
-  registry_host?: string;
-  db_path?: string;
-  log_level?: string;
-  health_check_interval?: number;
-  debug: boolean;
-  startup_timeout?: number;
-  registry_only: boolean;
-  background: boolean;
-}
+export type StartArgs = CommandArgs['start'];
 
 /** Flags → config keys (§3.5); a flag counts as given unless absent. */
 function flagOverrides(args: StartArgs): Partial<Record<ConfigKey, unknown>> {

@@ -1,4 +1,6 @@
 /** `mcp_mesh_dev status [--verbose] [--json]` (cli.md §7.5). */
+
+import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
 import { formatFixed, PyFloat, type PyValue, pyJson } from '../output/python-values.js';
@@ -8,10 +10,7 @@ import { registryStatus } from '../services/registry-service.js';
 import { localClock, parseLocalTimestamp } from '../state/local-time.js';
 import { uptimeSeconds } from '../state/process-tracker.js';
 
-export interface StatusArgs {
-  verbose: boolean;
-  json: boolean;
-}
+export type StatusArgs = CommandArgs['status'];
 
 type StatusObject = Record<string, PyValue>;
 

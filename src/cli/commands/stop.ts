@@ -1,4 +1,6 @@
 /** `mcp_mesh_dev stop [--agent NAME]` (cli.md §7.2). */
+
+import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
 import { findTracked, runningAgentsLine } from '../services/agent-names.js';
@@ -6,11 +8,7 @@ import { stopAgent } from '../services/agent-service.js';
 import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { stopRegistry } from '../services/registry-service.js';
 
-export interface StopArgs {
-  force: boolean;
-  timeout: number;
-  agent?: string;
-}
+export type StopArgs = CommandArgs['stop'];
 
 /**
  * `stop --agent NAME`. A record whose process has already ended is stale: it is removed and that is
