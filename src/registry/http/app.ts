@@ -7,6 +7,7 @@ import type { RegistryStore } from '../../storage/registry-store.js';
 import { MeshTopology } from '../current-api/mesh-topology.js';
 import { heartbeatRoutes } from '../current-api/routes/heartbeat.js';
 import { HealthMonitor } from '../health-monitor.js';
+import { replyToInvalidLegacyInput } from '../legacy-api/invalid-input.js';
 import { agentRoutes } from '../legacy-api/routes/agents.js';
 import { capabilityRoutes } from '../legacy-api/routes/capabilities.js';
 import { healthRoutes } from '../legacy-api/routes/health.js';
@@ -16,7 +17,7 @@ import { installAccessLog } from './access-log.js';
 import { installBodyParser } from './body-parser.js';
 import { installCors } from './cors.js';
 import { installDatabaseFreshness } from './database-freshness.js';
-import { installErrorHandling } from './error-handler.js';
+import { errorHandler, installNotFoundHandler } from './error-handler.js';
 import { installOpenApi } from './openapi.js';
 import { RegistryCounters, ResponseCache } from './registry-state.js';
 import { RouteTable } from './route-table.js';
@@ -88,7 +89,10 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
   installCors(app);
   installBodyParser(app);
   installValidation(app);
-  installErrorHandling(app, routes, config.bodyLimitBytes);
+  // Each API answers errors of its routes in its own shape (legacy-api/, current-api/); outside
+  // them (docs, unknown paths) errors take the Python registry's shape.
+  app.setErrorHandler(errorHandler(config.bodyLimitBytes, replyToInvalidLegacyInput));
+  installNotFoundHandler(app, routes);
   if (config.isAccessLogEnabled && writeAccessLog) installAccessLog(app, writeAccessLog);
 
   app.decorate('store', store);

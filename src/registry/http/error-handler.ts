@@ -1,5 +1,4 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isoNanosZ, nowMicros } from '../../shared/clock.js';
 import { MeshError } from '../../shared/errors.js';
 import { sendJson } from './replies.js';
 import type { RouteTable } from './route-table.js';
@@ -10,21 +9,21 @@ function pathOf(url: string): { path: string; query: string } {
   return q === -1 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q) };
 }
 
+/** How one protocol answers a request whose input failed validation (its own error shape). */
+export type InvalidInputReply = (
+  error: RequestValidationError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) => FastifyReply;
+
 /**
- * The one error handler: every error leaves in the original's shape (`{"detail": ...}`, 422
- * lists for invalid input), and bad input never becomes a 500.
+ * The registry's error handler, given the protocol's reply to invalid input. Each API sets it on
+ * the context of its routes (`legacy-api/`, `current-api/`); every other error leaves in the
+ * original's shape (`{"detail": ...}`), and bad input never becomes a 500.
  */
-export function installErrorHandling(app: FastifyInstance, routes: RouteTable, bodyLimit: number): void {
-  app.setErrorHandler((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
-    if (error instanceof RequestValidationError) {
-      if (error.protocol === 'current') {
-        return sendJson(reply, 400, {
-          error: `Invalid heartbeat: ${error.message}`,
-          timestamp: isoNanosZ(nowMicros()),
-        });
-      }
-      return sendJson(reply, 422, { detail: error.items });
-    }
+export function errorHandler(bodyLimit: number, replyToInvalidInput: InvalidInputReply) {
+  return (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof RequestValidationError) return replyToInvalidInput(error, request, reply);
     if (error instanceof MeshError && error.statusCode !== undefined && error.statusCode < 500) {
       return sendJson(reply, error.statusCode, { detail: error.message });
     }
@@ -47,8 +46,14 @@ export function installErrorHandling(app: FastifyInstance, routes: RouteTable, b
     }
     request.log.error({ err: error }, 'unexpected error');
     return sendJson(reply, 500, { detail: 'Internal Server Error' });
-  });
+  };
+}
 
+/**
+ * Paths no route serves: 405 with `allow` for a known path with another method, 307 to the
+ * path with or without its trailing slash when that one is known, else 404 (Starlette, spec §2.3).
+ */
+export function installNotFoundHandler(app: FastifyInstance, routes: RouteTable): void {
   app.setNotFoundHandler((request, reply) => {
     const { path, query } = pathOf(request.url);
     const methods = routes.methodsFor(path);

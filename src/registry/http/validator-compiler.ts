@@ -7,7 +7,8 @@ import { RequestValidationError } from './validation/request-validation-error.js
 /**
  * A body schema with this keyword holds two alternatives (`anyOf`): a body object that has the
  * named key is validated against the first, any other body against the second. This is how one
- * path serves two protocols (registry-api-current.md §6) with errors of the right protocol.
+ * path serves two protocols (registry-api-current.md §6); the route's error handler tells them
+ * apart by the same key to answer in the right protocol's shape.
  */
 export const DISPATCH_KEY = 'x-dispatch-key';
 
@@ -28,9 +29,7 @@ function compileBody(ajv: Ajv, schema: Record<string, unknown>): BodyValidator {
       ) {
         return withoutKey!(body);
       }
-      const result = withKey!(body);
-      if ('error' in result) result.error.protocol = 'current';
-      return result;
+      return withKey!(body);
     };
   }
   const validate: ValidateFunction = ajv.compile(schema);

@@ -7,7 +7,9 @@ import { sendJson, sendJsonText } from '../../http/replies.js';
 import { DISPATCH_KEY } from '../../http/validator-compiler.js';
 import { LegacyHeartbeatReply, LegacyHeartbeatRequest } from '../../legacy-api/schemas/legacy-heartbeat.js';
 import { agentFromHeartbeat } from '../agent-from-heartbeat.js';
+import { useHeartbeatErrors } from '../invalid-heartbeat.js';
 import {
+  CURRENT_HEARTBEAT_KEY,
   CurrentErrorReply,
   CurrentHeartbeatReply,
   CurrentHeartbeatRequest,
@@ -15,10 +17,11 @@ import {
 
 /** One path, two protocols: a body with `tools` is the current protocol (registry-api-current.md §6). */
 const HeartbeatBody = Type.Union([CurrentHeartbeatRequest, LegacyHeartbeatRequest], {
-  [DISPATCH_KEY]: 'tools',
+  [DISPATCH_KEY]: CURRENT_HEARTBEAT_KEY,
 });
 
 export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  useHeartbeatErrors(app);
   app.post(
     '/heartbeat',
     {

@@ -25,6 +25,19 @@ export const ToolRequest = Type.Object({
 });
 export type ToolRequest = Static<typeof ToolRequest>;
 
+/** The key that marks a `POST /heartbeat` body as the current protocol's (registry-api-current.md §6). */
+export const CURRENT_HEARTBEAT_KEY = 'tools';
+
+/** True for a body of the current protocol: an object with its own `tools` key, valid or not. */
+export function isCurrentHeartbeat(body: unknown): boolean {
+  return (
+    body !== null &&
+    typeof body === 'object' &&
+    !Array.isArray(body) &&
+    Object.hasOwn(body, CURRENT_HEARTBEAT_KEY)
+  );
+}
+
 /** The full agent of the current protocol's `POST /heartbeat` (a body with a `tools` key, §6). */
 export const CurrentHeartbeatRequest = Type.Object(
   {

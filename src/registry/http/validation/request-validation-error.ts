@@ -1,14 +1,12 @@
 import type { ValidationErrorItem } from '../common-schemas.js';
 
-/** A request that fails validation: answered 422 with FastAPI's list shape (spec §2.4.1). */
+/**
+ * A request that fails validation, with FastAPI's items (spec §2.4.1). How it is answered is the
+ * protocol's choice (the error handler of its routes).
+ */
 export class RequestValidationError extends Error {
   readonly statusCode = 422;
   readonly items: ValidationErrorItem[];
-  /**
-   * `current` for bodies of the current protocol: those answer the Go registry's shape,
-   * 400 `{"error": …, "timestamp": …}` (registry-api-current.md §2), which its SDK expects.
-   */
-  protocol: 'legacy' | 'current' = 'legacy';
 
   constructor(items: ValidationErrorItem[]) {
     super(items.map((item) => `${item.loc.join('.')}: ${item.msg}`).join('; '));

@@ -7,11 +7,13 @@ import { AgentIdParams, DetailReply, ValidationErrorReply } from '../../http/com
 import { persistOrFail } from '../../http/persist-or-fail.js';
 import { sendJson, sendJsonText } from '../../http/replies.js';
 import { agentFilterKey, matchesAgentFilter, toAgentFilter } from '../agent-filters.js';
+import { useLegacyErrors } from '../invalid-input.js';
 import { agentFromRegistration } from '../register-metadata.js';
 import { AgentsQuery, AgentsReply, RegisterReply, RegisterRequest } from '../schemas/legacy-agents.js';
 import { legacyAgentJson } from '../views/legacy-agent-view.js';
 
 export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  useLegacyErrors(app);
   app.post(
     '/agents/register_with_metadata',
     {

@@ -8,10 +8,12 @@ import {
   capabilitySearchKey,
   toCapabilitySearch,
 } from '../capability-search.js';
+import { useLegacyErrors } from '../invalid-input.js';
 import { CapabilitiesQuery, CapabilitiesReply } from '../schemas/legacy-agents.js';
 import { capabilitySearchItemJson } from '../views/legacy-agent-view.js';
 
 export const capabilityRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  useLegacyErrors(app);
   app.get(
     '/capabilities',
     {

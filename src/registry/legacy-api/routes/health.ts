@@ -3,12 +3,14 @@ import { isoZ, nowMicros } from '../../../shared/clock.js';
 import { AgentIdParams, DetailReply } from '../../http/common-schemas.js';
 import { pythonFloat } from '../../http/registry-state.js';
 import { sendJson, sendJsonText } from '../../http/replies.js';
+import { useLegacyErrors } from '../invalid-input.js';
 import { AgentHealthReply, HealthReply } from '../schemas/health.js';
 import { sharedPing } from '../shared-ping.js';
 
 const HEALTHY = '{"status":"healthy","service":"mcp-mesh-registry"}';
 
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  useLegacyErrors(app);
   const ping = sharedPing(() => app.store.ping());
   app.get(
     '/health',

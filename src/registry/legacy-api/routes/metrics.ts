@@ -3,6 +3,7 @@ import { isoZ, nowMicros } from '../../../shared/clock.js';
 import type { RegistryStore } from '../../../storage/registry-store.js';
 import { pythonFloat, type RegistryCounters } from '../../http/registry-state.js';
 import { sendJsonText, sendText } from '../../http/replies.js';
+import { useLegacyErrors } from '../invalid-input.js';
 import { MetricsReply } from '../schemas/health.js';
 
 const STATUSES = ['healthy', 'degraded', 'expired', 'offline', 'pending'] as const;
@@ -64,6 +65,7 @@ export function prometheusText(store: RegistryStore, counters: RegistryCounters)
 }
 
 export const metricsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  useLegacyErrors(app);
   app.get(
     '/metrics',
     { schema: { summary: 'Registry metrics', tags: ['metrics'], response: { 200: MetricsReply } } },

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { sendJson, sendJsonText } from '../../http/replies.js';
+import { useLegacyErrors } from '../invalid-input.js';
 
 /** The constant service document of `GET /` (spec §4.1). */
 export const SERVICE_DOCUMENT = {
@@ -34,6 +35,7 @@ export const SERVICE_DOCUMENT = {
 const body = JSON.stringify(SERVICE_DOCUMENT);
 
 export async function rootRoutes(app: FastifyInstance): Promise<void> {
+  useLegacyErrors(app);
   app.get('/', { schema: { summary: 'Service document', tags: ['registry'] } }, (_request, reply) =>
     sendJsonText(reply, 200, body),
   );
