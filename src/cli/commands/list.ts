@@ -4,6 +4,7 @@ import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
 import { formatFixed, type PyValue, pyJson, titleCase } from '../output/python-values.js';
+import { reportTo } from '../output/service-event-text.js';
 import type { StatusLevel } from '../output/status-line.js';
 import {
   findRegistration,
@@ -170,7 +171,11 @@ function printText(mesh: LocalMesh, map: Map<string, AgentInfo>): void {
 
 export async function run(args: ListArgs, ctx: CliContext): Promise<number> {
   try {
-    const mesh = openLocalMesh(ctx, loadConfig({ home: ctx.home, cwd: ctx.cwd, env: ctx.env }));
+    const mesh = openLocalMesh(
+      ctx,
+      loadConfig({ home: ctx.home, cwd: ctx.cwd, env: ctx.env }),
+      reportTo(ctx.out),
+    );
     // Checked before asking the registry, so a typo fails at once.
     const pattern = args.filter === undefined ? undefined : new RegExp(args.filter, 'i');
     let map = await buildAgentMap(mesh);

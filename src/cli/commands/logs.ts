@@ -7,6 +7,7 @@ import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
 import { formatFixed } from '../output/python-values.js';
+import { reportTo } from '../output/service-event-text.js';
 import { systemTempDir } from '../process/launch-service.js';
 import { findTracked, runningAgentsLine } from '../services/agent-names.js';
 import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
@@ -227,7 +228,11 @@ async function showAgent(mesh: LocalMesh, input: string, args: LogsArgs): Promis
 
 export async function run(args: LogsArgs, ctx: CliContext): Promise<number> {
   try {
-    const mesh = openLocalMesh(ctx, loadConfig({ home: ctx.home, cwd: ctx.cwd, env: ctx.env }));
+    const mesh = openLocalMesh(
+      ctx,
+      loadConfig({ home: ctx.home, cwd: ctx.cwd, env: ctx.env }),
+      reportTo(ctx.out),
+    );
     if (args.agent === undefined) {
       showAll(mesh);
       return 0;

@@ -4,6 +4,7 @@ import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
 import { formatFixed } from '../output/python-values.js';
+import { reportTo } from '../output/service-event-text.js';
 import { findTracked, runningAgentsLine } from '../services/agent-names.js';
 import { restartAgent } from '../services/agent-service.js';
 import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
@@ -16,7 +17,7 @@ export async function run(args: RestartAgentArgs, ctx: CliContext): Promise<numb
   const input = args.agent_name;
   let mesh: LocalMesh;
   try {
-    mesh = openLocalMesh(ctx, loadConfig({ home: ctx.home, cwd: ctx.cwd, env: ctx.env }));
+    mesh = openLocalMesh(ctx, loadConfig({ home: ctx.home, cwd: ctx.cwd, env: ctx.env }), reportTo(ctx.out));
   } catch (error) {
     out.log(`Failed to restart agent: ${(error as Error).message}`);
     return 1;

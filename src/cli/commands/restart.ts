@@ -3,6 +3,7 @@
 import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
+import { reportTo } from '../output/service-event-text.js';
 import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { restartRegistry } from '../services/registry-service.js';
 
@@ -12,7 +13,7 @@ export async function run(args: RestartArgs, ctx: CliContext): Promise<number> {
   const { out } = ctx;
   let mesh: LocalMesh;
   try {
-    mesh = openLocalMesh(ctx, loadConfig({ home: ctx.home, cwd: ctx.cwd, env: ctx.env }));
+    mesh = openLocalMesh(ctx, loadConfig({ home: ctx.home, cwd: ctx.cwd, env: ctx.env }), reportTo(ctx.out));
   } catch (error) {
     out.log(`Failed to restart services: ${(error as Error).message}`);
     return 1;

@@ -2,9 +2,11 @@
 
 import type { CommandArgs } from '../command-table.js';
 import { type ConfigKey, loadConfig } from '../config/cli-config.js';
-import { type CliContext, CliOutput } from '../context.js';
+import type { CliContext } from '../context.js';
 import { PyTuple, pyStr } from '../output/python-values.js';
+import { reportTo } from '../output/service-event-text.js';
 import { stopProcessTree, stopTrackedProcess } from '../process/stop-process.js';
+import { IGNORE } from '../service-events.js';
 import {
   agentNameOf,
   launchAgent,
@@ -48,6 +50,7 @@ export async function run(args: StartArgs, ctx: CliContext): Promise<number> {
     mesh = openLocalMesh(
       ctx,
       loadConfig({ home: ctx.home, cwd: ctx.cwd, env: ctx.env, overrides: flagOverrides(args) }),
+      reportTo(ctx.out),
     );
   } catch (error) {
     ctx.out.log(`Failed to start services: ${(error as Error).message}`);
@@ -170,7 +173,7 @@ async function launchAll(mesh: LocalMesh, files: string[], started: string[]): P
   for (const file of files) {
     const name = agentNameOf(file);
     const buffer = out.buffered();
-    const scoped: LocalMesh = { ...mesh, ctx: { ...mesh.ctx, out: buffer.out } };
+    const scoped: LocalMesh = { ...mesh, report: reportTo(buffer.out) };
     const alreadyRunning = mesh.tracker.get(name) !== undefined;
     let settled: Promise<ProcessRecord>;
     try {
@@ -206,9 +209,7 @@ async function launchAll(mesh: LocalMesh, files: string[], started: string[]): P
  * ready stays up for the next try, as the templates show.
  */
 async function stopWhatThisRunStarted(mesh: LocalMesh, started: string[]): Promise<void> {
-  const discard = { write: () => true } as unknown as NodeJS.WritableStream;
-  const quiet = new CliOutput(discard, discard, false);
-  for (const name of started) await stopTrackedProcess(mesh.tracker, mesh.processes, quiet, name, 5);
+  for (const name of started) await stopTrackedProcess(mesh.tracker, mesh.processes, IGNORE, name, 5);
 }
 
 /**
@@ -226,7 +227,7 @@ async function shutDown(mesh: LocalMesh): Promise<void> {
   const dead = mesh.tracker.removeDead();
   if (dead.length > 0) out.print(`Removed ${dead.length} dead process entries`);
   for (const record of mesh.tracker.all()) {
-    if (await stopProcessTree(mesh.processes, out, record.pid)) mesh.tracker.untrack(record.name);
+    if (await stopProcessTree(mesh.processes, mesh.report, record.pid)) mesh.tracker.untrack(record.name);
   }
   clearTimeout(timer);
 }

@@ -4,6 +4,7 @@ import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
 import { formatFixed, PyFloat, type PyValue, pyJson } from '../output/python-values.js';
+import { reportTo } from '../output/service-event-text.js';
 import { agentStatus, registryAgents } from '../services/agent-service.js';
 import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { registryStatus } from '../services/registry-service.js';
@@ -17,7 +18,11 @@ type StatusObject = Record<string, PyValue>;
 export async function run(args: StatusArgs, ctx: CliContext): Promise<number> {
   const { out } = ctx;
   try {
-    const mesh = openLocalMesh(ctx, loadConfig({ home: ctx.home, cwd: ctx.cwd, env: ctx.env }));
+    const mesh = openLocalMesh(
+      ctx,
+      loadConfig({ home: ctx.home, cwd: ctx.cwd, env: ctx.env }),
+      reportTo(ctx.out),
+    );
     // Printed even before --json output, as the original did (§7.5 step 1, preserved).
     out.info('Checking MCP Mesh services status...');
     const registry = await registryStatus(mesh);

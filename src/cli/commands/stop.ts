@@ -3,6 +3,7 @@
 import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
+import { reportTo } from '../output/service-event-text.js';
 import { findTracked, runningAgentsLine } from '../services/agent-names.js';
 import { stopAgent } from '../services/agent-service.js';
 import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
@@ -41,7 +42,11 @@ async function stopOneAgent(mesh: LocalMesh, input: string, timeout: number): Pr
 export async function run(args: StopArgs, ctx: CliContext): Promise<number> {
   const { out } = ctx;
   try {
-    const mesh = openLocalMesh(ctx, loadConfig({ home: ctx.home, cwd: ctx.cwd, env: ctx.env }));
+    const mesh = openLocalMesh(
+      ctx,
+      loadConfig({ home: ctx.home, cwd: ctx.cwd, env: ctx.env }),
+      reportTo(ctx.out),
+    );
     if (args.agent !== undefined) return await stopOneAgent(mesh, args.agent, args.timeout);
     const stale = mesh.tracker.stale();
     const hadHistory = mesh.tracker.hasHistory();

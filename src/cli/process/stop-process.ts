@@ -1,5 +1,5 @@
 /** Staged stopping of tracked processes: terminate, wait, force (cli.md §6.7, §8.2). */
-import type { CliOutput } from '../context.js';
+import type { Report } from '../service-events.js';
 import type { ProcessTracker } from '../state/process-tracker.js';
 import type { ProcessControl } from './process-control.js';
 
@@ -33,13 +33,13 @@ function reasonOf(error: unknown): string {
 export async function stopTrackedProcess(
   tracker: ProcessTracker,
   processes: ProcessControl,
-  out: CliOutput,
+  report: Report,
   name: string,
   timeoutSeconds: number,
 ): Promise<boolean> {
   const record = tracker.get(name);
   if (!record) {
-    out.log(`Process ${name} not found for termination`);
+    report({ type: 'process-not-found', name });
     return false;
   }
   try {
@@ -49,18 +49,18 @@ export async function stopTrackedProcess(
     // Ended since the state was loaded: it is stopped, which is what was asked (the original
     // reported a failure here, §6.7 step 5; a stale record is not an error).
     if ((error as NodeJS.ErrnoException).code === 'ESRCH') return true;
-    out.log(`Failed to terminate ${name}: ${reasonOf(error)}`);
+    report({ type: 'terminate-failed', name, reason: reasonOf(error) });
     return false;
   }
   if (!(await waitForExit(processes, [record.pid], timeoutSeconds * 1000))) {
-    out.log(`Force killing ${name} (PID: ${record.pid})`);
+    report({ type: 'force-kill', name, pid: record.pid });
     try {
       processes.kill(record.pid);
     } catch {
       // Gone between the check and the kill: that is what we wanted.
     }
     if (!(await waitForExit(processes, [record.pid], 5000))) {
-      out.log(`Failed to terminate ${name}: process ${record.pid} still running after SIGKILL`);
+      report({ type: 'survived-kill', name, pid: record.pid });
       return false;
     }
   }
@@ -74,7 +74,7 @@ export async function stopTrackedProcess(
  */
 export async function stopProcessTree(
   processes: ProcessControl,
-  out: CliOutput,
+  report: Report,
   pid: number,
 ): Promise<boolean> {
   const tree = [...processes.descendants(pid), pid];
@@ -87,7 +87,7 @@ export async function stopProcessTree(
   }
   if (await waitForExit(processes, tree, 10_000)) return true;
   const remaining = tree.filter((member) => processes.isRunning(member));
-  out.log(`Force killing ${remaining.length} remaining processes`);
+  report({ type: 'tree-force-kill', count: remaining.length });
   for (const member of remaining) {
     try {
       processes.kill(member);
@@ -97,6 +97,6 @@ export async function stopProcessTree(
   }
   if (await waitForExit(processes, remaining, 5000)) return true;
   for (const member of remaining)
-    if (processes.isRunning(member)) out.log(`Failed to terminate process ${member}`);
+    if (processes.isRunning(member)) report({ type: 'tree-member-survived', pid: member });
   return false;
 }

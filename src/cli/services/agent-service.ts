@@ -28,25 +28,24 @@ export function agentNameOf(path: string): string {
 
 /** §6.2: the file must exist, be a regular file and be readable; returns its absolute path. */
 export function validateAgentFile(mesh: LocalMesh, path: string): string {
-  const { out } = mesh.ctx;
   const absolute = resolve(mesh.ctx.cwd, path);
-  const fail = (message: string): never => {
-    out.log(message);
+  const fail = (problem: 'missing' | 'not-a-file' | 'unreadable'): never => {
+    mesh.report({ type: 'agent-file-invalid', problem, path });
     throw new Error(`Invalid agent file: ${path}`);
   };
   let isFile: boolean;
   try {
     isFile = statSync(absolute).isFile();
   } catch {
-    return fail(`Agent file not found: ${path}`);
+    return fail('missing');
   }
-  if (!isFile) fail(`Agent path is not a file: ${path}`);
+  if (!isFile) fail('not-a-file');
   try {
     accessSync(absolute, constants.R_OK);
   } catch {
-    fail(`Agent file is not readable: ${path}`);
+    fail('unreadable');
   }
-  if (extname(absolute) !== '.py') out.log(`Agent file does not have .py extension: ${path}`);
+  if (extname(absolute) !== '.py') mesh.report({ type: 'agent-file-not-python', path });
   return absolute;
 }
 
@@ -56,7 +55,7 @@ function agentEnvironment(mesh: LocalMesh): {
   registryUrl: string | undefined;
 } {
   const registry = mesh.tracker.registryStateValid() ? mesh.tracker.registryState() : undefined;
-  if (!registry) mesh.ctx.out.log('No registry environment variables available from registry manager');
+  if (!registry) mesh.report({ type: 'no-registry-environment' });
   const env = childEnvironment(mesh.ctx.env, {
     kind: 'agent',
     registry,
@@ -84,19 +83,16 @@ export interface AgentLaunch {
  * windows of several agents overlap; callers await `settled` in order, so messages keep their order.
  */
 export async function launchAgent(mesh: LocalMesh, agentFile: string): Promise<AgentLaunch> {
-  const { out } = mesh.ctx;
   const name = agentNameOf(agentFile);
   const running = mesh.tracker.get(name);
   if (running) return { name, record: running, settled: Promise.resolve(running) };
   if (!mesh.tracker.registryStateValid()) {
-    out.log(
-      `Registry state not available when starting agent ${name}. Agent may not connect to registry properly.`,
-    );
+    mesh.report({ type: 'registry-state-missing', name });
   }
   const { env, registryUrl: givenUrl } = agentEnvironment(mesh);
   // Failures from here on are logged here and again by the caller, as the original did (§6.3 step 7).
   const failed = (message: string): Error => {
-    out.log(`Failed to start agent ${name}: ${message}`);
+    mesh.report({ type: 'agent-start-failed', name, reason: message });
     return new Error(message);
   };
   const logPath = serviceLogPath(mesh.ctx.env, name);
@@ -130,11 +126,10 @@ export async function launchAgent(mesh: LocalMesh, agentFile: string): Promise<A
   const settled = Promise.race([exited, sleep(STARTUP_WINDOW_MS)]).then(() => {
     if (exitCode === undefined) return record;
     const output = logTextSince(logPath, launched.logOffset);
-    out.log(`Agent ${name} exited during startup. Return code: ${exitCode}`);
+    mesh.report({ type: 'agent-exited', name, code: exitCode });
     // stdout and stderr share the agent's log file, so their text is reported together, once.
-    if (output) out.log(`Agent ${name} output: ${output}`);
-    const hint = missingSdkHint(output, argv[0]!);
-    if (hint) out.log(hint);
+    if (output) mesh.report({ type: 'agent-output', name, output });
+    if (MISSING_SDK.test(output)) mesh.report({ type: 'agent-missing-sdk', python: argv[0]! });
     mesh.tracker.untrack(name);
     // The failure repeats only the output's last line (a traceback's exception): the whole text was
     // just shown, and it would otherwise come back twice more and once as a Python repr (§6.3).
@@ -154,15 +149,6 @@ function lastLine(output: string): string {
 
 /** The SDK's import names: `import mesh` in agents, `_mcp_mesh` inside it. */
 const MISSING_SDK = /ModuleNotFoundError: No module named '(?:mesh|_mcp_mesh)(?:\.[\w.]+)?'/;
-
-/** What to do when the agent's Python has no MCP Mesh SDK: almost always a venv not activated. */
-function missingSdkHint(output: string, python: string): string | undefined {
-  if (!MISSING_SDK.test(output)) return undefined;
-  return (
-    `Hint: ${python} cannot import the MCP Mesh SDK. Activate the virtual environment where the ` +
-    'mcp-mesh SDK is installed (or install it there: pip install mcp-mesh), then run the command again.'
-  );
-}
 
 /** The agents the registry lists, or undefined when no registry answers (said once, on stderr). */
 export async function registryAgents(mesh: LocalMesh): Promise<RegistryAgent[] | undefined> {
@@ -198,7 +184,7 @@ export async function waitForRegistration(
     if (isAgentRegistered(mesh, record, agents)) return true;
     await sleep(REGISTRATION_POLL_MS);
   }
-  mesh.ctx.out.log(`Agent ${record.name} not registered after ${timeoutSeconds} seconds`);
+  mesh.report({ type: 'agent-not-registered', name: record.name, seconds: timeoutSeconds });
   return false;
 }
 
@@ -228,8 +214,8 @@ export function agentStatus(
 
 /** Stops one agent (§6.7), logging the original's wrapper message on failure. */
 export async function stopAgent(mesh: LocalMesh, name: string, timeoutSeconds: number): Promise<boolean> {
-  const stopped = await stopTrackedProcess(mesh.tracker, mesh.processes, mesh.ctx.out, name, timeoutSeconds);
-  if (!stopped) mesh.ctx.out.log(`Failed to stop agent ${name} gracefully`);
+  const stopped = await stopTrackedProcess(mesh.tracker, mesh.processes, mesh.report, name, timeoutSeconds);
+  if (!stopped) mesh.report({ type: 'agent-stop-failed', name });
   return stopped;
 }
 
@@ -242,28 +228,27 @@ export async function restartAgent(
   name: string,
   timeoutSeconds: number,
 ): Promise<ProcessRecord | undefined> {
-  const { out } = mesh.ctx;
   try {
     const record = mesh.tracker.get(name);
     if (!record) throw new Error(`Agent ${name} is not currently tracked`);
     const agentFile = record.metadata.agent_file;
     if (typeof agentFile !== 'string') throw new Error(`Agent ${name} missing agent_file metadata`);
-    if (!(await stopTrackedProcess(mesh.tracker, mesh.processes, out, name, timeoutSeconds))) {
-      out.log(`Failed to stop agent ${name} gracefully, proceeding with restart`);
+    if (!(await stopTrackedProcess(mesh.tracker, mesh.processes, mesh.report, name, timeoutSeconds))) {
+      mesh.report({ type: 'agent-stop-failed-restarting', name });
     }
     await sleep(1000);
     let launched: ProcessRecord;
     try {
       launched = await (await launchAgent(mesh, validateAgentFile(mesh, agentFile))).settled;
     } catch (error) {
-      out.log(`Failed to restart agent ${name}: ${(error as Error).message}`);
+      mesh.report({ type: 'agent-restart-failed', name, reason: (error as Error).message });
       throw error;
     }
     if (await waitForRegistration(mesh, launched, mesh.config.startup_timeout)) return launched;
-    out.log(`Agent ${name} restarted but did not register within timeout`);
+    mesh.report({ type: 'agent-restart-unregistered', name });
     return undefined;
   } catch (error) {
-    out.log(`Failed to restart agent ${name}: ${(error as Error).message}`);
+    mesh.report({ type: 'agent-restart-failed', name, reason: (error as Error).message });
     return undefined;
   }
 }

@@ -3,6 +3,7 @@ import type { CliConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
 import { processControlFor } from '../process/platform-process-control.js';
 import type { ProcessControl } from '../process/process-control.js';
+import type { Report } from '../service-events.js';
 import { ProcessTracker } from '../state/process-tracker.js';
 
 export interface LocalMesh {
@@ -11,11 +12,19 @@ export interface LocalMesh {
   config: CliConfig;
   tracker: ProcessTracker;
   processes: ProcessControl;
+  /** Where services send what happens; the command that opened the mesh decides how it is shown. */
+  report: Report;
 }
 
-export function openLocalMesh(ctx: CliContext, config: CliConfig): LocalMesh {
+export function openLocalMesh(ctx: CliContext, config: CliConfig, report: Report): LocalMesh {
   const processes = processControlFor();
-  return { ctx, config, processes, tracker: ProcessTracker.forHome(ctx.home, processes, ctx.out) };
+  return {
+    ctx,
+    config,
+    processes,
+    report,
+    tracker: ProcessTracker.forHome(ctx.home, processes, ctx.out),
+  };
 }
 
 export function configuredRegistryUrl(config: CliConfig): string {

@@ -36,7 +36,7 @@ function prepareDatabase(mesh: LocalMesh, dbPath: string): void {
   try {
     createEmptyDatabase(absolute);
   } catch (error) {
-    mesh.ctx.out.log(`Failed to initialize database ${dbPath}: ${(error as Error).message}`);
+    mesh.report({ type: 'database-init-failed', dbPath, reason: (error as Error).message });
     throw new Error(`Failed to initialize database at ${dbPath}`);
   }
 }
@@ -44,12 +44,12 @@ function prepareDatabase(mesh: LocalMesh, dbPath: string): void {
 /** §5.3 step 2: the configured port, or the first free one of the next ten. */
 async function choosePort(mesh: LocalMesh, host: string, port: number): Promise<number> {
   if (!(await isPortBusy(host, port))) return port;
-  mesh.ctx.out.log(`Port ${port} is already in use`);
+  mesh.report({ type: 'port-in-use', port });
   for (let candidate = port + 1; candidate <= port + 10; candidate++) {
     if (!(await isPortBusy(host, candidate))) return candidate;
   }
   const message = `No available ports found in range ${port + 1}-${port + 11}`;
-  mesh.ctx.out.log(`Failed to find available port: ${message}`);
+  mesh.report({ type: 'no-free-port', reason: message });
   throw new Error(message);
 }
 
@@ -82,7 +82,7 @@ async function waitUntilReady(
     if (await isRegistryHealthy(url)) return true;
     await sleep(POLL_MS);
   }
-  mesh.ctx.out.log(`Registry service not ready after ${timeoutSeconds} seconds`);
+  mesh.report({ type: 'registry-not-ready', seconds: timeoutSeconds });
   return false;
 }
 
@@ -97,7 +97,6 @@ export async function startRegistry(
   port = mesh.config.registry_port,
   dbPath = mesh.config.db_path,
 ): Promise<RegistryStart> {
-  const { out } = mesh.ctx;
   const alive = mesh.tracker.get(REGISTRY);
   if (alive) {
     const url = String(alive.metadata.url ?? configuredRegistryUrl(mesh.config));
@@ -135,7 +134,7 @@ export async function startRegistry(
     const ready = await waitUntilReady(mesh, url, mesh.config.startup_timeout, () => exitCode);
     if (exitCode !== undefined) {
       const output = logTextSince(logPath, launched.logOffset).trim() || 'Unknown error';
-      out.log(`Registry service failed to start: ${output}`);
+      mesh.report({ type: 'registry-exited', output });
       mesh.tracker.untrack(REGISTRY);
       throw new Error(`Registry service failed to start: ${output}`);
     }
@@ -143,7 +142,7 @@ export async function startRegistry(
     exportRegistryEnvironment(mesh);
     return { record, ready };
   } catch (error) {
-    out.log(`Failed to start registry service: ${(error as Error).message}`);
+    mesh.report({ type: 'registry-start-failed', reason: (error as Error).message });
     throw error;
   }
 }
@@ -153,7 +152,6 @@ export async function startRegistry(
  * not be made ready (the reasons are already logged, §5.4).
  */
 export async function ensureRegistry(mesh: LocalMesh): Promise<ProcessRecord | undefined> {
-  const { out } = mesh.ctx;
   if (mesh.tracker.registryStateValid()) {
     const state = mesh.tracker.registryState()!;
     if (await isRegistryHealthy(state.url)) {
@@ -164,9 +162,9 @@ export async function ensureRegistry(mesh: LocalMesh): Promise<ProcessRecord | u
   try {
     const { record, ready } = await startRegistry(mesh);
     if (ready) return record;
-    out.log('Registry started but not ready within timeout');
+    mesh.report({ type: 'registry-ready-timeout' });
   } catch (error) {
-    out.log(`Failed to start registry: ${(error as Error).message}`);
+    mesh.report({ type: 'registry-unavailable', reason: (error as Error).message });
   }
   return undefined;
 }
@@ -176,11 +174,11 @@ export async function stopRegistry(mesh: LocalMesh, timeoutSeconds: number): Pro
   const stopped = await stopTrackedProcess(
     mesh.tracker,
     mesh.processes,
-    mesh.ctx.out,
+    mesh.report,
     REGISTRY,
     timeoutSeconds,
   );
-  if (!stopped) mesh.ctx.out.log('Failed to stop registry service gracefully');
+  if (!stopped) mesh.report({ type: 'registry-stop-failed' });
   return stopped;
 }
 
