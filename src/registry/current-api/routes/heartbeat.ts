@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { isoNanosZ, isoOffset, nowMicros } from '../../../shared/clock.js';
+import { isoNanosZ, nowMicros } from '../../../shared/clock.js';
 import { AgentIdParams, DetailReply, ValidationErrorReply } from '../../http/common-schemas.js';
 import { persistOrFail } from '../../http/persist-or-fail.js';
-import { sendJson, sendJsonText } from '../../http/replies.js';
+import { sendJson } from '../../http/replies.js';
 import { DISPATCH_KEY } from '../../http/validator-compiler.js';
+import { recordLegacyHeartbeat } from '../../legacy-api/legacy-heartbeat.js';
 import { LegacyHeartbeatReply, LegacyHeartbeatRequest } from '../../legacy-api/schemas/legacy-heartbeat.js';
 import { agentFromHeartbeat } from '../agent-from-heartbeat.js';
 import { useHeartbeatErrors } from '../invalid-heartbeat.js';
@@ -62,19 +63,7 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
           timestamp: isoNanosZ(now),
         });
       }
-      const { agent_id: agentId } = body;
-      // PRESERVE (§4.3): the body's status is ignored; a heartbeat always means healthy.
-      const agent = await persistOrFail(
-        app.store.recordHeartbeat(agentId, now, 'healthy'),
-        'Failed to process heartbeat',
-      );
-      if (!agent) return sendJson(reply, 404, { detail: `Agent ${agentId} not found` });
-      app.counters.heartbeatsProcessed += 1;
-      return sendJsonText(
-        reply,
-        200,
-        `{"status":"success","timestamp":"${isoOffset(now)}","message":"Heartbeat recorded"}`,
-      );
+      return recordLegacyHeartbeat(app, body, now, reply);
     },
   );
 
