@@ -4,36 +4,22 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { RegistryConfig } from '../../shared/config.js';
 import type { RegistryStore } from '../../storage/registry-store.js';
-import { MeshTopology } from '../current-api/mesh-topology.js';
 import { heartbeatRoutes } from '../current-api/routes/heartbeat.js';
-import { HealthMonitor } from '../health-monitor.js';
 import { replyToInvalidLegacyInput } from '../legacy-api/invalid-input.js';
 import { agentRoutes } from '../legacy-api/routes/agents.js';
 import { capabilityRoutes } from '../legacy-api/routes/capabilities.js';
 import { healthRoutes } from '../legacy-api/routes/health.js';
 import { metricsRoutes } from '../legacy-api/routes/metrics.js';
 import { rootRoutes } from '../legacy-api/routes/root.js';
-import { installAccessLog } from './access-log.js';
-import { installBodyParser } from './body-parser.js';
-import { installCors } from './cors.js';
-import { installDatabaseFreshness } from './database-freshness.js';
-import { errorHandler, installNotFoundHandler } from './error-handler.js';
-import { installOpenApi } from './openapi.js';
-import { RegistryCounters, ResponseCache } from './registry-state.js';
+import { accessLog } from './access-log.js';
+import { bodyParser } from './body-parser.js';
+import { cors } from './cors.js';
+import { databaseFreshness } from './database-freshness.js';
+import { errorHandling } from './error-handler.js';
+import { openApi } from './openapi.js';
+import { registryServices } from './registry-services.js';
 import { RouteTable } from './route-table.js';
-import { installValidation } from './validator-compiler.js';
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    store: RegistryStore;
-    counters: RegistryCounters;
-    agentsCache: ResponseCache;
-    capabilitiesCache: ResponseCache;
-    healthMonitor: HealthMonitor;
-    topology: MeshTopology;
-    config: Readonly<RegistryConfig>;
-  }
-}
+import { validatorCompiler } from './validator-compiler.js';
 
 function rawJsonResponse(status: number, reason: string, body: string): string {
   return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
@@ -69,7 +55,7 @@ export interface AppDeps {
 export async function buildApp({ config, store, logger, writeAccessLog }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    // Access lines are ours (uvicorn's format, plugins/access-log.ts), not Fastify's.
+    // Access lines are ours (uvicorn's format, access-log.ts), not Fastify's.
     logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
     bodyLimit: config.bodyLimitBytes,
@@ -85,37 +71,22 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
     socket.end(rawJsonResponse(404, 'Not Found', '{"detail":"Not Found"}'));
   });
 
+  // Ours (app-wide, in the order their hooks run), then the routes, each protocol's plugins
+  // encapsulated with its own error shape. Registration order is the order of /openapi.json.
   const routes = RouteTable.install(app);
-  installCors(app);
-  installBodyParser(app);
-  installValidation(app);
-  // Each API answers errors of its routes in its own shape (legacy-api/, current-api/); outside
-  // them (docs, unknown paths) errors take the Python registry's shape.
-  app.setErrorHandler(errorHandler(config.bodyLimitBytes, replyToInvalidLegacyInput));
-  installNotFoundHandler(app, routes);
-  if (config.isAccessLogEnabled && writeAccessLog) installAccessLog(app, writeAccessLog);
-
-  app.decorate('store', store);
-  app.decorate('config', config);
-  installDatabaseFreshness(app);
-  const topology = new MeshTopology(store);
-  app.decorate('topology', topology);
-  app.addHook('onClose', async () => topology.close());
-  app.decorate('counters', new RegistryCounters());
-  app.decorate('agentsCache', new ResponseCache());
-  app.decorate('capabilitiesCache', new ResponseCache());
-  const monitor = new HealthMonitor({
-    store,
-    logger,
-    intervalMs: config.healthCheckIntervalSeconds * 1000,
-    currentTimeoutSeconds: config.defaultTimeoutThresholdSeconds,
-    retentionSeconds: config.retentionSeconds,
+  await app.register(cors);
+  await app.register(bodyParser);
+  await app.register(validatorCompiler);
+  // Errors outside the APIs (docs, unknown paths) take the Python registry's shape.
+  await app.register(errorHandling, {
+    routes,
+    bodyLimit: config.bodyLimitBytes,
+    replyToInvalidInput: replyToInvalidLegacyInput,
   });
-  app.decorate('healthMonitor', monitor);
-  app.addHook('onReady', async () => monitor.start());
-  app.addHook('preClose', async () => monitor.stop());
-
-  await installOpenApi(app);
+  if (config.isAccessLogEnabled && writeAccessLog) await app.register(accessLog, { write: writeAccessLog });
+  await app.register(registryServices, { config, store, logger });
+  await app.register(databaseFreshness);
+  await app.register(openApi);
   await app.register(rootRoutes);
   await app.register(healthRoutes);
   await app.register(heartbeatRoutes);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { appWide } from './app-wide.js';
 import { bodyParsingError, isJsonContentType, parseJsonBody } from './validation/json-body.js';
 
 /**
@@ -15,7 +16,7 @@ class UnparsableBody {
  * absent or JSON-like; any other content type hands the raw text to validation, which then
  * answers `model_attributes_type` as the original does.
  */
-export function installBodyParser(app: FastifyInstance): void {
+export const bodyParser = appWide('body-parser', async (app: FastifyInstance) => {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     try {
@@ -27,7 +28,7 @@ export function installBodyParser(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
     if (request.body instanceof UnparsableBody) throw request.body.error;
   });
-}
+});
 
 function parseBody(contentType: string | undefined, buffer: Buffer): unknown {
   if (isJsonContentType(contentType)) return parseJsonBody(buffer);

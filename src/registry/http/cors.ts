@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { appWide } from './app-wide.js';
 
 const ALLOWED_METHODS = 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT';
 const ALLOWED_METHOD_SET = new Set(ALLOWED_METHODS.split(', '));
@@ -8,7 +9,7 @@ const ALLOWED_METHOD_SET = new Set(ALLOWED_METHODS.split(', '));
  * §2.5): preflights answered before routing (200 `OK` or 400 `Disallowed CORS method`), other
  * requests with an Origin get `*` or, when they carry a cookie, the echoed origin and `vary`.
  */
-export function installCors(app: FastifyInstance): void {
+export const cors = appWide('cors', async (app: FastifyInstance) => {
   app.addHook('onRequest', (request, reply, done) => {
     const origin = request.headers.origin;
     const requestedMethod = request.headers['access-control-request-method'];
@@ -46,4 +47,4 @@ export function installCors(app: FastifyInstance): void {
     reply.header('access-control-allow-credentials', 'true');
     done(null, payload);
   });
-}
+});

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { appWide } from './app-wide.js';
 
 /**
  * Routes that never read agents: the service document, the docs, and `/health` (which asks the
@@ -8,10 +9,10 @@ import type { FastifyInstance } from 'fastify';
  */
 const ROUTES_WITHOUT_AGENTS = new Set(['/', '/health', '/openapi.json', '/mcp', '/mcp/*']);
 
-export function installDatabaseFreshness(app: FastifyInstance): void {
+export const databaseFreshness = appWide('database-freshness', async (app: FastifyInstance) => {
   app.addHook('preHandler', async (request) => {
     const url = request.routeOptions.url;
     if (url === undefined || ROUTES_WITHOUT_AGENTS.has(url) || url.startsWith('/docs')) return;
     await app.store.ensureFresh();
   });
-}
+});

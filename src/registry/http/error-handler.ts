@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MeshError } from '../../shared/errors.js';
+import { appWide } from './app-wide.js';
 import { sendJson } from './replies.js';
 import type { RouteTable } from './route-table.js';
 import { RequestValidationError } from './validation/request-validation-error.js';
@@ -50,10 +51,16 @@ export function errorHandler(bodyLimit: number, replyToInvalidInput: InvalidInpu
 }
 
 /**
- * Paths no route serves: 405 with `allow` for a known path with another method, 307 to the
- * path with or without its trailing slash when that one is known, else 404 (Starlette, spec §2.3).
+ * The app's own error handler (for what no API owns: docs, unknown paths) and the handler of paths
+ * no route serves: 405 with `allow` for a known path with another method, 307 to the path with or
+ * without its trailing slash when that one is known, else 404 (Starlette, spec §2.3).
  */
-export function installNotFoundHandler(app: FastifyInstance, routes: RouteTable): void {
+export const errorHandling = appWide<{
+  routes: RouteTable;
+  bodyLimit: number;
+  replyToInvalidInput: InvalidInputReply;
+}>('error-handling', async (app: FastifyInstance, { routes, bodyLimit, replyToInvalidInput }) => {
+  app.setErrorHandler(errorHandler(bodyLimit, replyToInvalidInput));
   app.setNotFoundHandler((request, reply) => {
     const { path, query } = pathOf(request.url);
     const methods = routes.methodsFor(path);
@@ -67,4 +74,4 @@ export function installNotFoundHandler(app: FastifyInstance, routes: RouteTable)
     }
     return sendJson(reply, 404, { detail: 'Not Found' });
   });
-}
+});

@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { appWide } from './app-wide.js';
 import { sendJson } from './replies.js';
 
 /**
@@ -8,7 +9,7 @@ import { sendJson } from './replies.js';
  * `/openapi.json` (title, version and description of the original, spec §4.11), and Swagger UI
  * at `/docs` with its assets served from the package, never from a CDN.
  */
-export async function installOpenApi(app: FastifyInstance): Promise<void> {
+export const openApi = appWide('openapi', async (app: FastifyInstance) => {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -28,4 +29,4 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
   app.get('/openapi.json', { schema: { hide: true } }, (_request, reply) =>
     sendJson(reply, 200, app.swagger()),
   );
-}
+});

@@ -1,5 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { FastifyInstance } from 'fastify';
+import { appWide } from './app-wide.js';
 import { bodyErrorsToItems } from './validation/ajv-to-pydantic.js';
 import { compileQueryParser } from './validation/query-parsing.js';
 import { RequestValidationError } from './validation/request-validation-error.js';
@@ -52,7 +53,7 @@ function compileBody(ajv: Ajv, schema: Record<string, unknown>): BodyValidator {
  * pydantic-style parsing for query strings. Schemas stay the single source of truth for
  * validation, types and the OpenAPI document.
  */
-export function installValidation(app: FastifyInstance): void {
+export const validatorCompiler = appWide('validator-compiler', async (app: FastifyInstance) => {
   const ajv = new Ajv({
     allErrors: true,
     verbose: true,
@@ -80,4 +81,4 @@ export function installValidation(app: FastifyInstance): void {
   });
   // Responses are written by our own serialisers (key order of the spec); schemas only document them.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-}
+});
