@@ -41,7 +41,14 @@ export type AgentEvent =
   | { type: 'agent-restart-failed'; name: string; reason: string }
   | { type: 'agent-restart-unregistered'; name: string };
 
-export type ServiceEvent = StopEvent | RegistryEvent | AgentEvent;
+/** Reading and writing the process state file (§4.3). */
+export type StateEvent =
+  | { type: 'state-load-failed'; reason: string }
+  | { type: 'record-invalid'; name: string }
+  | { type: 'state-save-failed'; reason: string }
+  | { type: 'record-kept-elsewhere'; name: string; source: string; pid: number };
+
+export type ServiceEvent = StopEvent | RegistryEvent | AgentEvent | StateEvent;
 
 /** Where a service sends its events, in the order they happen. */
 export type Report = (event: ServiceEvent) => void;

@@ -72,6 +72,14 @@ export function serviceEventText(event: ServiceEvent): string {
       return `Failed to restart agent ${event.name}: ${event.reason}`;
     case 'agent-restart-unregistered':
       return `Agent ${event.name} restarted but did not register within timeout`;
+    case 'state-load-failed':
+      return `Failed to load process state: ${event.reason}`;
+    case 'record-invalid':
+      return `Failed to restore process ${event.name}: invalid process record`;
+    case 'state-save-failed':
+      return `Failed to save process state: ${event.reason}`;
+    case 'record-kept-elsewhere':
+      return `Process ${event.name} is also tracked in ${event.source} (PID ${event.pid}); left there`;
   }
 }
 

@@ -23,7 +23,7 @@ export function openLocalMesh(ctx: CliContext, config: CliConfig, report: Report
     config,
     processes,
     report,
-    tracker: ProcessTracker.forHome(ctx.home, processes, ctx.out),
+    tracker: ProcessTracker.forHome(ctx.home, processes, report),
   };
 }
 

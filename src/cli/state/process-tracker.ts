@@ -8,9 +8,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CliConfig } from '../config/cli-config.js';
-import type { CliOutput } from '../context.js';
 import { PyFloat, type PyValue, pyJson } from '../output/python-values.js';
 import type { ProcessControl } from '../process/process-control.js';
+import type { Report } from '../service-events.js';
 import { localIsoTimestamp, parseLocalTimestamp } from './local-time.js';
 import {
   handBackToMeshctl,
@@ -78,14 +78,14 @@ export class ProcessTracker {
   constructor(
     private readonly path: string,
     private readonly processes: ProcessControl,
-    private readonly out: CliOutput,
+    private readonly report: Report,
     private readonly others: Partial<Omit<StateLocations, 'own'>> = {},
   ) {}
 
   /** The tracker of a home: its own file, and the places meshctl may have moved records to. */
-  static forHome(home: string, processes: ProcessControl, out: CliOutput): ProcessTracker {
+  static forHome(home: string, processes: ProcessControl, report: Report): ProcessTracker {
     const { own, ...others } = stateLocations(home);
-    return new ProcessTracker(own, processes, out, others);
+    return new ProcessTracker(own, processes, report, others);
   }
 
   /** Whether the record's PID is alive and still the process we started. */
@@ -104,7 +104,7 @@ export class ProcessTracker {
       raw = JSON.parse(readFileSync(this.path, 'utf8'));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && !quiet) {
-        this.out.log(`Failed to load process state: ${(error as Error).message}`);
+        this.report({ type: 'state-load-failed', reason: (error as Error).message });
       }
       return emptyState();
     }
@@ -123,7 +123,7 @@ export class ProcessTracker {
         !Array.isArray(record.command) ||
         typeof record.started_at !== 'string'
       ) {
-        if (!quiet) this.out.log(`Failed to restore process ${name}: invalid process record`);
+        if (!quiet) this.report({ type: 'record-invalid', name });
         continue;
       }
       processes[name] = {
@@ -166,7 +166,7 @@ export class ProcessTracker {
       renameSync(temporary, this.path);
       return true;
     } catch (error) {
-      this.out.log(`Failed to save process state: ${(error as Error).message}`);
+      this.report({ type: 'state-save-failed', reason: (error as Error).message });
       return false;
     }
   }
@@ -224,9 +224,7 @@ export class ProcessTracker {
           registryMoved || !('url' in own.registry_state) ? found.registry_state : own.registry_state;
         if (!this.write({ processes, registry_state: registryState })) return;
         for (const name of kept) {
-          this.out.log(
-            `Process ${name} is also tracked in ${source} (PID ${found.processes[name]!.pid}); left there`,
-          );
+          this.report({ type: 'record-kept-elsewhere', name, source, pid: found.processes[name]!.pid });
         }
         if (kept.length > 0 || !moved.onlyOurs) continue;
         // Handed back only if unchanged since read: a meshctl that wrote meanwhile keeps its write.

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CliOutput } from '../../../src/cli/context.js';
 import { processControlFor } from '../../../src/cli/process/platform-process-control.js';
+import { IGNORE } from '../../../src/cli/service-events.js';
 import { localIsoTimestamp } from '../../../src/cli/state/local-time.js';
 import { ProcessTracker } from '../../../src/cli/state/process-tracker.js';
 import { CliSandbox, finished } from '../../helpers/cli-process.js';
@@ -13,9 +13,7 @@ import { isAlive } from '../../helpers/free-port.js';
 /** The compiled CLI modules (`npm run build`), as the executable runs them. */
 const DIST = fileURLToPath(new URL('../../../dist/cli/', import.meta.url));
 
-const quiet = { write: () => true } as unknown as NodeJS.WritableStream;
-const tracker = (path: string) =>
-  new ProcessTracker(path, processControlFor(), new CliOutput(quiet, quiet, false));
+const tracker = (path: string) => new ProcessTracker(path, processControlFor(), IGNORE);
 
 /**
  * One writer process: the built tracker (what the CLI runs), `count` tracks then untracks of the even
@@ -25,10 +23,9 @@ const WRITER = `
 const dist = ${JSON.stringify(DIST)};
 const { ProcessTracker } = await import(dist + 'state/process-tracker.js');
 const { processControlFor } = await import(dist + 'process/platform-process-control.js');
-const { CliOutput } = await import(dist + 'context.js');
 const [path, writer, count, pid, startedAt, goAt] = process.argv.slice(1);
-const out = new CliOutput(process.stderr, process.stderr, false);
-const tracker = new ProcessTracker(path, processControlFor(), out);
+const report = (event) => console.error(JSON.stringify(event));
+const tracker = new ProcessTracker(path, processControlFor(), report);
 while (Date.now() < Number(goAt)) {}
 const names = Array.from({ length: Number(count) }, (_, i) => 'w' + writer + '-' + i);
 for (const name of names) {
