@@ -9,8 +9,8 @@ export interface CliContext {
   cwd: string;
   home: string;
   /**
-   * The CLI's own environment. `start` exports the registry variables into it (cli.md §5.3 step 6)
-   * so that agents launched later in the same run inherit them.
+   * The CLI's own environment, never changed: once the registry runs, `start` goes on with a copy
+   * holding the registry variables (cli.md §5.3 step 6), so agents launched later inherit them.
    */
   env: Record<string, string | undefined>;
   out: CliOutput;

@@ -20,6 +20,7 @@ export async function run(args: RestartArgs, ctx: CliContext): Promise<number> {
   }
   out.info('Restarting MCP Mesh registry service...');
   try {
+    // --reset-config means the current configuration, not the previous run's port and database (§5.6).
     const { record, ready } = await restartRegistry(mesh, args.timeout, !args.reset_config);
     const { metadata } = record;
     out.success('Registry service restarted successfully', {

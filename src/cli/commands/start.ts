@@ -103,13 +103,16 @@ async function startServices(
   out.info('Starting registry service...');
   const hadRegistry = mesh.tracker.get('registry') !== undefined;
   const configuredPort = mesh.config.registry_port;
-  const registry = await ensureRegistry(mesh);
-  if (!registry) {
+  const ready = await ensureRegistry(mesh);
+  if (!ready) {
     // A registry this run spawned that never became ready is of no use to anyone: stop it.
     if (!hadRegistry && mesh.tracker.get('registry')) started.push('registry');
     out.error('Failed to start services: Failed to start or connect to registry');
     return 1;
   }
+  // Agents launched from here on see the registry's port and whereabouts (§5.3 step 6).
+  mesh = { ...mesh, config: ready.config, ctx: { ...mesh.ctx, env: ready.env } };
+  const registry = ready.record;
   const { metadata } = registry;
   // The header shows the configured port (§7.1 step 3); when the registry is elsewhere, say so here,
   // before the agents are given its real address.

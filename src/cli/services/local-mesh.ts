@@ -8,7 +8,7 @@ import { ProcessTracker } from '../state/process-tracker.js';
 
 export interface LocalMesh {
   ctx: CliContext;
-  /** The effective configuration; `start` updates the port when the registry had to move (§5.3 step 6). */
+  /** The effective configuration; `start` goes on with the one `ensureRegistry` returns (§5.3 step 6). */
   config: CliConfig;
   tracker: ProcessTracker;
   processes: ProcessControl;

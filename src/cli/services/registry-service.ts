@@ -1,6 +1,7 @@
 /** Starting, checking, stopping and restarting the registry (cli.md §5). */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import type { CliConfig } from '../config/cli-config.js';
 import { PyFloat, type PyValue } from '../output/python-values.js';
 import { launchService, serviceLogPath } from '../process/launch-service.js';
 import { isPortBusy } from '../process/port-probe.js';
@@ -9,7 +10,7 @@ import { stopTrackedProcess } from '../process/stop-process.js';
 import { isRegistryHealthy } from '../registry/registry-client.js';
 import { localIsoTimestamp } from '../state/local-time.js';
 import { type ProcessRecord, uptimeSeconds } from '../state/process-tracker.js';
-import { childEnvironment, registryVariables } from './child-environment.js';
+import { childEnvironment, type Environment, registryVariables } from './child-environment.js';
 import { checkDatabase, createEmptyDatabase } from './database-check.js';
 import { configuredRegistryUrl, type LocalMesh } from './local-mesh.js';
 
@@ -59,11 +60,13 @@ function registryDatabaseUrl(mesh: LocalMesh, dbPath: string): string {
   return isAbsolute(dbPath) || absolute.startsWith('/') ? `sqlite://${absolute}` : `sqlite:///${absolute}`;
 }
 
-/** Exports the registry's whereabouts into the CLI's environment so agents inherit them (§5.3 step 6). */
-function exportRegistryEnvironment(mesh: LocalMesh): void {
+/**
+ * The CLI's environment with the registry's whereabouts, so agents launched later in this run
+ * inherit them (§5.3 step 6); the environment as it was when no registry state is recorded.
+ */
+function environmentWithRegistry(mesh: LocalMesh): Environment {
   const state = mesh.tracker.registryState();
-  if (!state) return;
-  Object.assign(mesh.ctx.env, registryVariables(state));
+  return state ? { ...mesh.ctx.env, ...registryVariables(state) } : mesh.ctx.env;
 }
 
 /**
@@ -89,6 +92,10 @@ async function waitUntilReady(
 export interface RegistryStart {
   record: ProcessRecord;
   ready: boolean;
+  /** The effective configuration: the registry's port when it had to move (§5.3 step 6). */
+  config: CliConfig;
+  /** The CLI's environment for what it launches next, with the registry's whereabouts. */
+  env: Environment;
 }
 
 /** §5.3: spawns our registry on a free port, tracks it, and waits until it answers or dies. */
@@ -100,7 +107,8 @@ export async function startRegistry(
   const alive = mesh.tracker.get(REGISTRY);
   if (alive) {
     const url = String(alive.metadata.url ?? configuredRegistryUrl(mesh.config));
-    return { record: alive, ready: await waitUntilReady(mesh, url, mesh.config.startup_timeout) };
+    const ready = await waitUntilReady(mesh, url, mesh.config.startup_timeout);
+    return { record: alive, ready, config: mesh.config, env: mesh.ctx.env };
   }
   prepareDatabase(mesh, dbPath);
   const host = mesh.config.registry_host;
@@ -138,30 +146,36 @@ export async function startRegistry(
       mesh.tracker.untrack(REGISTRY);
       throw new Error(`Registry service failed to start: ${output}`);
     }
-    if (actualPort !== port) mesh.config = { ...mesh.config, registry_port: actualPort };
-    exportRegistryEnvironment(mesh);
-    return { record, ready };
+    const config = actualPort === port ? mesh.config : { ...mesh.config, registry_port: actualPort };
+    return { record, ready, config, env: environmentWithRegistry(mesh) };
   } catch (error) {
     mesh.report({ type: 'registry-start-failed', reason: (error as Error).message });
     throw error;
   }
 }
 
+/** A registry that answers, with the configuration and environment to go on with. */
+export interface ReadyRegistry {
+  record: ProcessRecord;
+  config: CliConfig;
+  env: Environment;
+}
+
 /**
  * §5.2: reuse the tracked registry when it answers, otherwise start one. Undefined when it could
- * not be made ready (the reasons are already logged, §5.4).
+ * not be made ready (the reasons are already reported, §5.4).
  */
-export async function ensureRegistry(mesh: LocalMesh): Promise<ProcessRecord | undefined> {
+export async function ensureRegistry(mesh: LocalMesh): Promise<ReadyRegistry | undefined> {
   if (mesh.tracker.registryStateValid()) {
     const state = mesh.tracker.registryState()!;
     if (await isRegistryHealthy(state.url)) {
-      exportRegistryEnvironment(mesh);
-      return mesh.tracker.get(REGISTRY);
+      const record = mesh.tracker.get(REGISTRY);
+      return record && { record, config: mesh.config, env: environmentWithRegistry(mesh) };
     }
   }
   try {
-    const { record, ready } = await startRegistry(mesh);
-    if (ready) return record;
+    const { record, ready, config, env } = await startRegistry(mesh);
+    if (ready) return { record, config, env };
     mesh.report({ type: 'registry-ready-timeout' });
   } catch (error) {
     mesh.report({ type: 'registry-unavailable', reason: (error as Error).message });
