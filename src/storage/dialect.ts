@@ -5,6 +5,7 @@
  * no state the engine writes.
  */
 
+import type { AgentRow } from './agent-document.js';
 import type { Io } from './engine/io.js';
 
 /** A value bound to a statement parameter. */
@@ -37,20 +38,8 @@ export interface Connection {
   execute(sql: string): void | Promise<void>;
 }
 
-/** The columns of an agent row that a registration writes. */
-export type AgentColumns = {
-  id: string;
-  name: string;
-  namespace: string;
-  status: string;
-  created_at: number;
-  updated_at: number;
-  resource_version: string;
-  last_heartbeat: number | null;
-  revision: number;
-  topology_at: number;
-  doc: string;
-};
+/** The columns of an agent row that a registration writes (`seq` is the dialect's to take). */
+export type AgentColumns = Omit<AgentRow, 'seq'> & { revision: number };
 
 /** What a registration's insert-or-update answers. */
 export type UpsertedAgent = { createdAt: number; seq: number; isNew: boolean };

@@ -1,7 +1,7 @@
 /** The engine's SQL, the same on every dialect, and typed helpers to run statements. */
 
 import type { AgentStatus } from '../../mesh/agent.js';
-import { type Connection, type Params, type Statement, statement } from '../dialect.js';
+import { type AgentColumns, type Connection, type Params, type Statement, statement } from '../dialect.js';
 import { type Io, perform } from './io.js';
 import type { StoredRow } from './stored-row.js';
 
@@ -102,3 +102,27 @@ export const SELECT_DELETED = statement<{ since: number }, { id: string; revisio
   'selectDeleted',
   'SELECT id, revision FROM mesh_tombstones WHERE revision > $since',
 );
+
+/**
+ * A registration: inserts the agent, or updates it keeping `created_at` and `seq`. The dialect
+ * says how the row gets its `seq` and how to tell an insert from an update (`is_new`).
+ */
+export function upsertAgentStatement<P extends AgentColumns, IsNew>(expressions: {
+  seq: string;
+  isNew: string;
+}): Statement<P, { created_at: number; seq: number; is_new: IsNew }> {
+  return statement(
+    'upsert',
+    `INSERT INTO mesh_agents
+      (id, seq, name, namespace, status, created_at, updated_at, resource_version, last_heartbeat, revision,
+       topology_at, doc)
+    VALUES ($id, ${expressions.seq}, $name, $namespace, $status, $created_at, $updated_at, $resource_version,
+      $last_heartbeat, $revision, $topology_at, $doc)
+    ON CONFLICT (id) DO UPDATE SET
+      name = excluded.name, namespace = excluded.namespace, status = excluded.status,
+      updated_at = excluded.updated_at, resource_version = excluded.resource_version,
+      last_heartbeat = excluded.last_heartbeat, revision = excluded.revision, topology_at = excluded.topology_at,
+      doc = excluded.doc
+    RETURNING created_at, seq, ${expressions.isNew} AS is_new`,
+  );
+}

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { AgentColumns, Connection, Dialect, Params, Statement, UpsertedAgent } from '../dialect.js';
 import { statement } from '../dialect.js';
 import { type Io, perform } from '../engine/io.js';
-import { firstRow } from '../engine/statements.js';
+import { firstRow, upsertAgentStatement } from '../engine/statements.js';
 import { StoreEngine } from '../engine/store-engine.js';
 import type { RegistryStore } from '../registry-store.js';
 import { poolConfigFromUrl } from './connection-config.js';
@@ -30,20 +30,10 @@ const typeParsers = {
 };
 
 // The seq is taken in the statement itself, and xmax = 0 tells an inserted row from an updated one.
-const UPSERT = statement<AgentColumns, { created_at: number; seq: number; is_new: boolean }>(
-  'upsert',
-  `INSERT INTO mesh_agents
-      (id, seq, name, namespace, status, created_at, updated_at, resource_version, last_heartbeat, revision,
-       topology_at, doc)
-    VALUES ($id, (SELECT coalesce(max(seq), 0) + 1 FROM mesh_agents), $name, $namespace, $status, $created_at,
-      $updated_at, $resource_version, $last_heartbeat, $revision, $topology_at, $doc)
-    ON CONFLICT (id) DO UPDATE SET
-      name = excluded.name, namespace = excluded.namespace, status = excluded.status,
-      updated_at = excluded.updated_at, resource_version = excluded.resource_version,
-      last_heartbeat = excluded.last_heartbeat, revision = excluded.revision, topology_at = excluded.topology_at,
-      doc = excluded.doc
-    RETURNING created_at, seq, (xmax = 0) AS is_new`,
-);
+const UPSERT = upsertAgentStatement<AgentColumns, boolean>({
+  seq: '(SELECT coalesce(max(seq), 0) + 1 FROM mesh_agents)',
+  isNew: '(xmax = 0)',
+});
 
 type Positional = { text: string; names: string[] };
 const positional = new Map<string, Positional>();

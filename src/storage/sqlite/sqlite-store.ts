@@ -5,7 +5,7 @@ import { MeshError } from '../../shared/errors.js';
 import type { AgentColumns, Connection, Dialect, Params, Statement, UpsertedAgent } from '../dialect.js';
 import { statement } from '../dialect.js';
 import type { Io } from '../engine/io.js';
-import { execute, firstRow } from '../engine/statements.js';
+import { execute, firstRow, upsertAgentStatement } from '../engine/statements.js';
 import { StoreEngine } from '../engine/store-engine.js';
 import type { RegistryStore } from '../registry-store.js';
 import { migrateSqlite } from './migrations.js';
@@ -16,19 +16,10 @@ const NEXT_SEQ = statement<Params, { seq: number }>(
 );
 
 // SQLite has no xmax: the new seq is taken first, and the row is new when it got that seq.
-const UPSERT = statement<AgentColumns & { seq: number }, { created_at: number; seq: number; is_new: number }>(
-  'upsert',
-  `INSERT INTO mesh_agents
-      (id, seq, name, namespace, status, created_at, updated_at, resource_version, last_heartbeat, revision, topology_at, doc)
-    VALUES ($id, $seq, $name, $namespace, $status, $created_at, $updated_at, $resource_version, $last_heartbeat, $revision,
-      $topology_at, $doc)
-    ON CONFLICT (id) DO UPDATE SET
-      name = excluded.name, namespace = excluded.namespace, status = excluded.status,
-      updated_at = excluded.updated_at, resource_version = excluded.resource_version,
-      last_heartbeat = excluded.last_heartbeat, revision = excluded.revision, topology_at = excluded.topology_at,
-      doc = excluded.doc
-    RETURNING created_at, seq, seq = $seq AS is_new`,
-);
+const UPSERT = upsertAgentStatement<AgentColumns & { seq: number }, number>({
+  seq: '$seq',
+  isNew: 'seq = $seq',
+});
 
 /**
  * The folder of the database file must already exist: a mistyped path fails at start instead of
