@@ -7,12 +7,12 @@
 import type { Logger } from 'pino';
 import type { AgentRecord, AgentStatus } from '../../mesh/agent.js';
 import type { StatusChange } from '../../mesh/status.js';
-import { AgentSnapshot } from '../agent-snapshot.js';
-import { BatchEffects, type SnapshotEffect } from '../batch-effects.js';
 import type { Connection, Dialect } from '../dialect.js';
 import type { RegistryStore } from '../registry-store.js';
-import { SnapshotSync } from '../snapshot-sync.js';
+import { AgentSnapshot } from './agent-snapshot.js';
+import { BatchEffects, type SnapshotEffect } from './batch-effects.js';
 import { drive, type Io } from './io.js';
+import { SnapshotSync } from './snapshot-sync.js';
 import {
   BUMP_REVISION,
   execute,

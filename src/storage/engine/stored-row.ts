@@ -1,7 +1,7 @@
 import type { AgentStatus } from '../../mesh/agent.js';
 import { type AgentRow, fromAgentRow } from '../agent-document.js';
-import type { StoredAgent, StoredDeletion } from '../agent-snapshot.js';
 import { fromColumnText } from '../column-text.js';
+import type { StoredAgent, StoredDeletion } from './agent-snapshot.js';
 
 /** An agents row with the columns the snapshot needs besides the record. */
 export type StoredRow = AgentRow & { revision: number };

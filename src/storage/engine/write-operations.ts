@@ -4,9 +4,9 @@ import type { AgentRecord, AgentStatus } from '../../mesh/agent.js';
 import type { StatusChange } from '../../mesh/status.js';
 import { resourceVersionOf } from '../../shared/clock.js';
 import { toAgentDocument } from '../agent-document.js';
-import type { BatchEffects, SnapshotEffect } from '../batch-effects.js';
 import { toColumnText } from '../column-text.js';
 import type { Connection, Dialect } from '../dialect.js';
+import type { BatchEffects, SnapshotEffect } from './batch-effects.js';
 import type { Io } from './io.js';
 import {
   DELETE,

@@ -1,5 +1,5 @@
 import { MeshError } from '../../shared/errors.js';
-import { databaseUnavailable } from '../snapshot-sync.js';
+import { databaseUnavailable } from '../engine/snapshot-sync.js';
 
 /** Socket errors of a lost or refused connection. */
 const NETWORK_CODES = new Set([

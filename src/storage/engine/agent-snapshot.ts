@@ -1,4 +1,4 @@
-import type { AgentRecord } from '../mesh/agent.js';
+import type { AgentRecord } from '../../mesh/agent.js';
 
 type Listener = (changedIds: readonly string[]) => void;
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { describeError, MeshError } from '../shared/errors.js';
+import { describeError, MeshError } from '../../shared/errors.js';
 
 export interface SnapshotSyncOptions {
   /** Pulls what other processes committed into the snapshot; rejects when the database fails. */
