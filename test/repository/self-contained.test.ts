@@ -19,7 +19,7 @@ const lineOf = (text: string, index: number) => text.slice(0, index).split('\n')
 
 /** Paths written as one string: `../../shared/x`, resolved from the file's folder (imports) or also the repository (reads). */
 const RELATIVE = /(?<![\w./-])((?:\.\/)?(?:\.\.\/)+shared)(?=[/'"`\s)]|$)/g;
-/** Paths built from segments: `join(BASE, '..', 'shared')`, resolved from the base's folder. */
+/** Paths built from segments: `join(BASE, '..', …'shared')`, resolved from the base's folder. */
 const SEGMENTS = /([\w.]+)\s*,\s*((?:(['"])\.\.\3\s*,\s*)+)(['"])shared\4/g;
 const IMPORT_BEFORE = /(?:\bfrom|\bimport\s*\(|\brequire\s*\()\s*['"]$/;
 
@@ -74,11 +74,14 @@ describe('the repository is self-contained', () => {
     // Inside the repository: src/shared, imported or joined from a neighbouring folder.
     expect(at('src/registry/main.ts', "import { x } from '../shared/clock.js';")).toBe(0);
     expect(at('src/cli/commands/x.ts', "await import('../../shared/errors.js');")).toBe(0);
-    expect(at('src/cli/x.ts', "join(import.meta.dirname, '..', 'shared')")).toBe(0);
+    expect(at('src/cli/x.ts', "join(import.meta.dirname, '..', " + "'shared')")).toBe(0);
     // Outside: each way the tests used to read the sibling folder.
-    expect(at('test/cli/x.test.ts', "new URL('../../../shared/fixtures/cli/', import.meta.url)")).toBe(1);
-    expect(at('test/x.test.ts', "join(REPO_ROOT, '..', 'shared', 'fixtures', 'legacy')")).toBe(1);
+    // (The samples are split so that a plain grep of the repository for such reads finds none here.)
+    expect(at('test/cli/x.test.ts', "new URL('../../../shared/" + "fixtures/cli/', import.meta.url)")).toBe(
+      1,
+    );
+    expect(at('test/x.test.ts', "join(REPO_ROOT, '..', " + "'shared', 'fixtures', 'legacy')")).toBe(1);
     expect(at('test/e2e/agents/README.md', `(see \`${SIBLING}/fixtures/current/x.json\`)`)).toBe(1);
-    expect(at('.ci/run', 'cat ../shared/spec/cli.md')).toBe(1);
+    expect(at('.ci/run', 'cat ../shared/' + 'spec/cli.md')).toBe(1);
   });
 });
