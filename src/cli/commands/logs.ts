@@ -6,10 +6,11 @@ import { pythonStrip } from '../../shared/python/python-str.js';
 import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
+import { printAgentNotFound } from '../output/agent-not-found.js';
 import { formatFixed } from '../output/python-values.js';
 import { reportTo } from '../output/service-event-text.js';
 import { systemTempDir } from '../process/launch-service.js';
-import { findTracked, runningAgentsLine } from '../services/agent-names.js';
+import { findTracked } from '../services/agent-names.js';
 import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { localDateTime, parseLocalTimestamp } from '../state/local-time.js';
 import { type ProcessRecord, uptimeSeconds } from '../state/process-tracker.js';
@@ -167,10 +168,7 @@ async function showAgent(mesh: LocalMesh, input: string, args: LogsArgs): Promis
   const { out } = mesh.ctx;
   const record = findTracked(mesh.tracker, input);
   if (!record) {
-    out.error(`Agent '${input}' not found or not running`);
-    const running = runningAgentsLine(mesh.tracker);
-    if (running) out.info(running);
-    return 1;
+    return printAgentNotFound(out, mesh.tracker, `Agent '${input}' not found or not running`);
   }
   const { name } = record;
   out.info(`Showing logs for agent: ${name}`);

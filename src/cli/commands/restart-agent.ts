@@ -3,9 +3,10 @@
 import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
+import { printAgentNotFound } from '../output/agent-not-found.js';
 import { formatFixed } from '../output/python-values.js';
 import { reportTo } from '../output/service-event-text.js';
-import { findTracked, runningAgentsLine } from '../services/agent-names.js';
+import { findTracked } from '../services/agent-names.js';
 import { restartAgent } from '../services/agent-service.js';
 import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { uptimeSeconds } from '../state/process-tracker.js';
@@ -29,10 +30,7 @@ export async function run(args: RestartAgentArgs, ctx: CliContext): Promise<numb
     name = record?.name ?? input;
     out.info(`Restarting agent: ${name}`);
     if (!record) {
-      out.error(`Agent '${name}' not found`);
-      const running = runningAgentsLine(mesh.tracker);
-      if (running) out.info(running);
-      return 1;
+      return printAgentNotFound(out, mesh.tracker, `Agent '${name}' not found`);
     }
     out.info('Current agent status:', {
       PID: record.pid,

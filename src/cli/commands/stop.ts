@@ -3,8 +3,9 @@
 import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
+import { printAgentNotFound } from '../output/agent-not-found.js';
 import { reportTo } from '../output/service-event-text.js';
-import { findTracked, runningAgentsLine } from '../services/agent-names.js';
+import { findTracked } from '../services/agent-names.js';
 import { stopAgent } from '../services/agent-service.js';
 import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { stopRegistry } from '../services/registry-service.js';
@@ -26,10 +27,7 @@ async function stopOneAgent(mesh: LocalMesh, input: string, timeout: number): Pr
   }
   const record = findTracked(mesh.tracker, input);
   if (!record) {
-    out.error(`Agent '${input}' not found or not running`);
-    const running = runningAgentsLine(mesh.tracker);
-    if (running) out.info(running);
-    return 1;
+    return printAgentNotFound(out, mesh.tracker, `Agent '${input}' not found or not running`);
   }
   if (await stopAgent(mesh, record.name, timeout)) {
     out.success(`Agent ${record.name} stopped successfully`);
