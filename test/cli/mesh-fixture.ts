@@ -1,6 +1,8 @@
 /** A running local mesh for CLI tests: our registry and stand-in agents started by the CLI itself. */
+
+import type { ChildProcess } from 'node:child_process';
 import { expect } from 'vitest';
-import type { CliSandbox } from '../helpers/cli-process.js';
+import { type CliResult, type CliSandbox, finished } from '../helpers/cli-process.js';
 import { freePort } from '../helpers/free-port.js';
 
 export interface RunningMesh {
@@ -34,6 +36,29 @@ export async function startMesh(
     Object.entries(sandbox.tracked().processes).map(([name, record]) => [name, record.pid]),
   );
   return { port, pids };
+}
+
+export interface ForegroundMesh {
+  port: number;
+  child: ChildProcess;
+  /** Settles when the CLI has exited. */
+  done: Promise<CliResult>;
+}
+
+/**
+ * `mcp_mesh_dev start --registry-port <free> [files]` in the foreground, once it says
+ * "Press Ctrl+C to stop all services".
+ */
+export async function startForeground(sandbox: CliSandbox, files: string[] = []): Promise<ForegroundMesh> {
+  const port = await freePort();
+  const child = sandbox.spawn(['start', '--registry-port', String(port), ...files]);
+  const done = finished(child);
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
+  await expect
+    .poll(() => stdout, { timeout: 30_000, interval: 100 })
+    .toContain('Press Ctrl+C to stop all services');
+  return { port, child, done };
 }
 
 /** Registers an agent with the legacy API and marks it healthy with one heartbeat. */

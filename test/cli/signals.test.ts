@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { CliSandbox, finished } from '../helpers/cli-process.js';
 import { freePort, isAlive } from '../helpers/free-port.js';
+import { startForeground } from './mesh-fixture.js';
 
 describe('signals and children', () => {
   it('cancels a command that owns no services with exit 130, touching nothing', async () => {
@@ -32,12 +33,7 @@ describe('signals and children', () => {
   it('reaps an agent that dies while a foreground start runs, and stops the rest on SIGTERM', async () => {
     using sandbox = new CliSandbox();
     const agent = sandbox.addAgent('good_agent.py');
-    const port = await freePort();
-    const child = sandbox.spawn(['start', '--registry-port', String(port), agent]);
-    const done = finished(child);
-    let stdout = '';
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
-    await expect.poll(() => stdout, { timeout: 30_000 }).toContain('Press Ctrl+C to stop all services');
+    const { child, done } = await startForeground(sandbox, [agent]);
     const { registry, good_agent } = sandbox.tracked().processes;
     process.kill(good_agent!.pid, 'SIGKILL');
     // Gone entirely, not a zombie: the CLI that started it reaped it.

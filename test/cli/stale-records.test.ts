@@ -3,9 +3,9 @@
  * processes that died on their own. Neither is an error: the services are stopped.
  */
 import { describe, expect, it } from 'vitest';
-import { CliSandbox, finished } from '../helpers/cli-process.js';
-import { freePort, isAlive } from '../helpers/free-port.js';
-import { startMesh } from './mesh-fixture.js';
+import { CliSandbox } from '../helpers/cli-process.js';
+import { isAlive } from '../helpers/free-port.js';
+import { startForeground, startMesh } from './mesh-fixture.js';
 
 const NOTHING_RUNNING = [
   'ℹ INFO: Stopping all MCP Mesh services (graceful mode)...',
@@ -20,12 +20,7 @@ describe('stale records', () => {
   it('leaves no records after a Ctrl-C of a foreground start, so a later stop is not an error', async () => {
     using sandbox = new CliSandbox();
     const agent = sandbox.addAgent('good_agent.py');
-    const port = await freePort();
-    const child = sandbox.spawn(['start', '--registry-port', String(port), agent]);
-    const done = finished(child);
-    let stdout = '';
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
-    await expect.poll(() => stdout, { timeout: 30_000 }).toContain('Press Ctrl+C to stop all services');
+    const { child, done } = await startForeground(sandbox, [agent]);
     const { registry, good_agent } = sandbox.tracked().processes;
     child.kill('SIGINT');
     const shutdown = await done;

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { CliSandbox, finished } from '../helpers/cli-process.js';
 import { expectTemplate, loadScenarios } from '../helpers/cli-templates.js';
 import { freePort, isAlive } from '../helpers/free-port.js';
+import { startForeground } from './mesh-fixture.js';
 
 const scenarios = loadScenarios('start.txt');
 const template = (name: string) => scenarios.get(name)!.runs[0]!;
@@ -20,14 +21,7 @@ async function health(port: number): Promise<number> {
 describe('start (templates/start.txt)', () => {
   it('runs the registry in the foreground until SIGINT, then stops it and exits 0', async () => {
     using sandbox = new CliSandbox();
-    const port = await freePort();
-    const child = sandbox.spawn(['start', '--registry-port', String(port)]);
-    const done = finished(child);
-    let stdout = '';
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
-    await expect
-      .poll(() => stdout, { timeout: 30_000, interval: 100 })
-      .toContain('Press Ctrl+C to stop all services');
+    const { port, child, done } = await startForeground(sandbox);
     const registryPid = sandbox.pid('registry');
     expect(await health(port)).toBe(200);
     child.kill('SIGINT');
