@@ -41,7 +41,10 @@ function siblingReads(file: string, text: string): string[] {
     if (isInSibling(resolve(base, ...Array<string>(ups).fill('..'), 'shared'))) report(match.index, match[0]);
   }
   for (const absolute of new Set([SIBLING, '/work/shared'])) {
-    const pattern = new RegExp(`${absolute.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w.-])`, 'g');
+    const pattern = new RegExp(
+      `(?<![\\w./-])${absolute.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w.-])`,
+      'g',
+    );
     for (const match of text.matchAll(pattern)) report(match.index, match[0]);
   }
   return found;
@@ -83,5 +86,7 @@ describe('the repository is self-contained', () => {
     expect(at('test/x.test.ts', "join(REPO_ROOT, '..', " + "'shared', 'fixtures', 'legacy')")).toBe(1);
     expect(at('test/e2e/agents/README.md', `(see \`${SIBLING}/fixtures/current/x.json\`)`)).toBe(1);
     expect(at('.ci/run', 'cat ../shared/' + 'spec/cli.md')).toBe(1);
+    // A checkout whose own path ends in /work/<name> (CI clones into such folders) counts once, not twice.
+    expect(at('x.md', '/tmp/ci/work/' + 'shared/spec')).toBe(SIBLING === '/tmp/ci/work/shared' ? 1 : 0);
   });
 });
