@@ -122,6 +122,19 @@ describe('the import rules of src/', () => {
     expect(floorBreaches(graph)).toEqual(['mesh/a.ts -> storage/b.ts']);
   });
 
+  it('lets the current protocol build on the legacy one, never the other way round', () => {
+    const graph = importGraph(sourceFiles());
+    const upward = [...graph].flatMap(([file, targets]) =>
+      file.startsWith('registry/legacy-api/')
+        ? targets.filter((t) => t.startsWith('registry/current-api/')).map((t) => `${file} -> ${t}`)
+        : [],
+    );
+    expect(graph.get('registry/current-api/routes/heartbeat.ts')).toContain(
+      'registry/legacy-api/legacy-heartbeat.ts',
+    );
+    expect(upward).toEqual([]);
+  });
+
   // Last: a cycle anywhere under src/ (the CLI's included) fails this one.
   it('has no files that import each other in a loop', () => {
     expect(importCycles(importGraph(sourceFiles()))).toEqual([]);

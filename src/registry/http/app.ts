@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { RegistryConfig } from '../../shared/config.js';
 import type { RegistryStore } from '../../storage/registry-store.js';
+import { agentListRoutes } from '../current-api/routes/agent-list.js';
 import { heartbeatRoutes } from '../current-api/routes/heartbeat.js';
 import { replyToInvalidLegacyInput } from '../legacy-api/invalid-input.js';
 import { agentRoutes } from '../legacy-api/routes/agents.js';
@@ -91,6 +92,7 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
   await app.register(healthRoutes);
   await app.register(heartbeatRoutes);
   await app.register(agentRoutes);
+  await app.register(agentListRoutes);
   await app.register(capabilityRoutes);
   await app.register(metricsRoutes);
   return app;

@@ -1,16 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { LabelSelectorError } from '../../../mesh/matching/label-selector.js';
 import { isoOffset, nowMicros } from '../../../shared/clock.js';
-import { currentAgentView } from '../../current-api/views/current-agent-view.js';
 import { AgentIdParams, DetailReply, ValidationErrorReply } from '../../http/common-schemas.js';
 import { persistOrFail } from '../../http/persist-or-fail.js';
-import { sendJson, sendJsonText } from '../../http/replies.js';
-import { agentFilterKey, matchesAgentFilter, toAgentFilter } from '../agent-filters.js';
+import { sendJson } from '../../http/replies.js';
 import { useLegacyErrors } from '../invalid-input.js';
 import { agentFromRegistration } from '../register-metadata.js';
-import { AgentsQuery, AgentsReply, RegisterReply, RegisterRequest } from '../schemas/legacy-agents.js';
-import { legacyAgentJson } from '../views/legacy-agent-view.js';
+import { RegisterReply, RegisterRequest } from '../schemas/legacy-agents.js';
 
 export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   useLegacyErrors(app);
@@ -36,45 +32,6 @@ export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         timestamp: isoOffset(now),
         message: 'Agent registered successfully',
       });
-    },
-  );
-
-  app.get(
-    '/agents',
-    {
-      schema: {
-        summary: 'Discover agents (status defaults to healthy)',
-        tags: ['agents'],
-        querystring: AgentsQuery,
-        response: { 200: AgentsReply, 400: DetailReply, 422: ValidationErrorReply },
-      },
-    },
-    async (request, reply) => {
-      let filter: ReturnType<typeof toAgentFilter>;
-      try {
-        filter = toAgentFilter(request.query);
-      } catch (error) {
-        // Decision for §13.2: the 400 the original meant to send, not its plain-text 500.
-        if (error instanceof LabelSelectorError) return sendJson(reply, 400, { detail: error.message });
-        throw error;
-      }
-      const key = agentFilterKey(filter);
-      const revision = app.store.revision;
-      let listing = app.agentsCache.get(key, revision);
-      if (listing === undefined) {
-        const parts: string[] = [];
-        for (const agent of app.store.listAgents()) {
-          if (!matchesAgentFilter(agent, filter)) continue;
-          parts.push(
-            agent.protocol === 'current'
-              ? JSON.stringify(currentAgentView(agent, app.topology))
-              : legacyAgentJson(agent),
-          );
-        }
-        listing = `[${parts.join(',')}],"count":${parts.length}`;
-        app.agentsCache.set(key, revision, listing);
-      }
-      return sendJsonText(reply, 200, `{"agents":${listing},"timestamp":"${isoOffset(nowMicros())}"}`);
     },
   );
 
