@@ -1,7 +1,7 @@
 /**
  * Core pinning: the server under test on one core, the load generator on another, so neither
  * steals the other's CPU. Needs `taskset` (util-linux) and at least 2 cores; otherwise nothing
- * is pinned and the report says so.
+ * is pinned and the report says so (also with `BENCH_PIN=false`).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,8 @@ export const SERVER_CORE = 0;
 export const LOAD_CORE = 1;
 
 const hasTaskset = spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
-export const canPin = hasTaskset && availableParallelism() >= 2;
+/** `BENCH_PIN=false` runs everything unpinned (to see what pinning itself costs a server). */
+export const canPin = hasTaskset && availableParallelism() >= 2 && process.env.BENCH_PIN !== 'false';
 
 /** The argv that runs `command` pinned to `core` (or unpinned where pinning is not possible). */
 export function pinned(core: number, command: string, args: string[]): [string, string[]] {

@@ -60,6 +60,8 @@ export interface OpenResult {
   max: number;
   errors: number;
   sent: number;
+  /** Per second of the run (by when each request was due): its p99 and max, ms. */
+  perSecond: { p99: number; max: number }[];
 }
 
 /** Numbers new agents' ids: it keeps counting across jobs, so every job registers new agents. */
@@ -196,6 +198,8 @@ async function runOpen(job: OpenJob): Promise<OpenResult> {
     new Promise<OpenResult>((resolve) => {
       const total = Math.round(job.rate * seconds);
       const latencies = new Float64Array(total);
+      /** Latency by request index (when it was due), for the per-second view. */
+      const byDue = new Float64Array(total).fill(Number.NaN);
       const queue: number[] = [];
       let queueHead = 0;
       let done = 0;
@@ -206,7 +210,16 @@ async function runOpen(job: OpenJob): Promise<OpenResult> {
       const finish = () => {
         const elapsed = (performance.now() - start) / 1000;
         const measured = latencies.slice(0, done).sort();
+        const perSecond: OpenResult['perSecond'] = [];
+        for (let from = 0; from < total; from += job.rate) {
+          const second = byDue
+            .slice(from, from + job.rate)
+            .filter((v) => !Number.isNaN(v))
+            .sort();
+          perSecond.push({ p99: quantile(second, 0.99), max: quantile(second, 1) });
+        }
         resolve({
+          perSecond,
           rate: job.rate,
           achieved: done / elapsed,
           p50: quantile(measured, 0.5),
@@ -225,7 +238,9 @@ async function runOpen(job: OpenJob): Promise<OpenResult> {
             pool.push(conn);
           }
           conn.send(requestFor(i), isHead, (status) => {
-            latencies[done++] = performance.now() - (start + i * intervalMs);
+            const latency = performance.now() - (start + i * intervalMs);
+            latencies[done++] = latency;
+            byDue[i] = latency;
             if (status < 200 || status >= 300) errors += 1;
             idle.push(conn);
             if (done === total) finish();

@@ -5,7 +5,7 @@
  * no agent turns unhealthy while the bench is idle between workloads.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pinned, SERVER_CORE } from './cpu.ts';
@@ -29,6 +29,8 @@ export interface ServerSpec {
   nodeFlags?: string[];
   /** Extra environment for our registry (e.g. `MCP_MESH_NODE_DEFAULTS=false`). */
   env?: Record<string, string>;
+  /** Where the server's standard output goes (V8's --trace-gc writes there); discarded otherwise. */
+  stdoutFile?: string;
 }
 
 export interface RunningServer {
@@ -92,7 +94,9 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
       MCP_MESH_LOG_LEVEL: 'ERROR',
     };
   }
-  const child = spawn(argv[0], argv[1], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const stdout = spec.stdoutFile === undefined ? 'ignore' : openSync(spec.stdoutFile, 'w');
+  const child = spawn(argv[0], argv[1], { env, stdio: ['ignore', stdout, 'pipe'] });
+  if (typeof stdout === 'number') closeSync(stdout);
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => {
     if (stderr.length < 20_000) stderr += c.toString();
