@@ -2,7 +2,7 @@
 
 import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
-import type { CliContext } from '../context.js';
+import type { CliContext, CliOutput } from '../context.js';
 import { formatFixed, type PyValue, pyJson, titleCase } from '../output/python-values.js';
 import { reportTo } from '../output/service-event-text.js';
 import type { StatusLevel } from '../output/status-line.js';
@@ -45,7 +45,7 @@ function fromRegistry(entry: RegistryAgent, key: string): AgentInfo {
   };
 }
 
-async function buildAgentMap(mesh: LocalMesh): Promise<Map<string, AgentInfo>> {
+async function buildAgentMap(out: CliOutput, mesh: LocalMesh): Promise<Map<string, AgentInfo>> {
   const map = new Map<string, AgentInfo>();
   const entries = new Map<string, RegistryAgent>();
   let listed: RegistryAgent[] = [];
@@ -53,7 +53,7 @@ async function buildAgentMap(mesh: LocalMesh): Promise<Map<string, AgentInfo>> {
     listed = await fetchRegistryAgents(registryUrl(mesh));
   } catch (error) {
     if (!(error instanceof RegistryUnreachableError)) throw error;
-    mesh.ctx.out.log(`${error.message}: showing only the agents started here`);
+    out.log(`${error.message}: showing only the agents started here`);
   }
   for (const entry of listed) {
     const key = identityOf(entry);
@@ -118,8 +118,7 @@ const STATUS_TEXT: [StatusLevel, string][] = [
   ['error', '\u{1f534} Stopped'],
 ];
 
-function printText(mesh: LocalMesh, map: Map<string, AgentInfo>): void {
-  const { out } = mesh.ctx;
+function printText(out: CliOutput, map: Map<string, AgentInfo>): void {
   if (map.size === 0) {
     out.info('No agents found');
     out.print();
@@ -178,12 +177,12 @@ export async function run(args: ListArgs, ctx: CliContext): Promise<number> {
     );
     // Checked before asking the registry, so a typo fails at once.
     const pattern = args.filter === undefined ? undefined : new RegExp(args.filter, 'i');
-    let map = await buildAgentMap(mesh);
+    let map = await buildAgentMap(ctx.out, mesh);
     if (pattern)
       map = new Map([...map].filter(([key, info]) => pattern.test(key) || pattern.test(String(info.status))));
     if (args.services && !args.agents) map = new Map();
     if (args.json) ctx.out.print(pyJson(Object.fromEntries(map)));
-    else printText(mesh, map);
+    else printText(ctx.out, map);
     return 0;
   } catch (error) {
     ctx.out.log(`Failed to list agents: ${(error as Error).message}`);

@@ -5,7 +5,7 @@ import { dirname, join, normalize, resolve } from 'node:path';
 import { pythonStrip } from '../../shared/python/python-str.js';
 import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
-import type { CliContext } from '../context.js';
+import type { CliContext, CliOutput } from '../context.js';
 import { printAgentNotFound } from '../output/agent-not-found.js';
 import { formatFixed } from '../output/python-values.js';
 import { reportTo } from '../output/service-event-text.js';
@@ -57,13 +57,12 @@ function candidateFiles(mesh: LocalMesh, record: ProcessRecord, name: string): s
     typeof record.metadata.working_directory === 'string' ? record.metadata.working_directory : '.';
   return [
     pythonPath(`${workingDirectory}/${name}.log`),
-    join(systemTempDir(mesh.ctx.env), `mcp_mesh_${name}.log`),
+    join(systemTempDir(mesh.env), `mcp_mesh_${name}.log`),
     pythonPath(`${dirname(normalize(mesh.config.db_path))}/logs/${name}.log`),
   ];
 }
 
-function showAll(mesh: LocalMesh): void {
-  const { out } = mesh.ctx;
+function showAll(out: CliOutput, mesh: LocalMesh): void {
   out.info('Showing logs for all MCP Mesh services');
   const registry = mesh.tracker.get('registry');
   if (registry) {
@@ -110,8 +109,7 @@ function systemLogs(pid: number): Promise<{ ran: boolean; output: string }> {
   });
 }
 
-async function showProcessInformation(mesh: LocalMesh, record: ProcessRecord, lines: number): Promise<void> {
-  const { out } = mesh.ctx;
+async function showProcessInformation(out: CliOutput, record: ProcessRecord, lines: number): Promise<void> {
   out.warning('No log file found for agent');
   out.info('Agent Process Information:', {
     PID: record.pid,
@@ -135,12 +133,12 @@ async function showProcessInformation(mesh: LocalMesh, record: ProcessRecord, li
 }
 
 /** Tails `path` from its end every 0.1 s until interrupted; lines are filtered, not bracketed. */
-async function follow(mesh: LocalMesh, path: string, level: string): Promise<void> {
-  const { out } = mesh.ctx;
+async function follow(ctx: CliContext, path: string, level: string): Promise<void> {
+  const { out } = ctx;
   let position = statSync(path).size;
   let pending = '';
   let stopped = false;
-  mesh.ctx.onInterrupt(() => {
+  ctx.onInterrupt(() => {
     stopped = true;
   });
   while (!stopped) {
@@ -164,8 +162,8 @@ async function follow(mesh: LocalMesh, path: string, level: string): Promise<voi
   out.info('Log following stopped');
 }
 
-async function showAgent(mesh: LocalMesh, input: string, args: LogsArgs): Promise<number> {
-  const { out } = mesh.ctx;
+async function showAgent(ctx: CliContext, mesh: LocalMesh, input: string, args: LogsArgs): Promise<number> {
+  const { out } = ctx;
   const record = findTracked(mesh.tracker, input);
   if (!record) {
     return printAgentNotFound(out, mesh.tracker, `Agent '${input}' not found or not running`);
@@ -176,7 +174,7 @@ async function showAgent(mesh: LocalMesh, input: string, args: LogsArgs): Promis
   let lines: string[] | undefined;
   let readFailed = false;
   for (const candidate of candidates) {
-    const absolute = resolve(mesh.ctx.cwd, candidate);
+    const absolute = resolve(mesh.cwd, candidate);
     if (!existsSync(absolute)) continue;
     try {
       const text = readFileSync(absolute, 'utf8');
@@ -190,7 +188,7 @@ async function showAgent(mesh: LocalMesh, input: string, args: LogsArgs): Promis
     }
   }
   if (lines === undefined) {
-    await showProcessInformation(mesh, record, args.lines);
+    await showProcessInformation(out, record, args.lines);
     // A log that exists but cannot be read is an error, not "no log" (the original exited 0).
     return readFailed ? 1 : 0;
   }
@@ -207,7 +205,7 @@ async function showAgent(mesh: LocalMesh, input: string, args: LogsArgs): Promis
   if (args.follow) {
     out.print();
     out.info('Following logs (Ctrl+C to stop)...');
-    const target = candidates.find((candidate) => existsSync(resolve(mesh.ctx.cwd, candidate)));
+    const target = candidates.find((candidate) => existsSync(resolve(mesh.cwd, candidate)));
     if (!target) {
       out.warning('Log file not available for following');
       return 1;
@@ -215,7 +213,7 @@ async function showAgent(mesh: LocalMesh, input: string, args: LogsArgs): Promis
     out.success(`Monitoring: ${target}`);
     out.print();
     try {
-      await follow(mesh, resolve(mesh.ctx.cwd, target), args.level);
+      await follow(ctx, resolve(mesh.cwd, target), args.level);
     } catch (error) {
       out.warning(`Log following failed: ${(error as Error).message}`);
       return 1;
@@ -232,10 +230,10 @@ export async function run(args: LogsArgs, ctx: CliContext): Promise<number> {
       reportTo(ctx.out),
     );
     if (args.agent === undefined) {
-      showAll(mesh);
+      showAll(ctx.out, mesh);
       return 0;
     }
-    return await showAgent(mesh, args.agent, args);
+    return await showAgent(ctx, mesh, args.agent, args);
   } catch (error) {
     ctx.out.log(`Failed to show logs: ${(error as Error).message}`);
     return 1;

@@ -2,7 +2,7 @@
 
 import type { CommandArgs } from '../command-table.js';
 import { type ConfigKey, loadConfig } from '../config/cli-config.js';
-import type { CliContext } from '../context.js';
+import type { CliContext, CliOutput } from '../context.js';
 import { PyTuple, pyStr } from '../output/python-values.js';
 import { reportTo } from '../output/service-event-text.js';
 import { stopProcessTree, stopTrackedProcess } from '../process/stop-process.js';
@@ -57,7 +57,7 @@ export async function run(args: StartArgs, ctx: CliContext): Promise<number> {
     return 1;
   }
   // From here on this run owns services: a signal shuts them down (§8.3), even during start-up.
-  ctx.onInterrupt(() => void shutDown(mesh).then(() => ctx.exit(0)));
+  ctx.onInterrupt(() => void shutDown(ctx, mesh).then(() => ctx.exit(0)));
   const { out } = ctx;
   const files = args.agent_files;
   const registryOnly = args.registry_only || files.length === 0;
@@ -73,7 +73,7 @@ export async function run(args: StartArgs, ctx: CliContext): Promise<number> {
   const started: string[] = [];
   let exitCode: number;
   try {
-    exitCode = await startServices(mesh, files, registryOnly, started);
+    exitCode = await startServices(ctx.out, mesh, files, registryOnly, started);
   } catch (error) {
     out.error(`Failed to start services: ${(error as Error).message}`);
     exitCode = 1;
@@ -94,12 +94,12 @@ export async function run(args: StartArgs, ctx: CliContext): Promise<number> {
 }
 
 async function startServices(
+  out: CliOutput,
   mesh: LocalMesh,
   files: string[],
   registryOnly: boolean,
   started: string[],
 ): Promise<number> {
-  const { out } = mesh.ctx;
   out.info('Starting registry service...');
   const hadRegistry = mesh.tracker.get('registry') !== undefined;
   const configuredPort = mesh.config.registry_port;
@@ -111,7 +111,7 @@ async function startServices(
     return 1;
   }
   // Agents launched from here on see the registry's port and whereabouts (§5.3 step 6).
-  mesh = { ...mesh, config: ready.config, ctx: { ...mesh.ctx, env: ready.env } };
+  mesh = { ...mesh, config: ready.config, env: ready.env };
   const registry = ready.record;
   const { metadata } = registry;
   // The header shows the configured port (§7.1 step 3); when the registry is elsewhere, say so here,
@@ -134,7 +134,7 @@ async function startServices(
     return 0;
   }
   out.info(`Starting ${files.length} agent(s)...`);
-  const launched = await launchAll(mesh, files, started);
+  const launched = await launchAll(out, mesh, files, started);
   if (launched.length === 0) {
     out.warning('No agents were started successfully');
     return 1;
@@ -170,8 +170,12 @@ async function startServices(
  * Launches the files in order. Their start-up windows overlap, but each file's messages are held
  * and written in argument order, as the original's one-by-one launch wrote them (§6.3).
  */
-async function launchAll(mesh: LocalMesh, files: string[], started: string[]): Promise<ProcessRecord[]> {
-  const { out } = mesh.ctx;
+async function launchAll(
+  out: CliOutput,
+  mesh: LocalMesh,
+  files: string[],
+  started: string[],
+): Promise<ProcessRecord[]> {
   const attempts: { name: string; flush(): void; settled: Promise<ProcessRecord> }[] = [];
   for (const file of files) {
     const name = agentNameOf(file);
@@ -219,13 +223,13 @@ async function stopWhatThisRunStarted(mesh: LocalMesh, started: string[]): Promi
  * The shutdown of a foreground `start` on a signal (§8.2): every tracked process with its
  * descendants, then the dead entries dropped. Nothing is printed unless entries were removed.
  */
-async function shutDown(mesh: LocalMesh): Promise<void> {
-  const { out } = mesh.ctx;
-  mesh.ctx.onInterrupt(() => out.log('Shutdown already in progress, ignoring signal'));
+async function shutDown(ctx: CliContext, mesh: LocalMesh): Promise<void> {
+  const { out } = ctx;
+  ctx.onInterrupt(() => out.log('Shutdown already in progress, ignoring signal'));
   const timer = setTimeout(() => {
     out.log('Graceful shutdown timed out, forcing exit');
     out.log('Forcing immediate shutdown');
-    mesh.ctx.exit(1);
+    ctx.exit(1);
   }, 30_000);
   const dead = mesh.tracker.removeDead();
   if (dead.length > 0) out.print(`Removed ${dead.length} dead process entries`);

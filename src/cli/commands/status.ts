@@ -2,7 +2,7 @@
 
 import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
-import type { CliContext } from '../context.js';
+import type { CliContext, CliOutput } from '../context.js';
 import { formatFixed, PyFloat, type PyValue, pyJson } from '../output/python-values.js';
 import { reportTo } from '../output/service-event-text.js';
 import { agentStatus, registryAgents } from '../services/agent-service.js';
@@ -42,8 +42,8 @@ export async function run(args: StatusArgs, ctx: CliContext): Promise<number> {
       out.print(pyJson({ registry, agents, system }));
       return 0;
     }
-    printText(mesh, registry, agents, system);
-    if (args.verbose) printPerformance(mesh);
+    printText(out, mesh, registry, agents, system);
+    if (args.verbose) printPerformance(out, mesh);
     return 0;
   } catch (error) {
     out.log(`Failed to get status: ${(error as Error).message}`);
@@ -52,12 +52,12 @@ export async function run(args: StatusArgs, ctx: CliContext): Promise<number> {
 }
 
 function printText(
+  out: CliOutput,
   mesh: LocalMesh,
   registry: StatusObject,
   agents: Record<string, StatusObject>,
   system: Record<string, number>,
 ): void {
-  const { out } = mesh.ctx;
   const registryRunning = registry.status === 'running';
   const entries = Object.entries(agents);
   const healthy =
@@ -107,8 +107,7 @@ function printText(
 }
 
 /** The `--verbose` tail, including the original's "No processes being tracked" line (§7.5, §13.1). */
-function printPerformance(mesh: LocalMesh): void {
-  const { out } = mesh.ctx;
+function printPerformance(out: CliOutput, mesh: LocalMesh): void {
   out.print();
   out.info('Performance Metrics:');
   out.info('No processes being tracked');

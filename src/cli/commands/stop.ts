@@ -2,7 +2,7 @@
 
 import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
-import type { CliContext } from '../context.js';
+import type { CliContext, CliOutput } from '../context.js';
 import { printAgentNotFound } from '../output/agent-not-found.js';
 import { reportTo } from '../output/service-event-text.js';
 import { findTracked } from '../services/agent-names.js';
@@ -16,8 +16,12 @@ export type StopArgs = CommandArgs['stop'];
  * `stop --agent NAME`. A record whose process has already ended is stale: it is removed and that is
  * reported, not an error (the process is stopped, which is what was asked).
  */
-async function stopOneAgent(mesh: LocalMesh, input: string, timeout: number): Promise<number> {
-  const { out } = mesh.ctx;
+async function stopOneAgent(
+  out: CliOutput,
+  mesh: LocalMesh,
+  input: string,
+  timeout: number,
+): Promise<number> {
   out.info(`Stopping agent: ${input}`);
   const stale = mesh.tracker.stale().records.find((record) => record.name === input);
   if (stale) {
@@ -45,7 +49,7 @@ export async function run(args: StopArgs, ctx: CliContext): Promise<number> {
       loadConfig({ home: ctx.home, cwd: ctx.cwd, env: ctx.env }),
       reportTo(ctx.out),
     );
-    if (args.agent !== undefined) return await stopOneAgent(mesh, args.agent, args.timeout);
+    if (args.agent !== undefined) return await stopOneAgent(ctx.out, mesh, args.agent, args.timeout);
     const stale = mesh.tracker.stale();
     const hadHistory = mesh.tracker.hasHistory();
     // --force only changes this word; termination is the same (§7.2, preserved).

@@ -28,7 +28,7 @@ export function agentNameOf(path: string): string {
 
 /** §6.2: the file must exist, be a regular file and be readable; returns its absolute path. */
 export function validateAgentFile(mesh: LocalMesh, path: string): string {
-  const absolute = resolve(mesh.ctx.cwd, path);
+  const absolute = resolve(mesh.cwd, path);
   const fail = (problem: 'missing' | 'not-a-file' | 'unreadable'): never => {
     mesh.report({ type: 'agent-file-invalid', problem, path });
     throw new Error(`Invalid agent file: ${path}`);
@@ -56,7 +56,7 @@ function agentEnvironment(mesh: LocalMesh): {
 } {
   const registry = mesh.tracker.registryStateValid() ? mesh.tracker.registryState() : undefined;
   if (!registry) mesh.report({ type: 'no-registry-environment' });
-  const env = childEnvironment(mesh.ctx.env, {
+  const env = childEnvironment(mesh.env, {
     kind: 'agent',
     registry,
     configured: {
@@ -95,11 +95,11 @@ export async function launchAgent(mesh: LocalMesh, agentFile: string): Promise<A
     mesh.report({ type: 'agent-start-failed', name, reason: message });
     return new Error(message);
   };
-  const logPath = serviceLogPath(mesh.ctx.env, name);
+  const logPath = serviceLogPath(mesh.env, name);
   let argv: string[];
   let launched: Awaited<ReturnType<typeof launchService>>;
   try {
-    argv = [findPython(mesh.ctx.env), agentFile];
+    argv = [findPython(mesh.env), agentFile];
     launched = await launchService({ argv, cwd: dirname(agentFile), env, logPath, keepStdinOpen: true });
   } catch (error) {
     throw failed((error as Error).message);

@@ -1,4 +1,7 @@
-/** What every service operation of one CLI run shares: context, configuration, tracker, OS access. */
+/**
+ * What every service operation of one CLI run shares: where it runs, configuration, tracker, OS
+ * access. Not the output: services report events, and only commands print them.
+ */
 import type { CliConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
 import { processControlFor } from '../process/platform-process-control.js';
@@ -7,7 +10,13 @@ import type { Report } from '../service-events.js';
 import { ProcessTracker } from '../state/process-tracker.js';
 
 export interface LocalMesh {
-  ctx: CliContext;
+  /** The working directory: relative agent and database paths resolve against it. */
+  cwd: string;
+  /**
+   * The environment agents and the registry inherit: the CLI's own, and once the registry runs the
+   * copy with the registry variables (cli.md §5.3 step 6).
+   */
+  env: Readonly<Record<string, string | undefined>>;
   /** The effective configuration; `start` goes on with the one `ensureRegistry` returns (§5.3 step 6). */
   config: CliConfig;
   tracker: ProcessTracker;
@@ -19,7 +28,8 @@ export interface LocalMesh {
 export function openLocalMesh(ctx: CliContext, config: CliConfig, report: Report): LocalMesh {
   const processes = processControlFor();
   return {
-    ctx,
+    cwd: ctx.cwd,
+    env: ctx.env,
     config,
     processes,
     report,

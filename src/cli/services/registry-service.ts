@@ -30,7 +30,7 @@ export function logTextSince(path: string, offset: number): string {
 
 /** §5.3 step 1: the database must be a usable SQLite file; a missing one is created empty. */
 function prepareDatabase(mesh: LocalMesh, dbPath: string): void {
-  const absolute = resolve(mesh.ctx.cwd, dbPath);
+  const absolute = resolve(mesh.cwd, dbPath);
   const check = checkDatabase(absolute);
   if (check.status === 'error') throw new Error(`Database error: ${check.message}`);
   if (check.status === 'healthy') return;
@@ -56,7 +56,7 @@ async function choosePort(mesh: LocalMesh, host: string, port: number): Promise<
 
 /** The database URL the registry is given: absolute, so it does not depend on how a URL's slashes are read. */
 function registryDatabaseUrl(mesh: LocalMesh, dbPath: string): string {
-  const absolute = resolve(mesh.ctx.cwd, dbPath);
+  const absolute = resolve(mesh.cwd, dbPath);
   return isAbsolute(dbPath) || absolute.startsWith('/') ? `sqlite://${absolute}` : `sqlite:///${absolute}`;
 }
 
@@ -66,7 +66,7 @@ function registryDatabaseUrl(mesh: LocalMesh, dbPath: string): string {
  */
 function environmentWithRegistry(mesh: LocalMesh): Environment {
   const state = mesh.tracker.registryState();
-  return state ? { ...mesh.ctx.env, ...registryVariables(state) } : mesh.ctx.env;
+  return state ? { ...mesh.env, ...registryVariables(state) } : mesh.env;
 }
 
 /**
@@ -108,7 +108,7 @@ export async function startRegistry(
   if (alive) {
     const url = String(alive.metadata.url ?? configuredRegistryUrl(mesh.config));
     const ready = await waitUntilReady(mesh, url, mesh.config.startup_timeout);
-    return { record: alive, ready, config: mesh.config, env: mesh.ctx.env };
+    return { record: alive, ready, config: mesh.config, env: mesh.env };
   }
   prepareDatabase(mesh, dbPath);
   const host = mesh.config.registry_host;
@@ -116,12 +116,12 @@ export async function startRegistry(
   try {
     const url = `http://${host}:${actualPort}`;
     const argv = registryCommand(host, actualPort);
-    const logPath = serviceLogPath(mesh.ctx.env, REGISTRY);
-    const env = childEnvironment(mesh.ctx.env, {
+    const logPath = serviceLogPath(mesh.env, REGISTRY);
+    const env = childEnvironment(mesh.env, {
       kind: 'registry',
       databaseUrl: registryDatabaseUrl(mesh, dbPath),
     });
-    const launched = await launchService({ argv, cwd: mesh.ctx.cwd, env, logPath, keepStdinOpen: false });
+    const launched = await launchService({ argv, cwd: mesh.cwd, env, logPath, keepStdinOpen: false });
     let exitCode: number | null | undefined;
     launched.child.once('exit', (code, signal) => (exitCode = code ?? (signal ? -1 : null)));
     const record = mesh.tracker.track({
@@ -224,7 +224,7 @@ export async function registryStatus(mesh: LocalMesh): Promise<Record<string, Py
   const databasePath = record.metadata.database_path;
   const database =
     typeof databasePath === 'string'
-      ? { ...checkDatabase(resolve(mesh.ctx.cwd, databasePath)) }
+      ? { ...checkDatabase(resolve(mesh.cwd, databasePath)) }
       : unknownDatabase;
   const status: Record<string, PyValue> = {
     status: running ? 'running' : 'stopped',
