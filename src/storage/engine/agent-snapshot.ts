@@ -59,7 +59,9 @@ export class AgentSnapshot {
       const known = this.agents.get(id);
       if (known !== undefined && known.revision >= entry.revision) continue;
       if ((this.deletions.get(id) ?? -1) >= entry.revision) continue;
-      if (known === undefined && entry.seq < this.maxSeq) isOutOfOrder = true;
+      // A new agent before the last one, or a known one that was deleted and registered again
+      // (a new seq) since we last saw it: its place changes.
+      if (known === undefined ? entry.seq < this.maxSeq : known.seq !== entry.seq) isOutOfOrder = true;
       this.maxSeq = Math.max(this.maxSeq, entry.seq);
       this.agents.set(id, entry);
       ids.push(id);
@@ -72,7 +74,7 @@ export class AgentSnapshot {
       ids.push(id);
     }
     if (isOutOfOrder) {
-      // Another replica registered agents we learn about only now: restore first-registration order.
+      // Restore first-registration order (another replica registered agents we learn about only now).
       this.agents = new Map([...this.agents].sort((a, b) => a[1].seq - b[1].seq));
     }
     if (ids.length === 0) return;
