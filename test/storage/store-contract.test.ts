@@ -164,6 +164,73 @@ describe(`the ${TEST_DIALECT} store`, () => {
     });
   });
 
+  it('fails only the op the database refuses, and commits and answers the others of its batch', async () => {
+    await withStore(async (store, url) => {
+      await store.upsertAgent(agent('beating'));
+      await store.upsertAgent(agent('leaving'));
+      // Submitted together, so they share one batch. NaN is an integer to neither database
+      // (SQLite binds it as NULL, which NOT NULL refuses).
+      const results = await Promise.allSettled([
+        store.upsertAgent(agent('before')),
+        store.upsertAgent(agent('refused', { createdAt: Number.NaN })),
+        store.recordHeartbeat('beating', 5_000_000, 'healthy'),
+        store.deleteAgent('leaving'),
+        store.upsertAgent(agent('after')),
+      ]);
+      expect(results.map((result) => result.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+      ]);
+      expect(results[2]).toMatchObject({ value: { id: 'beating', lastHeartbeat: 5_000_000 } });
+      expect(results[3]).toMatchObject({ value: true });
+      const expected = ['beating', 'before', 'after'];
+      expect([...store.listAgents()].map((a) => a.id)).toEqual(expected);
+      const other = await openStore(url);
+      try {
+        expect([...other.listAgents()].map((a) => a.id)).toEqual(expected);
+        expect(other.getAgent('beating')).toEqual(store.getAgent('beating'));
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
+  // With a refused registration in the batch, it runs again the careful way: both paths.
+  it.each([
+    ['alone', false],
+    ['beside an op the database refuses', true],
+  ])('deletes, registers again and beats an agent in one batch (%s)', async (_, withRefused) => {
+    await withStore(async (store, url) => {
+      await store.upsertAgent(agent('phoenix', { endpoint: 'http://old:1' }));
+      await store.upsertAgent(agent('other'));
+      const refused = withRefused ? [store.upsertAgent(agent('refused', { createdAt: Number.NaN }))] : [];
+      const [deleted, registered, beaten, ...rest] = await Promise.allSettled([
+        store.deleteAgent('phoenix'),
+        store.upsertAgent(agent('phoenix', { endpoint: 'http://new:2' })),
+        store.recordHeartbeat('phoenix', 6_000_000, 'healthy'),
+        ...refused,
+      ]);
+      expect(rest.map((result) => result.status)).toEqual(withRefused ? ['rejected'] : []);
+      expect(deleted).toEqual({ status: 'fulfilled', value: true });
+      expect(registered).toMatchObject({ status: 'fulfilled', value: { isNew: true } });
+      const expected = { endpoint: 'http://new:2', lastHeartbeat: 6_000_000, status: 'healthy' };
+      expect(beaten).toMatchObject({ status: 'fulfilled', value: expected });
+      expect(store.getAgent('phoenix')).toEqual((beaten as PromiseFulfilledResult<unknown>).value);
+      // Registered again, it comes after the agents that stayed.
+      expect([...store.listAgents()].map((a) => a.id)).toEqual(['other', 'phoenix']);
+      const reopened = await openStore(url);
+      try {
+        expect([...reopened.listAgents()].map((a) => a.id)).toEqual(['other', 'phoenix']);
+        expect(reopened.getAgent('phoenix')).toEqual(store.getAgent('phoenix'));
+      } finally {
+        await reopened.close();
+      }
+    });
+  });
+
   it('sees writes of another process on the same database after sync', async () => {
     await withStore(async (store, url) => {
       const other = await openStore(url);
