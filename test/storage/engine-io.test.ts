@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drive, type Io, perform } from '../../src/storage/engine/io.js';
+import { drive, type Io, perform, Sent } from '../../src/storage/engine/io.js';
 
 function* sum(calls: (() => number | Promise<number>)[]): Io<number> {
   let total = 0;
@@ -45,5 +45,80 @@ describe('drive', () => {
         ]),
       ),
     ).toThrow('lost');
+  });
+});
+
+describe('Sent', () => {
+  function* both(first: Sent<number>, second: Sent<number>): Io<number> {
+    return (yield* first.receive()) + (yield* second.receive());
+  }
+
+  it('starts each call at once, and reads the answers later, synchronously while they are there', () => {
+    const started: string[] = [];
+    const first = Sent.start(() => {
+      started.push('first');
+      return 1;
+    });
+    const second = Sent.start(() => {
+      started.push('second');
+      return 2;
+    });
+    expect(started).toEqual(['first', 'second']);
+    expect(drive(both(first, second))).toBe(3);
+  });
+
+  it('waits only for the answers that have not come yet', async () => {
+    let answer: (value: number) => void = () => {};
+    const pending = Sent.start(() => new Promise<number>((resolve) => (answer = resolve)));
+    const result = drive(
+      both(
+        Sent.start(() => 1),
+        pending,
+      ),
+    );
+    expect(result).toBeInstanceOf(Promise);
+    answer(2);
+    expect(await result).toBe(3);
+  });
+
+  it('holds a failure until it is read, then throws it into the generator', async () => {
+    const thrown = Sent.start((): number => {
+      throw new Error('sync');
+    });
+    expect(thrown.hasFailed).toBe(true);
+    const rejected = Sent.start(() => Promise.reject<number>(new Error('async')));
+    expect(rejected.hasFailed).toBe(false);
+    // Nothing read the rejection yet: no unhandled rejection may come of it.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    function* caught(sent: Sent<number>): Io<string> {
+      try {
+        return String(yield* sent.receive());
+      } catch (error) {
+        return `caught ${(error as Error).message}`;
+      }
+    }
+    expect(drive(caught(thrown))).toBe('caught sync');
+    expect(await drive(caught(rejected))).toBe('caught async');
+  });
+
+  it('maps an answer when it comes, and an error of the mapping is the answer', async () => {
+    expect(
+      drive(
+        Sent.start(() => 2)
+          .map((n) => n * 10)
+          .receive(),
+      ),
+    ).toBe(20);
+    expect(
+      await drive(
+        Sent.start(() => Promise.resolve(2))
+          .map((n) => n * 10)
+          .receive(),
+      ),
+    ).toBe(20);
+    const broken = Sent.start(() => 2).map((): number => {
+      throw new Error('mapping');
+    });
+    expect(() => drive(broken.receive())).toThrow('mapping');
   });
 });

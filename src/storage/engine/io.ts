@@ -2,8 +2,9 @@
  * Engine code is written once for a synchronous driver (`node:sqlite`) and an asynchronous one
  * (`pg`): as generators that yield each database call. {@link drive} runs a generator and stays
  * synchronous for as long as the calls answer synchronously, so a SQLite batch still runs in one
- * turn of the event loop (nothing can read the connection while its transaction is open), while
- * on PostgreSQL each call costs exactly the round trip it did before.
+ * turn of the event loop (nothing can read the connection while its transaction is open). A call
+ * can also be started at once and its answer read later ({@link Sent}): on PostgreSQL, whose
+ * connections pipeline, statements sent that way share one round trip.
  */
 
 /** One database call: its answer, or a promise of it. */
@@ -51,5 +52,50 @@ export function drive<T>(io: Io<T>, outcome: Outcome = START): T | Promise<T> {
     const answer = invoke(next.value);
     if (answer instanceof Promise) return answer.then((settled) => drive(io, settled));
     outcome = answer;
+  }
+}
+
+/**
+ * A call started at once whose answer is read later, with {@link Sent.receive}: how the engine
+ * puts a batch's statements on the wire before it reads any answer. The outcome is held (a value
+ * or error when the call answered synchronously, else a promise that never rejects), so a failure
+ * is never unhandled: it is thrown into the engine code that reads the answer, when it reads it.
+ */
+export class Sent<T> {
+  private constructor(private readonly outcome: Outcome | Promise<Outcome>) {}
+
+  /** Starts `work` now. */
+  static start<T>(work: () => T | PromiseLike<T>): Sent<T> {
+    return new Sent<T>(invoke(work));
+  }
+
+  /** A call not made: reading it throws `error`. */
+  static failed<T>(error: unknown): Sent<T> {
+    return new Sent<T>({ ok: false, error });
+  }
+
+  /** Whether the call is already known to have failed (it answered synchronously, with an error). */
+  get hasFailed(): boolean {
+    return !(this.outcome instanceof Promise) && !this.outcome.ok;
+  }
+
+  /** The answer passed through `convert` (when it comes; an error of `convert` is the answer's). */
+  map<U>(convert: (value: T) => U): Sent<U> {
+    const apply = (outcome: Outcome): Outcome => {
+      if (!outcome.ok) return outcome;
+      try {
+        return { ok: true, value: convert(outcome.value as T) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    };
+    return new Sent<U>(this.outcome instanceof Promise ? this.outcome.then(apply) : apply(this.outcome));
+  }
+
+  /** Continues with the answer, waiting for it only if it has not come yet; throws the call's error. */
+  *receive(): Io<T> {
+    const outcome = (yield () => this.outcome) as Outcome;
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value as T;
   }
 }
