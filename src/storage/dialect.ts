@@ -1,12 +1,13 @@
 /**
- * What a database supplies to the storage engine (`engine/`): a connection, transactions, the SQL
- * where it differs from the engine's, its parameter style and the meaning of its errors. The
- * engine holds the algorithm (group commit, savepoints, effects, snapshot, sync); a dialect holds
- * no state the engine writes.
+ * What a database supplies to the storage engine (`engine/`): a connection, how one is lent to a
+ * transaction, the SQL where it differs from the engine's, its parameter style and the meaning of
+ * its errors. The engine holds the algorithm (group commit, the pipelined batch and its careful
+ * retry with savepoints, effects, snapshot, sync); a dialect holds no state the engine writes.
  */
 
 import type { AgentRow } from './agent-document.js';
-import type { Io } from './engine/io.js';
+import type { Io, Sent } from './engine/io.js';
+import type { Pipeline } from './engine/pipeline.js';
 
 /** A value bound to a statement parameter. */
 export type SqlValue = string | number | null;
@@ -30,16 +31,27 @@ export function statement<P extends Params, R>(name: string, sql: string): State
   return { name, sql };
 }
 
-/** One database connection (or a pool that lends one per statement). */
+/**
+ * One database connection (or a pool that lends one per statement). A call puts its statement on
+ * the connection at once, even while earlier ones still wait for their answers; answers come in
+ * the order the statements were sent.
+ */
 export interface Connection {
   /** Runs `statement` with its parameters; answers its rows. */
   query<P extends Params, R>(statement: Statement<P, R>, params: P): R[] | Promise<R[]>;
-  /** Runs a command without parameters or rows (transaction control), unprepared. */
-  execute(sql: string): void | Promise<void>;
+  /**
+   * Runs a command without parameters or rows (transaction control), unprepared; answers the
+   * command that ran (`COMMIT`, or `ROLLBACK` where PostgreSQL rolled back a failed transaction's
+   * `COMMIT`).
+   */
+  execute(sql: string): string | Promise<string>;
 }
 
-/** The columns of an agent row that a registration writes (`seq` is the dialect's to take). */
-export type AgentColumns = Omit<AgentRow, 'seq'> & { revision: number };
+/**
+ * The columns of an agent row that a registration writes. `seq` is the dialect's to take, and the
+ * revision is the transaction's (read from `mesh_state` in the statement).
+ */
+export type AgentColumns = Omit<AgentRow, 'seq'>;
 
 /** What a registration's insert-or-update answers. */
 export type UpsertedAgent = { createdAt: number; seq: number; isNew: boolean };
@@ -49,20 +61,26 @@ export interface Dialect {
   readonly connection: Connection;
 
   /**
-   * Runs `work` in one transaction on one connection and commits it; rolls back (or discards the
-   * connection) when `work` throws, and throws the store's error. A `write` transaction takes the
-   * writers' lock at once; a `read` one sees one consistent state of the database.
+   * What opens a transaction: a `write` one takes the writers' lock at once; a `read` one sees one
+   * consistent state of the database.
    */
-  transaction<T>(mode: 'write' | 'read', work: (tx: Connection) => Io<T>): Io<T>;
+  readonly begin: { readonly write: string; readonly read: string };
+
+  /**
+   * Lends one connection to `work`, which opens and ends its transaction itself and has read every
+   * answer when it returns. When `work` throws, rolls back (or discards the connection) and throws
+   * the store's error.
+   */
+  lend<T>(work: (tx: Connection) => Io<T>): Io<T>;
 
   /** Whether a statement's error lost the whole transaction (the connection), not just its op. */
   isTransactionLost(error: unknown): boolean;
 
   /**
-   * Inserts the agent, or updates it keeping `created_at` and `seq`; a new agent takes the next
-   * `seq` (first-registration order).
+   * Sends the insert of the agent, or its update keeping `created_at` and `seq`; a new agent takes
+   * the next `seq` (first-registration order).
    */
-  upsertAgent(tx: Connection, columns: AgentColumns): Io<UpsertedAgent>;
+  sendUpsert(pipe: Pipeline, columns: AgentColumns): Sent<UpsertedAgent>;
 
   /** Claims the sweep when the last claim is at least `$gap` µs old (on whose clock: the dialect's). */
   readonly claimSweep: Statement<{ now: number; gap: number }, { id: number }>;

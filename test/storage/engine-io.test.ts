@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { statement } from '../../src/storage/dialect.js';
 import { drive, type Io, perform, Sent } from '../../src/storage/engine/io.js';
+import { Pipeline } from '../../src/storage/engine/pipeline.js';
 
 function* sum(calls: (() => number | Promise<number>)[]): Io<number> {
   let total = 0;
@@ -120,5 +122,33 @@ describe('Sent', () => {
       throw new Error('mapping');
     });
     expect(() => drive(broken.receive())).toThrow('mapping');
+  });
+});
+
+describe('Pipeline', () => {
+  it('sends nothing more once a statement is known to have failed, and every later one answers that failure', () => {
+    const ran: string[] = [];
+    const pipe = new Pipeline({
+      query: (sql) => {
+        ran.push(sql.name);
+        if (sql.name === 'refused') throw new Error('refused');
+        return [];
+      },
+      execute: (sql) => {
+        ran.push(sql);
+        return sql;
+      },
+    });
+    const sent: Sent<unknown>[] = [
+      pipe.execute('BEGIN'),
+      pipe.send(statement('fine', 'SELECT 1'), {}),
+      pipe.send(statement('refused', 'SELECT 2'), {}),
+      pipe.send(statement('after', 'SELECT 3'), {}),
+      pipe.execute('COMMIT'),
+    ];
+    expect(ran).toEqual(['BEGIN', 'fine', 'refused']);
+    expect(pipe.hasFailed).toBe(true);
+    expect(sent.map((one) => one.hasFailed)).toEqual([false, false, true, true, true]);
+    expect(() => drive(sent[4]!.receive())).toThrow('refused');
   });
 });

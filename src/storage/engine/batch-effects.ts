@@ -12,7 +12,8 @@ type LastChange = { kind: 'changed'; entry: StoredAgent } | { kind: 'deleted'; d
  * not be what readers see.
  *
  * While the snapshot holds every commit before this transaction, it also tells a write what its
- * agent looks like at this point of the transaction, so a heartbeat need not read back the row.
+ * agent looks like at this point of the transaction, so a heartbeat need not read back and parse
+ * the agent's document.
  */
 export class BatchEffects {
   private readonly last = new Map<string, LastChange>();
@@ -24,7 +25,7 @@ export class BatchEffects {
     private readonly isSnapshotCurrent: boolean,
   ) {}
 
-  /** Takes the changes of an op that succeeded (a failed op's savepoint was rolled back). */
+  /** Takes the changes of an op that succeeded (a failed op's changes were rolled back). */
   add(effect: SnapshotEffect): void {
     for (const entry of effect.changed) this.last.set(entry.record.id, { kind: 'changed', entry });
     for (const deletion of effect.deleted) this.last.set(deletion.id, { kind: 'deleted', deletion });

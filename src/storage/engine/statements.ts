@@ -19,13 +19,19 @@ export function* firstRow<P extends Params, R>(
   return (yield* rows(tx, sql, params))[0];
 }
 
-/** Runs a command without parameters (transaction control). */
-export function* execute(tx: Connection, sql: string): Io<void> {
-  yield* perform(() => tx.execute(sql));
+/** Runs a command without parameters (transaction control); answers the command that ran. */
+export function* execute(tx: Connection, sql: string): Io<string> {
+  return yield* perform(() => tx.execute(sql));
 }
 
 type Revision = { revision: number };
-type HeartbeatParams = { status: AgentStatus; at: number; rv: string; revision: number; id: string };
+
+/**
+ * The transaction's revision, for the rows it writes. Inside a write transaction, after
+ * {@link BUMP_REVISION}, it reads our own bumped value (on both databases): so no statement of a
+ * batch waits for the answer of the bump, and all of them can be sent at once.
+ */
+const REVISION = '(SELECT revision FROM mesh_state WHERE id = 1)';
 
 export const READ_REVISION = statement<Params, Revision>(
   'readRevision',
@@ -42,21 +48,24 @@ export const DELETE_TOMBSTONE = statement<{ id: string }, never>(
   'DELETE FROM mesh_tombstones WHERE id = $id',
 );
 
-// topology_at as mesh/status.ts's topologyAtAfterHeartbeat says, decided on the row itself.
-const HEARTBEAT_UPDATE = `UPDATE mesh_agents
-  SET status = $status, last_heartbeat = $at, updated_at = $at, resource_version = $rv, revision = $revision,
-    topology_at = CASE WHEN status = $status THEN topology_at ELSE $at END
-  WHERE id = $id`;
-
-export const HEARTBEAT = statement<HeartbeatParams, StoredRow>(
+/**
+ * A heartbeat: updates the columns it changes (topology_at as mesh/status.ts's
+ * topologyAtAfterHeartbeat says, decided on the row itself) and returns the row, its document only
+ * when the transaction's revision is not `$expected`, the revision at which the engine knows the
+ * agent as the database has it (-1: it does not), so that it need not read back and parse the
+ * document it already holds.
+ */
+export const HEARTBEAT = statement<
+  { status: AgentStatus; at: number; rv: string; id: string; expected: number },
+  Omit<StoredRow, 'doc'> & { doc: string | null }
+>(
   'heartbeat',
-  `${HEARTBEAT_UPDATE} RETURNING *`,
-);
-
-/** The same, when the transaction already knows the rest of the agent. */
-export const HEARTBEAT_COLUMNS = statement<HeartbeatParams, { topology_at: number }>(
-  'heartbeatColumns',
-  `${HEARTBEAT_UPDATE} RETURNING topology_at`,
+  `UPDATE mesh_agents
+    SET status = $status, last_heartbeat = $at, updated_at = $at, resource_version = $rv, revision = ${REVISION},
+      topology_at = CASE WHEN status = $status THEN topology_at ELSE $at END
+    WHERE id = $id
+    RETURNING id, seq, name, namespace, status, created_at, updated_at, resource_version, last_heartbeat, revision,
+      topology_at, CASE WHEN revision = $expected THEN NULL ELSE doc END AS doc`,
 );
 
 export const STATUS = statement<
@@ -64,7 +73,6 @@ export const STATUS = statement<
     to: AgentStatus;
     at: number;
     rv: string;
-    revision: number;
     id: string;
     from: AgentStatus;
     last_heartbeat: number | null;
@@ -73,24 +81,40 @@ export const STATUS = statement<
 >(
   'status',
   `UPDATE mesh_agents
-    SET status = $to, updated_at = $at, resource_version = $rv, revision = $revision, topology_at = $at
+    SET status = $to, updated_at = $at, resource_version = $rv, revision = ${REVISION}, topology_at = $at
     WHERE id = $id AND status = $from AND last_heartbeat IS NOT DISTINCT FROM $last_heartbeat RETURNING *`,
 );
 
-export const DELETE = statement<{ id: string }, { id: string }>(
-  'delete',
-  'DELETE FROM mesh_agents WHERE id = $id RETURNING id',
-);
+/**
+ * A deletion is two statements on the same condition, neither waiting for the other's answer: the
+ * tombstone of the agent if its row matches, then the row's deletion (SQLite has no DELETE in a
+ * WITH clause). Writers take turns on the revision row, so both see the same row.
+ */
+export interface Deletion<P extends Params> {
+  readonly tombstone: Statement<P, never>;
+  readonly row: Statement<P, { id: string }>;
+}
 
-export const DELETE_IF = statement<{ id: string; status: AgentStatus; updated_at: number }, { id: string }>(
-  'deleteIf',
-  'DELETE FROM mesh_agents WHERE id = $id AND status = $status AND updated_at = $updated_at RETURNING id',
-);
+function deletion<P extends Params>(
+  names: { tombstone: string; row: string },
+  condition: string,
+): Deletion<P> {
+  return {
+    tombstone: statement<P, never>(
+      names.tombstone,
+      // The WHERE before ON CONFLICT also keeps SQLite from reading ON as a join's.
+      `INSERT INTO mesh_tombstones (id, revision) SELECT id, ${REVISION} FROM mesh_agents WHERE ${condition}
+        ON CONFLICT (id) DO UPDATE SET revision = excluded.revision`,
+    ),
+    row: statement<P, { id: string }>(names.row, `DELETE FROM mesh_agents WHERE ${condition} RETURNING id`),
+  };
+}
 
-export const INSERT_TOMBSTONE = statement<{ id: string; revision: number }, never>(
-  'insertTombstone',
-  `INSERT INTO mesh_tombstones (id, revision) VALUES ($id, $revision)
-    ON CONFLICT (id) DO UPDATE SET revision = excluded.revision`,
+export const DELETE = deletion<{ id: string }>({ tombstone: 'tombstone', row: 'delete' }, 'id = $id');
+
+export const DELETE_IF = deletion<{ id: string; status: AgentStatus; updated_at: number }>(
+  { tombstone: 'tombstoneIf', row: 'deleteIf' },
+  'id = $id AND status = $status AND updated_at = $updated_at',
 );
 
 export const SELECT_CHANGED = statement<{ since: number }, StoredRow>(
@@ -117,7 +141,7 @@ export function upsertAgentStatement<P extends AgentColumns, IsNew>(expressions:
       (id, seq, name, namespace, status, created_at, updated_at, resource_version, last_heartbeat, revision,
        topology_at, doc)
     VALUES ($id, ${expressions.seq}, $name, $namespace, $status, $created_at, $updated_at, $resource_version,
-      $last_heartbeat, $revision, $topology_at, $doc)
+      $last_heartbeat, ${REVISION}, $topology_at, $doc)
     ON CONFLICT (id) DO UPDATE SET
       name = excluded.name, namespace = excluded.namespace, status = excluded.status,
       updated_at = excluded.updated_at, resource_version = excluded.resource_version,

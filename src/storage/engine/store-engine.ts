@@ -11,7 +11,8 @@ import type { Connection, Dialect } from '../dialect.js';
 import type { RegistryStore } from '../registry-store.js';
 import { AgentSnapshot } from './agent-snapshot.js';
 import { BatchEffects, type SnapshotEffect } from './batch-effects.js';
-import { drive, type Io } from './io.js';
+import { drive, type Io, Sent } from './io.js';
+import { Pipeline } from './pipeline.js';
 import { SnapshotSync } from './snapshot-sync.js';
 import {
   BUMP_REVISION,
@@ -30,11 +31,18 @@ import * as writes from './write-operations.js';
 type Answer = () => void;
 
 /** A write in the queue, its result type hidden in the answer it returns. */
-interface QueuedWrite {
-  readonly isIsolated: boolean;
-  run(context: writes.WriteContext): Io<Answer>;
+interface QueuedWrite extends writes.WriteOperation<Answer> {
   fail(error: unknown): void;
 }
+
+/** A batch that committed: its changes, and the answers to its callers. */
+interface Committed {
+  batch: BatchEffects;
+  answers: Answer[];
+}
+
+/** A pipelined batch that did not commit, for a reason that leaves the careful retry worth trying. */
+type Uncommitted = { failure: unknown };
 
 export interface StoreEngineOptions {
   /** How often to pull other processes' writes; 0 only when asked. */
@@ -134,46 +142,122 @@ export class StoreEngine implements RegistryStore {
     return new Promise<R>((resolve, reject) => {
       this.batcher.submit({
         isIsolated: operation.isIsolated,
-        *run(context) {
-          const result = yield* operation.run(context);
-          return () => resolve(result);
+        send(context) {
+          const receive = operation.send(context);
+          return function* (into) {
+            const result = yield* receive(into);
+            return () => resolve(result);
+          };
         },
         fail: reject,
       });
     });
   }
 
-  /** One transaction for the batch; each op that can fail alone runs in a savepoint. */
+  /**
+   * One transaction for the batch, in one round trip when nothing fails: every statement is sent
+   * before the first answer is read. When a statement fails, that transaction does not commit and
+   * the batch runs again the careful way, where an op that can fail alone has its own savepoint.
+   */
   private *writeBatch(jobs: readonly QueuedWrite[]): Io<void> {
     const { dialect } = this;
-    const answers: Answer[] = [];
-    const batch = yield* dialect.transaction('write', (tx) => this.writeOps(tx, jobs, answers));
+    let written = yield* dialect.lend((tx) => this.writePipelined(tx, jobs));
+    if ('failure' in written) written = yield* dialect.lend((tx) => this.writeCarefully(tx, jobs));
     // Only now, after the commit, do readers see the change.
-    batch.applyToSnapshot();
+    written.batch.applyToSnapshot();
     // Writers take turns on the revision row, so nobody else committed in between when ours
     // directly follows the last one we pulled; otherwise the next pull fetches the gap.
-    if (batch.revision === this.syncedRevision + 1) this.syncedRevision = batch.revision;
-    for (const answer of answers) answer();
+    const { revision } = written.batch;
+    if (revision === this.syncedRevision + 1) this.syncedRevision = revision;
+    for (const answer of written.answers) answer();
   }
 
-  private *writeOps(tx: Connection, jobs: readonly QueuedWrite[], answers: Answer[]): Io<BatchEffects> {
+  /**
+   * Sends BEGIN, the revision bump, every op's statements (no savepoints) and COMMIT, then reads
+   * the answers in order. Commits only if every statement succeeded: PostgreSQL answers the COMMIT
+   * of a failed transaction by rolling it back, and a driver that answers synchronously knows of
+   * the failure before COMMIT is sent, and sends ROLLBACK instead.
+   */
+  private *writePipelined(tx: Connection, jobs: readonly QueuedWrite[]): Io<Committed | Uncommitted> {
     const { dialect } = this;
+    const pipe = new Pipeline(tx);
+    // The snapshot holds the database as of `syncedAt`: if our revision directly follows it, no
+    // other process committed in between, and what the snapshot holds now is what the database has.
+    const syncedAt = this.syncedRevision;
+    const begun = pipe.execute(dialect.begin.write);
+    const bumped = pipe.send(BUMP_REVISION, {});
+    const context = {
+      pipe,
+      dialect,
+      knownAt: (id: string) => (this.snapshot.entry(id) === undefined ? -1 : syncedAt + 1),
+    };
+    const receivers: writes.Receive<Answer>[] = [];
+    for (const job of jobs) {
+      if (pipe.hasFailed) break;
+      try {
+        receivers.push(job.send(context));
+      } catch (error) {
+        pipe.fail(error);
+        receivers.push(() => Sent.failed<Answer>(error).receive());
+      }
+    }
+    const ended = Sent.start(() => tx.execute(pipe.hasFailed ? 'ROLLBACK' : 'COMMIT'));
+
+    let written: Committed | Uncommitted;
+    try {
+      yield* begun.receive();
+      const { revision } = (yield* bumped.receive())[0]!;
+      const isSnapshotCurrent = revision === syncedAt + 1 && this.syncedRevision === syncedAt;
+      const batch = new BatchEffects(this.snapshot, revision, isSnapshotCurrent);
+      const answers: Answer[] = [];
+      for (const receive of receivers) {
+        const effect: SnapshotEffect = { changed: [], deleted: [] };
+        answers.push(yield* receive({ batch, effect }));
+        batch.add(effect);
+      }
+      written = { batch, answers };
+    } catch (error) {
+      if (dialect.isTransactionLost(error)) throw error;
+      written = { failure: error };
+    }
+    // Every answer has come once this one has: only then is the connection free for another.
+    let command: string;
+    try {
+      command = yield* ended.receive();
+    } catch (error) {
+      throw 'failure' in written && !dialect.isTransactionLost(error) ? written.failure : error;
+    }
+    if (!('failure' in written) && command !== 'COMMIT') {
+      return { failure: new Error(`the batch's COMMIT answered ${command}`) };
+    }
+    return written;
+  }
+
+  /**
+   * The batch one statement at a time, each op that can fail alone in its own savepoint: an op
+   * that fails is rolled back and answered with its error, and the others commit.
+   */
+  private *writeCarefully(tx: Connection, jobs: readonly QueuedWrite[]): Io<Committed> {
+    const { dialect } = this;
+    yield* execute(tx, dialect.begin.write);
     const { revision } = (yield* firstRow(tx, BUMP_REVISION, {}))!;
-    // Holding the revision row: if it directly follows the last one pulled, no other process
-    // committed in between, and the snapshot is what the database holds.
     const batch = new BatchEffects(this.snapshot, revision, revision === this.syncedRevision + 1);
+    const knownAt = (id: string) => (batch.current(id) === undefined ? -1 : revision);
+    const answers: Answer[] = [];
     for (const job of jobs) {
       const effect: SnapshotEffect = { changed: [], deleted: [] };
-      const context = { tx, dialect, batch, effect };
-      if (!job.isIsolated) {
-        answers.push(yield* job.run(context));
+      const run = function* () {
+        const receive = job.send({ pipe: new Pipeline(tx), dialect, knownAt });
+        answers.push(yield* receive({ batch, effect }));
         batch.add(effect);
+      };
+      if (!job.isIsolated) {
+        yield* run();
         continue;
       }
       yield* execute(tx, 'SAVEPOINT op');
       try {
-        answers.push(yield* job.run(context));
-        batch.add(effect);
+        yield* run();
         yield* execute(tx, 'RELEASE SAVEPOINT op');
       } catch (error) {
         if (dialect.isTransactionLost(error)) throw error;
@@ -183,7 +267,8 @@ export class StoreEngine implements RegistryStore {
         answers.push(() => job.fail(failure));
       }
     }
-    return batch;
+    committed(yield* execute(tx, 'COMMIT'));
+    return { batch, answers };
   }
 
   /** Loads what was committed since `syncedRevision` (everything, the first time). */
@@ -191,17 +276,32 @@ export class StoreEngine implements RegistryStore {
     if (this.isClosed) return;
     const state = (yield* firstRow(this.dialect.connection, READ_REVISION, {}))!;
     if (state.revision <= this.syncedRevision) return;
-    const pulled = yield* this.dialect.transaction('read', (tx) => this.readChanges(tx));
+    const pulled = yield* this.dialect.lend((tx) => this.readChanges(tx));
     this.snapshot.apply(pulled.changed.map(storedAgent), pulled.deleted.map(storedDeletion));
     this.syncedRevision = Math.max(this.syncedRevision, pulled.revision);
     this.snapshot.forgetDeletionsUpTo(pulled.revision);
   }
 
+  /** In one transaction, which sees one consistent state of the database; one round trip. */
   private *readChanges(tx: Connection) {
     const since = this.syncedRevision;
-    const state = (yield* firstRow(tx, READ_REVISION, {}))!;
-    const changed = yield* rows(tx, SELECT_CHANGED, { since });
-    const deleted = yield* rows(tx, SELECT_DELETED, { since });
-    return { revision: Number(state.revision), changed, deleted };
+    const pipe = new Pipeline(tx);
+    const begun = pipe.execute(this.dialect.begin.read);
+    const state = pipe.send(READ_REVISION, {});
+    const changed = pipe.send(SELECT_CHANGED, { since });
+    const deleted = pipe.send(SELECT_DELETED, { since });
+    const ended = pipe.execute('COMMIT');
+    yield* begun.receive();
+    const pulled = {
+      revision: Number((yield* state.receive())[0]!.revision),
+      changed: yield* changed.receive(),
+      deleted: yield* deleted.receive(),
+    };
+    committed(yield* ended.receive());
+    return pulled;
   }
+}
+
+function committed(command: string): void {
+  if (command !== 'COMMIT') throw new Error(`COMMIT answered ${command}`);
 }

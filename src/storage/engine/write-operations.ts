@@ -1,51 +1,64 @@
-/** The store's writes, each typed from its arguments to its result, run inside a batch. */
+/**
+ * The store's writes, each typed from its arguments to its result, run inside a batch in two
+ * phases: {@link WriteOperation.send} puts all of the op's statements on the connection without
+ * waiting for any answer, and the step it returns reads their answers and builds the op's
+ * changes. So a whole batch can be sent before its first answer is read.
+ */
 
 import type { AgentRecord, AgentStatus } from '../../mesh/agent.js';
 import type { StatusChange } from '../../mesh/status.js';
 import { resourceVersionOf } from '../../shared/clock.js';
 import { toAgentDocument } from '../agent-document.js';
 import { toColumnText } from '../column-text.js';
-import type { Connection, Dialect } from '../dialect.js';
+import type { Dialect, Params } from '../dialect.js';
 import type { BatchEffects, SnapshotEffect } from './batch-effects.js';
 import type { Io } from './io.js';
-import {
-  DELETE,
-  DELETE_IF,
-  DELETE_TOMBSTONE,
-  firstRow,
-  HEARTBEAT,
-  HEARTBEAT_COLUMNS,
-  INSERT_TOMBSTONE,
-  rows,
-  STATUS,
-} from './statements.js';
+import type { Pipeline } from './pipeline.js';
+import { DELETE, DELETE_IF, DELETE_TOMBSTONE, type Deletion, HEARTBEAT, STATUS } from './statements.js';
 import { heartbeatApplied, storedAgent } from './stored-row.js';
 
-/** Where an op runs: its transaction, and the batch's changes so far. */
-export interface WriteContext {
-  readonly tx: Connection;
+/** Where an op sends its statements. */
+export interface SendContext {
+  readonly pipe: Pipeline;
   readonly dialect: Dialect;
+  /**
+   * The revision the transaction will have if, at that revision, the engine knows the agent as
+   * the database has it at this point of the transaction (its snapshot and the batch's earlier
+   * changes); -1 when it will not.
+   */
+  knownAt(id: string): number;
+}
+
+/** Where an op's answers go: the batch's changes so far, and the op's own. */
+export interface ReceiveContext {
   readonly batch: BatchEffects;
   /** This op's changes; the batch takes them only if the op succeeds. */
   readonly effect: SnapshotEffect;
 }
 
+/** An op's second phase: reads the answers of the statements it sent, in order. */
+export type Receive<R> = (context: ReceiveContext) => Io<R>;
+
 export interface WriteOperation<R> {
   /**
-   * Runs in its own savepoint, so that its failure (a constraint) cannot take the other ops of
-   * the batch down. Ops whose statements have nothing to violate skip that cost.
+   * Can fail alone (a constraint): when a batch fails, the careful retry runs it in its own
+   * savepoint, so that it cannot take the other ops of the batch down. Ops whose statements have
+   * nothing to violate skip that cost.
    */
   readonly isIsolated: boolean;
-  run(context: WriteContext): Io<R>;
+  /**
+   * Sends every statement of the op, none waiting for another's answer (the parameters of none
+   * depend on one), and returns the step that reads them.
+   */
+  send(context: SendContext): Receive<R>;
 }
 
 export function upsertAgent(agent: AgentRecord): WriteOperation<{ agent: AgentRecord; isNew: boolean }> {
   return {
     isIsolated: true,
-    *run({ tx, dialect, batch, effect }) {
-      const { revision } = batch;
+    send({ pipe, dialect }) {
       const id = toColumnText(agent.id);
-      const row = yield* dialect.upsertAgent(tx, {
+      const upserted = dialect.sendUpsert(pipe, {
         id,
         name: toColumnText(agent.name),
         namespace: toColumnText(agent.namespace),
@@ -54,14 +67,17 @@ export function upsertAgent(agent: AgentRecord): WriteOperation<{ agent: AgentRe
         updated_at: agent.updatedAt,
         resource_version: agent.resourceVersion,
         last_heartbeat: agent.lastHeartbeat,
-        revision,
         topology_at: agent.topologyAt,
         doc: toAgentDocument(agent),
       });
-      yield* rows(tx, DELETE_TOMBSTONE, { id });
-      const stored = { ...agent, createdAt: row.createdAt };
-      effect.changed.push({ record: stored, seq: row.seq, revision });
-      return { agent: stored, isNew: row.isNew };
+      const untombstoned = pipe.send(DELETE_TOMBSTONE, { id });
+      return function* ({ batch, effect }) {
+        const row = yield* upserted.receive();
+        yield* untombstoned.receive();
+        const stored = { ...agent, createdAt: row.createdAt };
+        effect.changed.push({ record: stored, seq: row.seq, revision: batch.revision });
+        return { agent: stored, isNew: row.isNew };
+      };
     },
   };
 }
@@ -73,24 +89,28 @@ export function recordHeartbeat(
 ): WriteOperation<AgentRecord | undefined> {
   return {
     isIsolated: false,
-    *run({ tx, batch, effect }) {
-      const { revision } = batch;
-      const params = { status, at, rv: resourceVersionOf(at), revision, id: toColumnText(id) };
-      const known = batch.current(id);
-      if (known !== undefined) {
-        // The transaction knows the agent: update its columns, read back only topology_at.
-        const row = yield* firstRow(tx, HEARTBEAT_COLUMNS, params);
+    send({ pipe, knownAt }) {
+      const rv = resourceVersionOf(at);
+      const updated = pipe.send(HEARTBEAT, { status, at, rv, id: toColumnText(id), expected: knownAt(id) });
+      return function* ({ batch, effect }) {
+        const row = (yield* updated.receive())[0];
         if (row === undefined) return undefined;
-        const change = { status, at, resourceVersion: params.rv, topologyAt: Number(row.topology_at) };
-        const updated = heartbeatApplied(known, change, revision);
-        effect.changed.push(updated);
-        return updated.record;
-      }
-      const row = yield* firstRow(tx, HEARTBEAT, params);
-      if (row === undefined) return undefined;
-      const updated = storedAgent(row);
-      effect.changed.push(updated);
-      return updated.record;
+        // Known to the transaction: its columns changed, the rest is the agent in memory (no
+        // document to parse). Otherwise the row, whose document then came along.
+        const known = batch.current(id);
+        let stored: ReturnType<typeof storedAgent>;
+        if (known !== undefined) {
+          const change = { status, at, resourceVersion: rv, topologyAt: Number(row.topology_at) };
+          stored = heartbeatApplied(known, change, batch.revision);
+        } else if (row.doc !== null) {
+          stored = storedAgent({ ...row, doc: row.doc });
+        } else {
+          // Cannot happen while knownAt() and batch.current() agree; the careful retry reads again.
+          throw new Error(`heartbeat of ${id}: the database left out a document the batch does not know`);
+        }
+        effect.changed.push(stored);
+        return stored.record;
+      };
     },
   };
 }
@@ -98,23 +118,27 @@ export function recordHeartbeat(
 export function applyStatusChanges(changes: readonly StatusChange[]): WriteOperation<StatusChange[]> {
   return {
     isIsolated: false,
-    *run({ tx, batch, effect }) {
-      const applied: StatusChange[] = [];
-      for (const change of changes) {
-        const row = yield* firstRow(tx, STATUS, {
+    send({ pipe }) {
+      const updates = changes.map((change) =>
+        pipe.send(STATUS, {
           to: change.toStatus,
           at: change.at,
           rv: resourceVersionOf(change.at),
-          revision: batch.revision,
           id: toColumnText(change.id),
           from: change.fromStatus,
           last_heartbeat: change.lastHeartbeat,
-        });
-        if (row === undefined) continue;
-        effect.changed.push(storedAgent(row));
-        applied.push(change);
-      }
-      return applied;
+        }),
+      );
+      return function* ({ effect }) {
+        const applied: StatusChange[] = [];
+        for (const [index, update] of updates.entries()) {
+          const row = (yield* update.receive())[0];
+          if (row === undefined) continue;
+          effect.changed.push(storedAgent(row));
+          applied.push(changes[index]!);
+        }
+        return applied;
+      };
     },
   };
 }
@@ -125,16 +149,21 @@ export function deleteAgent(
 ): WriteOperation<boolean> {
   return {
     isIsolated: true,
-    *run({ tx, batch, effect }) {
-      const { revision } = batch;
+    send({ pipe }) {
       const id = toColumnText(agentId);
-      const deleted = onlyIf
-        ? yield* rows(tx, DELETE_IF, { id, status: onlyIf.status, updated_at: onlyIf.updatedAt })
-        : yield* rows(tx, DELETE, { id });
-      if (deleted.length === 0) return false;
-      yield* rows(tx, INSERT_TOMBSTONE, { id, revision });
-      effect.deleted.push({ id: agentId, revision });
-      return true;
+      const [tombstoned, deleted] = onlyIf
+        ? sendDeletion(pipe, DELETE_IF, { id, status: onlyIf.status, updated_at: onlyIf.updatedAt })
+        : sendDeletion(pipe, DELETE, { id });
+      return function* ({ batch, effect }) {
+        yield* tombstoned.receive();
+        if ((yield* deleted.receive()).length === 0) return false;
+        effect.deleted.push({ id: agentId, revision: batch.revision });
+        return true;
+      };
     },
   };
+}
+
+function sendDeletion<P extends Params>(pipe: Pipeline, deletion: Deletion<P>, params: P) {
+  return [pipe.send(deletion.tombstone, params), pipe.send(deletion.row, params)] as const;
 }

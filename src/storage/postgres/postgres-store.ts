@@ -2,8 +2,9 @@ import { Pool, type PoolClient, type QueryConfig, types } from 'pg';
 import type { Logger } from 'pino';
 import type { AgentColumns, Connection, Dialect, Params, Statement, UpsertedAgent } from '../dialect.js';
 import { statement } from '../dialect.js';
-import { type Io, perform } from '../engine/io.js';
-import { firstRow, upsertAgentStatement } from '../engine/statements.js';
+import { type Io, perform, type Sent } from '../engine/io.js';
+import type { Pipeline } from '../engine/pipeline.js';
+import { upsertAgentStatement } from '../engine/statements.js';
 import { StoreEngine } from '../engine/store-engine.js';
 import type { RegistryStore } from '../registry-store.js';
 import { poolConfigFromUrl } from './connection-config.js';
@@ -63,14 +64,15 @@ function named<P extends Params>(sql: Statement<P, unknown>, params: P): QueryCo
   };
 }
 
-/** The connection of a transaction; its errors stay raw until the transaction ends. */
+/**
+ * The connection of a transaction; its errors stay raw until the transaction ends. The pool's
+ * clients pipeline: each query is written to the socket at once, whatever is still unanswered.
+ */
 function clientConnection(client: PoolClient): Connection {
   return {
     query: async <P extends Params, R>(sql: Statement<P, R>, params: P): Promise<R[]> =>
       (await client.query(named(sql, params))).rows as R[],
-    execute: async (sql: string): Promise<void> => {
-      await client.query(sql);
-    },
+    execute: async (sql: string): Promise<string> => (await client.query(sql)).command,
   };
 }
 
@@ -86,13 +88,9 @@ function poolConnection(pool: Pool): Connection {
   return {
     query: async <P extends Params, R>(sql: Statement<P, R>, params: P): Promise<R[]> =>
       (await query(named(sql, params))).rows as R[],
-    execute: async (sql: string): Promise<void> => {
-      await query(sql);
-    },
+    execute: async (sql: string): Promise<string> => (await query(sql)).command,
   };
 }
-
-const BEGIN = { write: 'BEGIN', read: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' } as const;
 
 /**
  * PostgreSQL on `pg`: a connection pool and named (prepared) statements. A transaction holds one
@@ -102,29 +100,28 @@ const BEGIN = { write: 'BEGIN', read: 'BEGIN ISOLATION LEVEL REPEATABLE READ REA
 function postgresDialect(pool: Pool): Dialect {
   return {
     connection: poolConnection(pool),
-    *transaction<T>(mode: 'write' | 'read', work: (tx: Connection) => Io<T>): Io<T> {
+    begin: { write: 'BEGIN', read: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' },
+    *lend<T>(work: (tx: Connection) => Io<T>): Io<T> {
       const client = yield* perform(() =>
         pool.connect().catch((error: unknown) => {
           throw toStoreError(error);
         }),
       );
-      const tx = clientConnection(client);
       try {
-        yield* perform(() => tx.execute(BEGIN[mode]));
-        const result = yield* work(tx);
-        yield* perform(() => tx.execute('COMMIT'));
+        const result = yield* work(clientConnection(client));
         client.release();
         return result;
       } catch (error) {
+        // Its transaction (and any answer still due) goes with it.
         client.release(true);
         throw toStoreError(error);
       }
     },
     isTransactionLost: (error) => toStoreError(error) !== error,
-    *upsertAgent(tx: Connection, columns: AgentColumns): Io<UpsertedAgent> {
-      const row = (yield* firstRow(tx, UPSERT, columns))!;
-      return { createdAt: row.created_at, seq: row.seq, isNew: row.is_new };
-    },
+    sendUpsert: (pipe: Pipeline, columns: AgentColumns): Sent<UpsertedAgent> =>
+      pipe
+        .send(UPSERT, columns)
+        .map(([row]) => ({ createdAt: row!.created_at, seq: row!.seq, isNew: row!.is_new })),
     // The database's clock decides, so replicas with skewed clocks still sweep once per period.
     claimSweep: statement(
       'claimSweep',
@@ -147,6 +144,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const pool = new Pool({
     ...poolConfigFromUrl(options.url),
     max: options.poolSize ?? 10,
+    // A query is written at once, before the answers to earlier ones: a batch costs one round trip.
+    pipeline: true,
     types: typeParsers,
     application_name: 'mcp-mesh-registry',
     keepAlive: true,

@@ -4,8 +4,9 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlit
 import { MeshError } from '../../shared/errors.js';
 import type { AgentColumns, Connection, Dialect, Params, Statement, UpsertedAgent } from '../dialect.js';
 import { statement } from '../dialect.js';
-import type { Io } from '../engine/io.js';
-import { execute, firstRow, upsertAgentStatement } from '../engine/statements.js';
+import type { Io, Sent } from '../engine/io.js';
+import type { Pipeline } from '../engine/pipeline.js';
+import { upsertAgentStatement } from '../engine/statements.js';
 import { StoreEngine } from '../engine/store-engine.js';
 import type { RegistryStore } from '../registry-store.js';
 import { migrateSqlite } from './migrations.js';
@@ -46,8 +47,14 @@ export interface SqliteStoreOptions {
   syncIntervalMs?: number;
 }
 
+/** A connection whose every call answers synchronously. */
+interface SyncConnection extends Connection {
+  query<P extends Params, R>(statement: Statement<P, R>, params: P): R[];
+  execute(sql: string): string;
+}
+
 /** The one connection; every statement is prepared once and answers synchronously. */
-function sqliteConnection(db: DatabaseSync): Connection {
+function sqliteConnection(db: DatabaseSync): SyncConnection {
   const prepared = new Map<string, StatementSync>();
   const prepare = (sql: string): StatementSync => {
     let compiled = prepared.get(sql);
@@ -62,8 +69,10 @@ function sqliteConnection(db: DatabaseSync): Connection {
       // Named parameters bind bare: `{ id }` for `$id`.
       return prepare(sql.sql).all(params as Record<string, SQLInputValue>) as R[];
     },
-    execute(sql: string): void {
+    execute(sql: string): string {
       prepare(sql).run();
+      // What ran is what was asked: SQLite throws instead of turning a COMMIT into a ROLLBACK.
+      return sql.split(' ', 1)[0]!;
     },
   };
 }
@@ -77,24 +86,27 @@ function sqliteDialect(db: DatabaseSync): Dialect {
   const connection = sqliteConnection(db);
   return {
     connection,
-    *transaction<T>(mode: 'write' | 'read', work: (tx: Connection) => Io<T>): Io<T> {
-      // One connection and synchronous statements: nothing else runs while a read runs.
-      if (mode === 'read') return yield* work(connection);
-      yield* execute(connection, 'BEGIN IMMEDIATE');
+    begin: { write: 'BEGIN IMMEDIATE', read: 'BEGIN' },
+    // One connection, and statements that answer synchronously: a transaction runs in one turn
+    // of the event loop, and nothing else uses the connection meanwhile.
+    *lend<T>(work: (tx: Connection) => Io<T>): Io<T> {
       try {
-        const result = yield* work(connection);
-        yield* execute(connection, 'COMMIT');
-        return result;
+        return yield* work(connection);
       } catch (error) {
         if (db.isTransaction) db.exec('ROLLBACK');
         throw error;
       }
     },
     isTransactionLost: () => false,
-    *upsertAgent(tx: Connection, columns: AgentColumns): Io<UpsertedAgent> {
-      const { seq } = (yield* firstRow(tx, NEXT_SEQ, {}))!;
-      const row = (yield* firstRow(tx, UPSERT, { ...columns, seq }))!;
-      return { createdAt: Number(row.created_at), seq: Number(row.seq), isNew: row.is_new === 1 };
+    sendUpsert(pipe: Pipeline, columns: AgentColumns): Sent<UpsertedAgent> {
+      // SQLite answers at once, so the seq is read before the upsert is sent. (If the pipeline
+      // has failed, this read is harmless and the upsert is not sent.)
+      const { seq } = connection.query(NEXT_SEQ, {})[0]!;
+      return pipe.send(UPSERT, { ...columns, seq }).map(([row]) => ({
+        createdAt: Number(row!.created_at),
+        seq: Number(row!.seq),
+        isNew: row!.is_new === 1,
+      }));
     },
     claimSweep: statement(
       'claimSweep',
