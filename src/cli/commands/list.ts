@@ -1,9 +1,10 @@
 /** `mcp_mesh_dev list` (cli.md §7.6): what the registry knows, merged with the processes started here. */
 
+import { formatFixed } from '../../shared/python/python-float.js';
 import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext, CliOutput } from '../context.js';
-import { formatFixed, type PyValue, pyJson, titleCase } from '../output/python-values.js';
+import { type PyValue, pyJson, titleCase } from '../output/python-values.js';
 import { reportTo } from '../output/service-event-text.js';
 import type { StatusLevel } from '../output/status-line.js';
 import {

@@ -2,12 +2,12 @@
 import { execFile } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, join, normalize, resolve } from 'node:path';
+import { formatFixed } from '../../shared/python/python-float.js';
 import { pythonStrip } from '../../shared/python/python-str.js';
 import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext, CliOutput } from '../context.js';
 import { printAgentNotFound } from '../output/agent-not-found.js';
-import { formatFixed } from '../output/python-values.js';
 import { reportTo } from '../output/service-event-text.js';
 import { systemTempDir } from '../process/launch-service.js';
 import { findTracked } from '../services/agent-names.js';

@@ -1,10 +1,10 @@
 /** `mcp_mesh_dev restart-agent NAME` (cli.md §7.4, §6.8). */
 
+import { formatFixed } from '../../shared/python/python-float.js';
 import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
 import { printAgentNotFound } from '../output/agent-not-found.js';
-import { formatFixed } from '../output/python-values.js';
 import { reportTo } from '../output/service-event-text.js';
 import { findTracked } from '../services/agent-names.js';
 import { restartAgent } from '../services/agent-service.js';

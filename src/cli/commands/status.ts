@@ -1,9 +1,10 @@
 /** `mcp_mesh_dev status [--verbose] [--json]` (cli.md §7.5). */
 
+import { formatFixed } from '../../shared/python/python-float.js';
 import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext, CliOutput } from '../context.js';
-import { formatFixed, PyFloat, type PyValue, pyJson } from '../output/python-values.js';
+import { PyFloat, type PyValue, pyJson } from '../output/python-values.js';
 import { reportTo } from '../output/service-event-text.js';
 import { agentStatus, registryAgents } from '../services/agent-service.js';
 import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';

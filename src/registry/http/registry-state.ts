@@ -39,8 +39,3 @@ export class ResponseCache {
     this.entries.set(key, value);
   }
 }
-
-/** A Python float for JSON: whole values keep one fractional digit (`3.0`, spec §2.2). */
-export function pythonFloat(value: number): string {
-  return Number.isInteger(value) ? `${value}.0` : String(value);
-}

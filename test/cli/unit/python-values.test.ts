@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  floatRepr,
-  formatFixed,
   PyFloat,
   PyTuple,
   pyJson,
@@ -9,6 +7,7 @@ import {
   stringRepr,
   titleCase,
 } from '../../../src/cli/output/python-values.js';
+import { floatRepr, formatFixed } from '../../../src/shared/python/python-float.js';
 
 describe('Python value rendering (cli.md Appendix A)', () => {
   it.each([

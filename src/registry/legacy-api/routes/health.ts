@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { isoZ, nowMicros } from '../../../shared/clock.js';
+import { floatRepr, formatFixed } from '../../../shared/python/python-float.js';
 import { AgentIdParams, DetailReply } from '../../http/common-schemas.js';
-import { pythonFloat } from '../../http/registry-state.js';
 import { sendJson, sendJsonText } from '../../http/replies.js';
 import { useLegacyErrors } from '../invalid-input.js';
 import { AgentHealthReply, HealthReply } from '../schemas/health.js';
@@ -65,7 +65,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const since = last === null ? null : (nowMicros() - last) / 1e6;
       let message = 'No heartbeat received yet';
       if (since !== null) {
-        const x = since.toFixed(1);
+        const x = formatFixed(since, 1);
         if (since > agent.evictionThreshold) message = `Agent expired - no heartbeat for ${x}s`;
         else if (since > agent.timeoutThreshold) message = `Agent degraded - no heartbeat for ${x}s`;
         else message = `Agent healthy - last heartbeat ${x}s ago`;
@@ -87,7 +87,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         200,
         since === null
           ? body
-          : body.replace('"time_since_heartbeat":0.5', `"time_since_heartbeat":${pythonFloat(since)}`),
+          : body.replace('"time_since_heartbeat":0.5', `"time_since_heartbeat":${floatRepr(since)}`),
       );
     },
   );

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { isoZ, nowMicros } from '../../../shared/clock.js';
+import { floatRepr } from '../../../shared/python/python-float.js';
 import type { RegistryStore } from '../../../storage/registry-store.js';
-import { pythonFloat, type RegistryCounters } from '../../http/registry-state.js';
+import type { RegistryCounters } from '../../http/registry-state.js';
 import { sendJsonText, sendText } from '../../http/replies.js';
 import { useLegacyErrors } from '../invalid-input.js';
 import { MetricsReply } from '../schemas/health.js';
@@ -53,7 +54,7 @@ export function prometheusText(store: RegistryStore, counters: RegistryCounters)
       `mcp_registry_capability_types_unique ${m.uniqueCapabilities}`,
     ]),
     family('mcp_registry_uptime_seconds', 'Registry uptime in seconds', 'counter', [
-      `mcp_registry_uptime_seconds ${pythonFloat(m.uptime)}`,
+      `mcp_registry_uptime_seconds ${floatRepr(m.uptime)}`,
     ]),
     family('mcp_registry_heartbeats_processed_total', 'Total heartbeats processed', 'counter', [
       `mcp_registry_heartbeats_processed_total ${counters.heartbeatsProcessed}`,
@@ -80,7 +81,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         `"pending_agents":${m.byStatus.pending}`,
         `"total_capabilities":${m.capabilities}`,
         `"unique_capability_types":${m.uniqueCapabilities}`,
-        `"uptime_seconds":${pythonFloat(m.uptime)}`,
+        `"uptime_seconds":${floatRepr(m.uptime)}`,
         `"heartbeats_processed":${app.counters.heartbeatsProcessed}`,
         `"registrations_processed":${app.counters.registrationsProcessed}`,
         `"last_updated":"${isoZ(nowMicros())}"`,
