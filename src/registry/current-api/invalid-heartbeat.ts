@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isoNanosZ, nowMicros } from '../../shared/clock.js';
 import { errorHandler } from '../http/error-handler.js';
-import { sendJson } from '../http/replies.js';
+import { sendJsonAs } from '../http/replies.js';
 import type { RequestValidationError } from '../http/validation/request-validation-error.js';
 import { replyToInvalidLegacyInput } from '../legacy-api/invalid-input.js';
-import { isCurrentHeartbeat } from './schemas/current-heartbeat.js';
+import { CurrentErrorReply, isCurrentHeartbeat } from './schemas/current-heartbeat.js';
 
 /**
  * `POST /heartbeat` serves both protocols (registry-api-current.md §6). A body of the current
@@ -18,7 +18,7 @@ export function replyToInvalidHeartbeat(
   reply: FastifyReply,
 ): FastifyReply {
   if (!isCurrentHeartbeat(request.body)) return replyToInvalidLegacyInput(error, request, reply);
-  return sendJson(reply, 400, {
+  return sendJsonAs(reply, 400, CurrentErrorReply, {
     error: `Invalid heartbeat: ${error.message}`,
     timestamp: isoNanosZ(nowMicros()),
   });

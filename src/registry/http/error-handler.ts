@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MeshError } from '../../shared/errors.js';
 import { appWide } from './app-wide.js';
-import { sendJson } from './replies.js';
+import { DetailReply } from './common-schemas.js';
+import { sendJsonAs } from './replies.js';
 import type { RouteTable } from './route-table.js';
 import { RequestValidationError } from './validation/request-validation-error.js';
 
@@ -26,27 +27,29 @@ export function errorHandler(bodyLimit: number, replyToInvalidInput: InvalidInpu
   return (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof RequestValidationError) return replyToInvalidInput(error, request, reply);
     if (error instanceof MeshError && error.statusCode !== undefined && error.statusCode < 500) {
-      return sendJson(reply, error.statusCode, { detail: error.message });
+      return sendJsonAs(reply, error.statusCode, DetailReply, { detail: error.message });
     }
     const code = (error as FastifyError).code;
     if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendJson(reply, 413, { detail: `Request body is larger than the limit of ${bodyLimit} bytes` });
+      return sendJsonAs(reply, 413, DetailReply, {
+        detail: `Request body is larger than the limit of ${bodyLimit} bytes`,
+      });
     }
     const status = (error as FastifyError).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
-      return sendJson(reply, status, { detail: error.message });
+      return sendJsonAs(reply, status, DetailReply, { detail: error.message });
     }
     if (error instanceof MeshError && error.statusCode === 503) {
       // Temporary (the database is away; the store logs the outage once): say when to come back.
       request.log.debug({ err: error }, 'request answered 503');
-      return sendJson(reply.header('retry-after', '1'), 503, { detail: error.message });
+      return sendJsonAs(reply.header('retry-after', '1'), 503, DetailReply, { detail: error.message });
     }
     if (error instanceof MeshError && error.statusCode !== undefined) {
       request.log.error({ err: error }, 'request failed');
-      return sendJson(reply, error.statusCode, { detail: error.message });
+      return sendJsonAs(reply, error.statusCode, DetailReply, { detail: error.message });
     }
     request.log.error({ err: error }, 'unexpected error');
-    return sendJson(reply, 500, { detail: 'Internal Server Error' });
+    return sendJsonAs(reply, 500, DetailReply, { detail: 'Internal Server Error' });
   };
 }
 
@@ -65,13 +68,15 @@ export const errorHandling = appWide<{
     const { path, query } = pathOf(request.url);
     const methods = routes.methodsFor(path);
     if (methods.length > 0) {
-      return sendJson(reply.header('allow', methods.join(', ')), 405, { detail: 'Method Not Allowed' });
+      return sendJsonAs(reply.header('allow', methods.join(', ')), 405, DetailReply, {
+        detail: 'Method Not Allowed',
+      });
     }
     const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
     if (other !== '' && routes.methodsFor(other).length > 0) {
       const host = request.headers.host ?? 'localhost';
       return reply.code(307).header('location', `http://${host}${other}${query}`).send();
     }
-    return sendJson(reply, 404, { detail: 'Not Found' });
+    return sendJsonAs(reply, 404, DetailReply, { detail: 'Not Found' });
   });
 });

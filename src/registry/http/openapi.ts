@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { appWide } from './app-wide.js';
-import { sendJson } from './replies.js';
+import { sendJsonText } from './replies.js';
 
 /**
  * The OpenAPI document, generated from the route schemas that also validate the requests, at
@@ -27,6 +27,6 @@ export const openApi = appWide('openapi', async (app: FastifyInstance) => {
     uiHooks: {},
   });
   app.get('/openapi.json', { schema: { hide: true } }, (_request, reply) =>
-    sendJson(reply, 200, app.swagger()),
+    sendJsonText(reply, 200, JSON.stringify(app.swagger())),
   );
 });

@@ -1,7 +1,45 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifySchema } from 'fastify';
+import type { CallSerializerTypeProvider } from 'fastify/types/type-provider.js';
+import type { Static, TSchema } from 'typebox';
 
-/** Sends a JSON body with the exact content type of the original (no charset parameter). */
-export function sendJson(reply: unknown, statusCode: number, body: unknown): FastifyReply {
+// biome-ignore lint/suspicious/noExplicitAny: matches a reply of any route, whatever its generics.
+type AnyReply = FastifyReply<any, any, any, any, any, any, any, any>;
+
+/**
+ * The body a route's response schema gives for `statusCode`, as the route's type provider reads
+ * the schema (TypeBox's `Static`): a reply that does not match its schema does not compile.
+ */
+export type ReplyBody<Reply, Code extends number> =
+  // biome-ignore lint/suspicious/noExplicitAny: only the schema and the type provider are read.
+  Reply extends FastifyReply<any, any, any, any, any, infer Schema extends FastifySchema, infer Provider, any>
+    ? Code extends keyof Schema['response']
+      ? CallSerializerTypeProvider<Provider, Schema['response'][Code]>
+      : never
+    : never;
+
+/**
+ * Sends a JSON body with the exact content type of the original (no charset parameter). The body
+ * is typed by the route's response schema for that status code; it is written with
+ * `JSON.stringify`, in the order its keys were set (the originals' key order, byte for byte).
+ */
+export function sendJson<Reply extends AnyReply, Code extends number>(
+  reply: Reply,
+  statusCode: Code,
+  body: ReplyBody<Reply, Code>,
+): FastifyReply {
+  return sendJsonText(reply, statusCode, JSON.stringify(body));
+}
+
+/**
+ * Sends a JSON body that no route schema describes (error handlers, which answer for every route
+ * of their context): typed by the schema given instead.
+ */
+export function sendJsonAs<Schema extends TSchema>(
+  reply: FastifyReply,
+  statusCode: number,
+  _schema: Schema,
+  body: Static<Schema>,
+): FastifyReply {
   return sendJsonText(reply, statusCode, JSON.stringify(body));
 }
 

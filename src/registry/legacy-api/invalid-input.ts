@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ValidationErrorReply } from '../http/common-schemas.js';
 import { errorHandler } from '../http/error-handler.js';
-import { sendJson } from '../http/replies.js';
+import { sendJsonAs } from '../http/replies.js';
 import type { RequestValidationError } from '../http/validation/request-validation-error.js';
 
 /** The Python registry's answer to invalid input: 422 with pydantic's list (spec §2.4.1). */
@@ -9,7 +10,7 @@ export function replyToInvalidLegacyInput(
   _request: FastifyRequest,
   reply: FastifyReply,
 ): FastifyReply {
-  return sendJson(reply, 422, { detail: error.items });
+  return sendJsonAs(reply, 422, ValidationErrorReply, { detail: error.items });
 }
 
 /** Errors of the routes registered in this (encapsulated) context leave in the legacy API's shape. */

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { isoOffset, type Micros } from '../../shared/clock.js';
+import { DetailReply } from '../http/common-schemas.js';
 import { persistOrFail } from '../http/persist-or-fail.js';
-import { sendJson, sendJsonText } from '../http/replies.js';
+import { sendJsonAs, sendJsonText } from '../http/replies.js';
 import type { LegacyHeartbeatRequest } from './schemas/legacy-heartbeat.js';
 
 /**
@@ -20,7 +21,7 @@ export async function recordLegacyHeartbeat(
     app.store.recordHeartbeat(agentId, now, 'healthy'),
     'Failed to process heartbeat',
   );
-  if (!agent) return sendJson(reply, 404, { detail: `Agent ${agentId} not found` });
+  if (!agent) return sendJsonAs(reply, 404, DetailReply, { detail: `Agent ${agentId} not found` });
   app.counters.heartbeatsProcessed += 1;
   return sendJsonText(
     reply,
