@@ -45,7 +45,7 @@ export async function openStore(
   const { openSqliteStore } = await import('./sqlite/sqlite-store.js');
   const path = sqlitePathOf(url);
   try {
-    return await openSqliteStore({ path });
+    return await openSqliteStore({ path, logger: options.logger });
   } catch (error) {
     // The resolved path, not the URL: with a relative URL the working directory is the question.
     throw new MeshError(

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { Logger } from 'pino';
 import { MeshError } from '../../shared/errors.js';
 import type { AgentColumns, Connection, Dialect, Params, Statement, UpsertedAgent } from '../dialect.js';
 import { statement } from '../dialect.js';
@@ -10,6 +11,7 @@ import { upsertAgentStatement } from '../engine/statements.js';
 import { StoreEngine } from '../engine/store-engine.js';
 import type { RegistryStore } from '../registry-store.js';
 import { migrateSqlite } from './migrations.js';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
 const NEXT_SEQ = statement<Params, { seq: number }>(
   'nextSeq',
@@ -45,6 +47,7 @@ export interface SqliteStoreOptions {
   path: string;
   /** How often to look for writes of other processes on the same file. */
   syncIntervalMs?: number;
+  logger?: Logger | undefined;
 }
 
 /** A connection whose every call answers synchronously. */
@@ -82,7 +85,7 @@ function sqliteConnection(db: DatabaseSync): SyncConnection {
  * a committed transaction survive a crash of the process (`kill -9`); only a power loss can take
  * the last commits.
  */
-function sqliteDialect(db: DatabaseSync): Dialect {
+function sqliteDialect(db: DatabaseSync, checkpointer: WalCheckpointer | undefined): Dialect {
   const connection = sqliteConnection(db);
   return {
     connection,
@@ -113,7 +116,11 @@ function sqliteDialect(db: DatabaseSync): Dialect {
       `UPDATE mesh_state SET sweep_claimed_at = $now
         WHERE id = 1 AND sweep_claimed_at <= $now - $gap RETURNING id`,
     ),
-    close: async () => db.close(),
+    close: async () => {
+      // The worker's connection first: the last connection to close copies the log into the file.
+      await checkpointer?.close();
+      db.close();
+    },
   };
 }
 
@@ -128,7 +135,24 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Regi
     PRAGMA foreign_keys = ON;
   `);
   migrateSqlite(db);
-  const store = new StoreEngine(sqliteDialect(db), { syncIntervalMs: options.syncIntervalMs ?? 500 });
-  await store.start();
+  let checkpointer: WalCheckpointer | undefined;
+  if (options.path !== ':memory:') {
+    // Checkpoints run in a worker (wal-checkpointer.ts), never inside one of our commits.
+    db.exec('PRAGMA wal_autocheckpoint = 0');
+    checkpointer = startWalCheckpointer({
+      path: options.path,
+      onError: (message) =>
+        options.logger?.warn({ module: 'sqlite-store' }, `WAL checkpoint failed: ${message}`),
+    });
+  }
+  const store = new StoreEngine(sqliteDialect(db, checkpointer), {
+    syncIntervalMs: options.syncIntervalMs ?? 500,
+  });
+  try {
+    await store.start();
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
   return store;
 }
