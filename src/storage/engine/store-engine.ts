@@ -44,6 +44,25 @@ interface Committed {
 /** A pipelined batch that did not commit, for a reason that leaves the careful retry worth trying. */
 type Uncommitted = { failure: unknown };
 
+/** Reads an op's answers, then answers its caller with the result (once the batch has committed). */
+function* answerWith<R>(received: Io<R>, resolve: (result: R) => void): Io<Answer> {
+  const result = yield* received;
+  return () => resolve(result);
+}
+
+/** One op of the careful way: sent, then its answers read at once. */
+function* runCarefully(
+  job: QueuedWrite,
+  context: writes.SendContext,
+  batch: BatchEffects,
+  effect: SnapshotEffect,
+  answers: Answer[],
+): Io<void> {
+  const receive = job.send(context);
+  answers.push(yield* receive({ batch, effect }));
+  batch.add(effect);
+}
+
 export interface StoreEngineOptions {
   /** How often to pull other processes' writes; 0 only when asked. */
   syncIntervalMs: number;
@@ -144,10 +163,8 @@ export class StoreEngine implements RegistryStore {
         isIsolated: operation.isIsolated,
         send(context) {
           const receive = operation.send(context);
-          return function* (into) {
-            const result = yield* receive(into);
-            return () => resolve(result);
-          };
+          // An arrow over a generator declared once (see write-operations.ts's Receive).
+          return (into) => answerWith(receive(into), resolve);
         },
         fail: reject,
       });
@@ -246,18 +263,14 @@ export class StoreEngine implements RegistryStore {
     const answers: Answer[] = [];
     for (const job of jobs) {
       const effect: SnapshotEffect = { changed: [], deleted: [] };
-      const run = function* () {
-        const receive = job.send({ pipe: new Pipeline(tx), dialect, knownAt });
-        answers.push(yield* receive({ batch, effect }));
-        batch.add(effect);
-      };
+      const context = { pipe: new Pipeline(tx), dialect, knownAt };
       if (!job.isIsolated) {
-        yield* run();
+        yield* runCarefully(job, context, batch, effect, answers);
         continue;
       }
       yield* execute(tx, 'SAVEPOINT op');
       try {
-        yield* run();
+        yield* runCarefully(job, context, batch, effect, answers);
         yield* execute(tx, 'RELEASE SAVEPOINT op');
       } catch (error) {
         if (dialect.isTransactionLost(error)) throw error;

@@ -10,12 +10,15 @@ import type { StatusChange } from '../../mesh/status.js';
 import { resourceVersionOf } from '../../shared/clock.js';
 import { toAgentDocument } from '../agent-document.js';
 import { toColumnText } from '../column-text.js';
-import type { Dialect, Params } from '../dialect.js';
+import type { Dialect, Params, UpsertedAgent } from '../dialect.js';
 import type { BatchEffects, SnapshotEffect } from './batch-effects.js';
-import type { Io } from './io.js';
+import type { Io, Sent } from './io.js';
 import type { Pipeline } from './pipeline.js';
 import { DELETE, DELETE_IF, DELETE_TOMBSTONE, type Deletion, HEARTBEAT, STATUS } from './statements.js';
-import { heartbeatApplied, storedAgent } from './stored-row.js';
+import { heartbeatApplied, type StoredRow, storedAgent } from './stored-row.js';
+
+/** What the heartbeat statement answers: the row, its document only when asked for. */
+type HeartbeatRow = Omit<StoredRow, 'doc'> & { doc: string | null };
 
 /** Where an op sends its statements. */
 export interface SendContext {
@@ -36,7 +39,15 @@ export interface ReceiveContext {
   readonly effect: SnapshotEffect;
 }
 
-/** An op's second phase: reads the answers of the statements it sent, in order. */
+/**
+ * An op's second phase: reads the answers of the statements it sent, in order.
+ *
+ * Each is an arrow that calls a generator function declared once at the top of its module, never
+ * a `function*` written inside `send`: every generator function created anew gets its own
+ * prototype and, on its first call, a new hidden class allocated straight in the old generation.
+ * One per write made the 10,000-agent scale test collect its old generation every few seconds
+ * (docs/benchmarks.md).
+ */
 export type Receive<R> = (context: ReceiveContext) => Io<R>;
 
 export interface WriteOperation<R> {
@@ -71,15 +82,22 @@ export function upsertAgent(agent: AgentRecord): WriteOperation<{ agent: AgentRe
         doc: toAgentDocument(agent),
       });
       const untombstoned = pipe.send(DELETE_TOMBSTONE, { id });
-      return function* ({ batch, effect }) {
-        const row = yield* upserted.receive();
-        yield* untombstoned.receive();
-        const stored = { ...agent, createdAt: row.createdAt };
-        effect.changed.push({ record: stored, seq: row.seq, revision: batch.revision });
-        return { agent: stored, isNew: row.isNew };
-      };
+      return (context) => receiveUpsert(context, agent, upserted, untombstoned);
     },
   };
+}
+
+function* receiveUpsert(
+  { batch, effect }: ReceiveContext,
+  agent: AgentRecord,
+  upserted: Sent<UpsertedAgent>,
+  untombstoned: Sent<unknown>,
+): Io<{ agent: AgentRecord; isNew: boolean }> {
+  const row = yield* upserted.receive();
+  yield* untombstoned.receive();
+  const stored = { ...agent, createdAt: row.createdAt };
+  effect.changed.push({ record: stored, seq: row.seq, revision: batch.revision });
+  return { agent: stored, isNew: row.isNew };
 }
 
 export function recordHeartbeat(
@@ -92,27 +110,33 @@ export function recordHeartbeat(
     send({ pipe, knownAt }) {
       const rv = resourceVersionOf(at);
       const updated = pipe.send(HEARTBEAT, { status, at, rv, id: toColumnText(id), expected: knownAt(id) });
-      return function* ({ batch, effect }) {
-        const row = (yield* updated.receive())[0];
-        if (row === undefined) return undefined;
-        // Known to the transaction: its columns changed, the rest is the agent in memory (no
-        // document to parse). Otherwise the row, whose document then came along.
-        const known = batch.current(id);
-        let stored: ReturnType<typeof storedAgent>;
-        if (known !== undefined) {
-          const change = { status, at, resourceVersion: rv, topologyAt: Number(row.topology_at) };
-          stored = heartbeatApplied(known, change, batch.revision);
-        } else if (row.doc !== null) {
-          stored = storedAgent({ ...row, doc: row.doc });
-        } else {
-          // Cannot happen while knownAt() and batch.current() agree; the careful retry reads again.
-          throw new Error(`heartbeat of ${id}: the database left out a document the batch does not know`);
-        }
-        effect.changed.push(stored);
-        return stored.record;
-      };
+      return (context) => receiveHeartbeat(context, id, { status, at, resourceVersion: rv }, updated);
     },
   };
+}
+
+function* receiveHeartbeat(
+  { batch, effect }: ReceiveContext,
+  id: string,
+  beat: { status: AgentStatus; at: number; resourceVersion: string },
+  updated: Sent<HeartbeatRow[]>,
+): Io<AgentRecord | undefined> {
+  const row = (yield* updated.receive())[0];
+  if (row === undefined) return undefined;
+  // Known to the transaction: its columns changed, the rest is the agent in memory (no document
+  // to parse). Otherwise the row, whose document then came along.
+  const known = batch.current(id);
+  let stored: ReturnType<typeof storedAgent>;
+  if (known !== undefined) {
+    stored = heartbeatApplied(known, { ...beat, topologyAt: Number(row.topology_at) }, batch.revision);
+  } else if (row.doc !== null) {
+    stored = storedAgent({ ...row, doc: row.doc });
+  } else {
+    // Cannot happen while knownAt() and batch.current() agree; the careful retry reads again.
+    throw new Error(`heartbeat of ${id}: the database left out a document the batch does not know`);
+  }
+  effect.changed.push(stored);
+  return stored.record;
 }
 
 export function applyStatusChanges(changes: readonly StatusChange[]): WriteOperation<StatusChange[]> {
@@ -129,18 +153,24 @@ export function applyStatusChanges(changes: readonly StatusChange[]): WriteOpera
           last_heartbeat: change.lastHeartbeat,
         }),
       );
-      return function* ({ effect }) {
-        const applied: StatusChange[] = [];
-        for (const [index, update] of updates.entries()) {
-          const row = (yield* update.receive())[0];
-          if (row === undefined) continue;
-          effect.changed.push(storedAgent(row));
-          applied.push(changes[index]!);
-        }
-        return applied;
-      };
+      return (context) => receiveStatusChanges(context, changes, updates);
     },
   };
+}
+
+function* receiveStatusChanges(
+  { effect }: ReceiveContext,
+  changes: readonly StatusChange[],
+  updates: readonly Sent<StoredRow[]>[],
+): Io<StatusChange[]> {
+  const applied: StatusChange[] = [];
+  for (const [index, update] of updates.entries()) {
+    const row = (yield* update.receive())[0];
+    if (row === undefined) continue;
+    effect.changed.push(storedAgent(row));
+    applied.push(changes[index]!);
+  }
+  return applied;
 }
 
 export function deleteAgent(
@@ -154,14 +184,21 @@ export function deleteAgent(
       const [tombstoned, deleted] = onlyIf
         ? sendDeletion(pipe, DELETE_IF, { id, status: onlyIf.status, updated_at: onlyIf.updatedAt })
         : sendDeletion(pipe, DELETE, { id });
-      return function* ({ batch, effect }) {
-        yield* tombstoned.receive();
-        if ((yield* deleted.receive()).length === 0) return false;
-        effect.deleted.push({ id: agentId, revision: batch.revision });
-        return true;
-      };
+      return (context) => receiveDeletion(context, agentId, tombstoned, deleted);
     },
   };
+}
+
+function* receiveDeletion(
+  { batch, effect }: ReceiveContext,
+  agentId: string,
+  tombstoned: Sent<unknown>,
+  deleted: Sent<unknown[]>,
+): Io<boolean> {
+  yield* tombstoned.receive();
+  if ((yield* deleted.receive()).length === 0) return false;
+  effect.deleted.push({ id: agentId, revision: batch.revision });
+  return true;
 }
 
 function sendDeletion<P extends Params>(pipe: Pipeline, deletion: Deletion<P>, params: P) {
