@@ -7,7 +7,7 @@
 
 import type { AgentRow } from './agent-document.js';
 import type { Io, Sent } from './engine/io.js';
-import type { Pipeline } from './engine/pipeline.js';
+import type { Migration } from './migrations.js';
 
 /** A value bound to a statement parameter. */
 export type SqlValue = string | number | null;
@@ -47,6 +47,11 @@ export interface Connection {
   execute(sql: string): string | Promise<string>;
 }
 
+/** Where a write sends a statement whose answer it reads later (`engine/pipeline.ts`). */
+export interface StatementSender {
+  send<P extends Params, R>(statement: Statement<P, R>, params: P): Sent<R[]>;
+}
+
 /**
  * The columns of an agent row that a registration writes. `seq` is the dialect's to take, and the
  * revision is the transaction's (read from `mesh_state` in the statement).
@@ -80,7 +85,19 @@ export interface Dialect {
    * Sends the insert of the agent, or its update keeping `created_at` and `seq`; a new agent takes
    * the next `seq` (first-registration order).
    */
-  sendUpsert(pipe: Pipeline, columns: AgentColumns): Sent<UpsertedAgent>;
+  sendUpsert(pipe: StatementSender, columns: AgentColumns): Sent<UpsertedAgent>;
+
+  /**
+   * Runs one step of the shared migration list (`migrations.ts`) inside the runner's transaction
+   * (`engine/migrate.ts`): the step's SQL for this database, or the step it performs in code.
+   */
+  runMigration(tx: Connection, migration: Migration): Io<void>;
+
+  /**
+   * What processes sharing the database take turns on while migrating (commands, unprepared), or
+   * none where one process owns the database and each step's write transaction is enough.
+   */
+  readonly migrationLock?: { readonly take: string; readonly release: string };
 
   /** Claims the sweep when the last claim is at least `$gap` µs old (on whose clock: the dialect's). */
   readonly claimSweep: Statement<{ now: number; gap: number }, { id: number }>;

@@ -1,8 +1,8 @@
 /**
  * The one numbered migration list of both dialects. Each step has its SQL for SQLite and for
- * PostgreSQL side by side, so the two schemas cannot drift apart; `sqlite/migrations.ts` and
- * `postgres/migrations.ts` apply the list, each in its own way (the PostgreSQL runner under an
- * advisory lock). Applied versions are recorded in `mesh_schema_migrations`.
+ * PostgreSQL side by side, so the two schemas cannot drift apart; `engine/migrate.ts` applies the
+ * list on either database, through its dialect (under PostgreSQL's advisory lock). Applied
+ * versions are recorded in `mesh_schema_migrations`.
  *
  * Our tables carry a `mesh_` prefix so that a database file of the Python original (tables
  * `agents`, `capabilities`, ...) can be opened and imported in place without touching its tables

@@ -1,4 +1,4 @@
-import type { Connection, Params, Statement } from '../dialect.js';
+import type { Connection, Params, Statement, StatementSender } from '../dialect.js';
 import { Sent } from './io.js';
 
 /**
@@ -8,7 +8,7 @@ import { Sent } from './io.js';
  * later statement answers that failure: the transaction can then only be rolled back, as on
  * PostgreSQL, which refuses every statement after a failed one.
  */
-export class Pipeline {
+export class Pipeline implements StatementSender {
   private failure: Sent<never> | undefined;
 
   constructor(private readonly tx: Connection) {}

@@ -1,15 +1,23 @@
 import { Pool, type PoolClient, type QueryConfig, types } from 'pg';
 import type { Logger } from 'pino';
-import type { AgentColumns, Connection, Dialect, Params, Statement, UpsertedAgent } from '../dialect.js';
+import type {
+  AgentColumns,
+  Connection,
+  Dialect,
+  Params,
+  Statement,
+  StatementSender,
+  UpsertedAgent,
+} from '../dialect.js';
 import { statement } from '../dialect.js';
 import { type Io, perform, type Sent } from '../engine/io.js';
-import type { Pipeline } from '../engine/pipeline.js';
-import { upsertAgentStatement } from '../engine/statements.js';
+import { migrate } from '../engine/migrate.js';
+import { execute, upsertAgentStatement } from '../engine/statements.js';
 import { StoreEngine } from '../engine/store-engine.js';
+import type { Migration } from '../migrations.js';
 import type { RegistryStore } from '../registry-store.js';
 import { poolConfigFromUrl } from './connection-config.js';
 import { toStoreError } from './database-errors.js';
-import { migratePostgres } from './migrations.js';
 
 export interface PostgresStoreOptions {
   /** `postgresql://user:password@host:port/database?sslmode=…` */
@@ -20,6 +28,9 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   logger?: Logger | undefined;
 }
+
+/** The advisory lock key replicas take turns on while migrating ('mesh' in ASCII). */
+export const MIGRATION_LOCK_KEY = 0x6d657368;
 
 // BIGINT (timestamps in µs, revisions, seq) as numbers: every value we store is below 2^53.
 const INT8_OID = 20;
@@ -118,7 +129,15 @@ function postgresDialect(pool: Pool): Dialect {
       }
     },
     isTransactionLost: (error) => toStoreError(error) !== error,
-    sendUpsert: (pipe: Pipeline, columns: AgentColumns): Sent<UpsertedAgent> =>
+    *runMigration(tx: Connection, migration: Migration): Io<void> {
+      if (migration.postgres.trim() !== '') yield* execute(tx, migration.postgres);
+    },
+    // A session advisory lock ('mesh' in ASCII): replicas that start together migrate in turn.
+    migrationLock: {
+      take: `SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`,
+      release: `SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`,
+    },
+    sendUpsert: (pipe: StatementSender, columns: AgentColumns): Sent<UpsertedAgent> =>
       pipe
         .send(UPSERT, columns)
         .map(([row]) => ({ createdAt: row!.created_at, seq: row!.seq, isNew: row!.is_new })),
@@ -161,8 +180,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // Idle connections that break (database restarted) are dropped here instead of crashing us.
   pool.on('error', (error) => log?.warn({ err: error }, 'idle database connection lost'));
   try {
-    await migratePostgres(pool);
-    const store = new StoreEngine(postgresDialect(pool), {
+    const dialect = postgresDialect(pool);
+    await migrate(dialect);
+    const store = new StoreEngine(dialect, {
       syncIntervalMs: options.syncIntervalMs ?? 200,
       logger: log,
     });

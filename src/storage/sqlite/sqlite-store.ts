@@ -3,14 +3,23 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import { MeshError } from '../../shared/errors.js';
-import type { AgentColumns, Connection, Dialect, Params, Statement, UpsertedAgent } from '../dialect.js';
+import type {
+  AgentColumns,
+  Connection,
+  Dialect,
+  Params,
+  Statement,
+  StatementSender,
+  UpsertedAgent,
+} from '../dialect.js';
 import { statement } from '../dialect.js';
 import type { Io, Sent } from '../engine/io.js';
-import type { Pipeline } from '../engine/pipeline.js';
+import { migrate } from '../engine/migrate.js';
 import { upsertAgentStatement } from '../engine/statements.js';
 import { StoreEngine } from '../engine/store-engine.js';
+import type { Migration } from '../migrations.js';
 import type { RegistryStore } from '../registry-store.js';
-import { migrateSqlite } from './migrations.js';
+import { importLegacyDatabase } from './legacy-import.js';
 import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
 const NEXT_SEQ = statement<Params, { seq: number }>(
@@ -101,7 +110,12 @@ function sqliteDialect(db: DatabaseSync, checkpointer: WalCheckpointer | undefin
       }
     },
     isTransactionLost: () => false,
-    sendUpsert(pipe: Pipeline, columns: AgentColumns): Sent<UpsertedAgent> {
+    // Steps are several statements (or code): run as a script, not as one prepared statement.
+    *runMigration(_tx: Connection, migration: Migration): Io<void> {
+      if (typeof migration.sqlite === 'string') db.exec(migration.sqlite);
+      else importLegacyDatabase(db);
+    },
+    sendUpsert(pipe: StatementSender, columns: AgentColumns): Sent<UpsertedAgent> {
       // SQLite answers at once, so the seq is read before the upsert is sent. (If the pipeline
       // has failed, this read is harmless and the upsert is not sent.)
       const { seq } = connection.query(NEXT_SEQ, {})[0]!;
@@ -134,7 +148,6 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Regi
     PRAGMA busy_timeout = 5000;
     PRAGMA foreign_keys = ON;
   `);
-  migrateSqlite(db);
   let checkpointer: WalCheckpointer | undefined;
   if (options.path !== ':memory:') {
     // Checkpoints run in a worker (wal-checkpointer.ts), never inside one of our commits.
@@ -145,7 +158,14 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Regi
         options.logger?.warn({ module: 'sqlite-store' }, `WAL checkpoint failed: ${message}`),
     });
   }
-  const store = new StoreEngine(sqliteDialect(db, checkpointer), {
+  const dialect = sqliteDialect(db, checkpointer);
+  try {
+    await migrate(dialect);
+  } catch (error) {
+    await dialect.close().catch(() => {});
+    throw error;
+  }
+  const store = new StoreEngine(dialect, {
     syncIntervalMs: options.syncIntervalMs ?? 500,
   });
   try {
