@@ -1,14 +1,6 @@
 import { Pool, type PoolClient, type QueryConfig, types } from 'pg';
 import type { Logger } from 'pino';
-import type {
-  AgentColumns,
-  Connection,
-  Dialect,
-  Params,
-  Statement,
-  StatementSender,
-  UpsertedAgent,
-} from '../dialect.js';
+import type { AgentColumns, Connection, Dialect, Params, Statement, UpsertedAgent } from '../dialect.js';
 import { statement } from '../dialect.js';
 import { type Io, perform, type Sent } from '../engine/io.js';
 import { migrate } from '../engine/migrate.js';
@@ -137,7 +129,7 @@ function postgresDialect(pool: Pool): Dialect {
       take: `SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`,
       release: `SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`,
     },
-    sendUpsert: (pipe: StatementSender, columns: AgentColumns): Sent<UpsertedAgent> =>
+    sendUpsert: (pipe, columns): Sent<UpsertedAgent> =>
       pipe
         .send(UPSERT, columns)
         .map(([row]) => ({ createdAt: row!.created_at, seq: row!.seq, isNew: row!.is_new })),

@@ -3,15 +3,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import type { Logger } from 'pino';
 import { MeshError } from '../../shared/errors.js';
-import type {
-  AgentColumns,
-  Connection,
-  Dialect,
-  Params,
-  Statement,
-  StatementSender,
-  UpsertedAgent,
-} from '../dialect.js';
+import type { AgentColumns, Connection, Dialect, Params, Statement, UpsertedAgent } from '../dialect.js';
 import { statement } from '../dialect.js';
 import type { Io, Sent } from '../engine/io.js';
 import { migrate } from '../engine/migrate.js';
@@ -115,7 +107,7 @@ function sqliteDialect(db: DatabaseSync, checkpointer: WalCheckpointer | undefin
       if (typeof migration.sqlite === 'string') db.exec(migration.sqlite);
       else importLegacyDatabase(db);
     },
-    sendUpsert(pipe: StatementSender, columns: AgentColumns): Sent<UpsertedAgent> {
+    sendUpsert(pipe, columns): Sent<UpsertedAgent> {
       // SQLite answers at once, so the seq is read before the upsert is sent. (If the pipeline
       // has failed, this read is harmless and the upsert is not sent.)
       const { seq } = connection.query(NEXT_SEQ, {})[0]!;
