@@ -52,6 +52,14 @@ export interface CurrentAgentDetails {
   a2aConsumer: boolean;
   /** When the agent last sent its full payload (`POST /heartbeat`). */
   fullHeartbeatAt: Micros;
+  /** An `a2a` agent's surfaces (one per `@mesh.a2a`), as `/a2a/agents` lists them. */
+  a2aSurfaces?: A2aSurface[];
+}
+
+/** Where an A2A skill of an agent is served, relative to the public URL prefix. */
+export interface A2aSurface {
+  path: string;
+  skillId: string;
 }
 
 /** The stored agent: every field of registry-api.md §3.1, plus the current protocol's details. */

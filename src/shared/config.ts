@@ -17,6 +17,11 @@ export interface RegistryConfig {
   bodyLimitBytes: number;
   /** Seconds an unhealthy current-protocol agent is kept before it is purged (`MCP_MESH_RETENTION`). */
   retentionSeconds: number;
+  /**
+   * Where the outside world reaches agents' A2A surfaces (`MCP_MESH_PUBLIC_URL_PREFIX`, trailing
+   * `/` removed); empty when unset, and then `/a2a/agents` gives paths without URLs.
+   */
+  publicUrlPrefix: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -101,5 +106,6 @@ export function loadRegistryConfig(
     logLevel: PYTHON_LEVELS[level] ?? level,
     bodyLimitBytes: positiveNumber(env, 'MCP_MESH_MAX_BODY_BYTES', 10 * 1024 * 1024, true),
     retentionSeconds: duration(env, 'MCP_MESH_RETENTION', 3600),
+    publicUrlPrefix: (env.MCP_MESH_PUBLIC_URL_PREFIX ?? '').replace(/\/+$/, ''),
   });
 }

@@ -539,7 +539,15 @@ const CASES: Case[] = [
   },
   { name: 'unknown path', path: '/does-not-exist', status: 404, shape: 'detail' },
   { name: 'PUT on heartbeat', method: 'PUT', path: '/heartbeat', body: '{}', status: 405, shape: 'detail' },
-  { name: 'DELETE on agents list', method: 'DELETE', path: '/agents/x', status: 404, shape: 'detail' },
+  // The current protocol's graceful shutdown: an unknown id is already gone (204, no body).
+  {
+    name: 'DELETE of an unknown agent',
+    method: 'DELETE',
+    path: '/agents/x',
+    status: 204,
+    shape: 'text',
+    check: (body) => expect(body).toBe(''),
+  },
   { name: 'TRACE on health', method: 'TRACE', path: '/health', status: 405, shape: 'detail' },
   { name: 'PATCH on root', method: 'PATCH', path: '/', body: '{}', status: 405, shape: 'detail' },
   {

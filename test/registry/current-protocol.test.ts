@@ -100,11 +100,19 @@ describe('the current protocol with the recorded SDK 3.8.0 session', () => {
       status: 'available',
     });
 
-    // GET /agents: both listed with the fields meshctl reads; a deregistered agent is not healthy.
+    // GET /agents: both listed with the fields meshctl reads; a deregistered agent stays listed,
+    // unhealthy (as the Go registry lists it), and `status=healthy` leaves it out.
     expect((await send(url, { method: 'DELETE', path: `/agents/${consumerBody.agent_id}` })).status).toBe(
       204,
     );
-    const healthy = JSON.parse((await send(url, { path: '/agents' })).body) as {
+    const all = JSON.parse((await send(url, { path: '/agents' })).body) as {
+      agents: { id: string; status: string }[];
+    };
+    expect(all.agents.map((a) => [a.id, a.status])).toEqual([
+      [providerBody.agent_id, 'healthy'],
+      [consumerBody.agent_id, 'unhealthy'],
+    ]);
+    const healthy = JSON.parse((await send(url, { path: '/agents?status=healthy' })).body) as {
       agents: Record<string, unknown>[];
     };
     expect(healthy.agents.map((a) => a.id)).toEqual([providerBody.agent_id]);
@@ -220,13 +228,12 @@ describe('bad input on the current protocol never becomes a 500', () => {
     ],
     ['tools null', 'POST', '/heartbeat', { agent_id: 'a', tools: null }, 400],
     ['HEAD of an unknown agent', 'HEAD', '/heartbeat/nobody', undefined, 410],
-    ['DELETE of an unknown agent', 'DELETE', '/agents/nobody', undefined, 404],
+    ['DELETE of an unknown agent (idempotent, as the Go registry)', 'DELETE', '/agents/nobody', undefined, 204],
     ['jobs route', 'POST', '/jobs', {}, 404],
     ['job claim route', 'POST', '/jobs/claim', {}, 404],
     ['job status route', 'GET', '/jobs/123', undefined, 404],
     ['events route', 'GET', '/events', undefined, 404],
     ['schemas route', 'GET', '/schemas/sha256:abc', undefined, 404],
-    ['a2a route', 'GET', '/a2a/agents', undefined, 404],
   ];
 
   it.each(cases)('answers %s with %s %s → %i', async (_name, method, path, body, status) => {
@@ -243,6 +250,8 @@ describe('bad input on the current protocol never becomes a 500', () => {
       const json = JSON.parse(res.body);
       expect(Object.keys(json)).toEqual(['error', 'timestamp']);
       expect(json.error).toMatch(/^Invalid heartbeat: /);
+    } else if (status === 204) {
+      expect(res.body).toBe('');
     } else if (method !== 'HEAD') {
       expect(Object.keys(JSON.parse(res.body))).toEqual(['detail']);
     }

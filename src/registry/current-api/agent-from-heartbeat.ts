@@ -1,4 +1,4 @@
-import type { AgentRecord, CapabilityRecord, ToolDependency } from '../../mesh/agent.js';
+import type { A2aSurface, AgentRecord, CapabilityRecord, ToolDependency } from '../../mesh/agent.js';
 import { topologyAtOfRegistration } from '../../mesh/status.js';
 import { type Micros, resourceVersionOf } from '../../shared/clock.js';
 import type { CurrentHeartbeatRequest } from './schemas/current-heartbeat.js';
@@ -9,11 +9,21 @@ export function endpointOf(body: CurrentHeartbeatRequest): string {
   return port === 0 ? `stdio://${body.agent_id}` : `http://${body.http_host ?? '127.0.0.1'}:${port}`;
 }
 
+/** The surfaces that name both a path and a skill, in the order sent (the Go registry's rule). */
+function a2aSurfacesOf(body: CurrentHeartbeatRequest): A2aSurface[] {
+  const surfaces: A2aSurface[] = [];
+  for (const entry of body.surfaces ?? []) {
+    if (entry?.path && entry.skill_id) surfaces.push({ path: entry.path, skillId: entry.skill_id });
+  }
+  return surfaces;
+}
+
 function toCapability(tool: CurrentHeartbeatRequest['tools'][number]): CapabilityRecord {
   return {
     name: tool.capability,
     description: tool.description ?? '',
-    version: tool.version ?? '1.0.0',
+    // An empty version is 1.0.0, as the Go registry stores it.
+    version: tool.version || '1.0.0',
     tags: tool.tags ?? [],
     category: null,
     stability: 'stable',
@@ -44,6 +54,7 @@ export function agentFromHeartbeat(
   previous: AgentRecord | undefined,
 ): AgentRecord {
   const capabilities = body.tools.map(toCapability);
+  const surfaces = a2aSurfacesOf(body);
   const dependencyNames = [
     ...new Set(capabilities.flatMap((c) => (c.dependencies ?? []).map((d) => d.capability))),
   ];
@@ -77,6 +88,7 @@ export function agentFromHeartbeat(
       a2aProducer: body.a2a_producer ?? false,
       a2aConsumer: body.a2a_consumer ?? false,
       fullHeartbeatAt: now,
+      ...(surfaces.length === 0 ? {} : { a2aSurfaces: surfaces }),
     },
     topologyAt: now,
   };

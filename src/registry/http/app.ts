@@ -4,8 +4,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { RegistryConfig } from '../../shared/config.js';
 import type { RegistryStore } from '../../storage/registry-store.js';
+import { a2aRoutes } from '../current-api/routes/a2a.js';
 import { agentListRoutes } from '../current-api/routes/agent-list.js';
 import { heartbeatRoutes } from '../current-api/routes/heartbeat.js';
+import { traceRoutes } from '../current-api/routes/trace.js';
 import { replyToInvalidLegacyInput } from '../legacy-api/invalid-input.js';
 import { agentRoutes } from '../legacy-api/routes/agents.js';
 import { capabilityRoutes } from '../legacy-api/routes/capabilities.js';
@@ -93,6 +95,8 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
   await app.register(heartbeatRoutes);
   await app.register(agentRoutes);
   await app.register(agentListRoutes);
+  await app.register(a2aRoutes);
+  await app.register(traceRoutes);
   await app.register(capabilityRoutes);
   await app.register(metricsRoutes);
   return app;

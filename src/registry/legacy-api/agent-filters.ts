@@ -8,7 +8,12 @@ import type { AgentsQuery } from './schemas/legacy-agents.js';
 /** The query of `GET /agents` with the spec's defaults applied; also the cache key (§7). */
 export interface AgentFilter {
   namespace: string | undefined;
-  status: string;
+  /**
+   * The status asked for; without one, legacy agents are listed when healthy (the Python
+   * registry's default, §4.5.1) and current-protocol agents whatever their status (the Go
+   * registry's: `meshctl list --all` counts the unhealthy ones itself).
+   */
+  status: string | undefined;
   capability: string | undefined;
   capabilityCategory: string | undefined;
   capabilityStability: string | undefined;
@@ -21,7 +26,8 @@ export interface AgentFilter {
 const given = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
 
 /**
- * Applies defaults (empty strings mean "not given"; `status` defaults to `healthy`, §4.5.1).
+ * Applies defaults (empty strings mean "not given"; see {@link AgentFilter.status} for a missing
+ * `status`).
  * Throws LabelSelectorError for a malformed selector.
  */
 export function toAgentFilter(query: AgentsQuery): AgentFilter {
@@ -29,7 +35,7 @@ export function toAgentFilter(query: AgentsQuery): AgentFilter {
   const tags = given(query.capability_tags);
   return {
     namespace: given(query.namespace),
-    status: given(query.status) ?? 'healthy',
+    status: given(query.status),
     capability: given(query.capability),
     capabilityCategory: given(query.capability_category),
     capabilityStability: given(query.capability_stability),
@@ -56,7 +62,11 @@ export function agentFilterKey(filter: AgentFilter): string {
 
 /** The filter pipeline of spec §4.5.2 for one agent. */
 export function matchesAgentFilter(agent: AgentRecord, f: AgentFilter): boolean {
-  if (agent.status !== f.status) return false;
+  if (f.status === undefined) {
+    if (agent.protocol === 'legacy' && agent.status !== 'healthy') return false;
+  } else if (agent.status !== f.status) {
+    return false;
+  }
   if (f.namespace !== undefined && agent.namespace !== f.namespace) return false;
   const caps = agent.capabilities;
   if (f.capability !== undefined) {

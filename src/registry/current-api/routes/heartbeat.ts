@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { AgentRecord } from '../../../mesh/agent.js';
 import { isoNanosZ, nowMicros } from '../../../shared/clock.js';
 import { AgentIdParams, DetailReply, ValidationErrorReply } from '../../http/common-schemas.js';
 import { persistOrFail } from '../../http/persist-or-fail.js';
@@ -15,11 +16,18 @@ import {
   CurrentHeartbeatReply,
   CurrentHeartbeatRequest,
 } from '../schemas/current-heartbeat.js';
+import { a2aSurfaceView } from '../views/a2a-surface-view.js';
 
 /** One path, two protocols: a body with `tools` is the current protocol (registry-api-current.md §6). */
 const HeartbeatBody = Type.Union([CurrentHeartbeatRequest, LegacyHeartbeatRequest], {
   [DISPATCH_KEY]: CURRENT_HEARTBEAT_KEY,
 });
+
+/** The Go registry answers an `a2a` agent that sent `surfaces` with them stamped with public URLs. */
+function surfacesOf(agent: AgentRecord, sent: unknown[] | null | undefined, prefix: string) {
+  if (agent.agentType !== 'a2a' || !sent || sent.length === 0) return {};
+  return { surfaces: (agent.current?.a2aSurfaces ?? []).map((s) => a2aSurfaceView(s, prefix)) };
+}
 
 export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
   useHeartbeatErrors(app);
@@ -60,6 +68,7 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
               ? 'Agent registered via heartbeat'
               : 'Agent updated via heartbeat',
           status: 'success',
+          ...surfacesOf(stored, body.surfaces, app.config.publicUrlPrefix),
           timestamp: isoNanosZ(now),
         });
       }

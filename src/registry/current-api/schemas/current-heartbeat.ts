@@ -1,16 +1,29 @@
 import { type Static, Type } from 'typebox';
 import { JsonObject } from '../../http/common-schemas.js';
+import { A2aSurfaceReply } from '../views/a2a-surface-view.js';
 
 /** A dependency a tool declares (registry-api-current.md §2). Unknown keys are kept, not refused. */
 export const ToolDependencyRequest = Type.Object({
   capability: Type.String({ minLength: 1 }),
   tags: Type.Optional(Type.Array(Type.Union([Type.String(), Type.Array(Type.String())]))),
-  version: Type.Optional(Type.String()),
+  /** `null` is no constraint, as for the Go registry. */
+  version: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   namespace: Type.Optional(Type.String()),
   required: Type.Optional(Type.Boolean()),
   matchMode: Type.Optional(Type.String()),
 });
 export type ToolDependencyRequest = Static<typeof ToolDependencyRequest>;
+
+/** One A2A skill an `a2a` agent serves (the Go registry's A2ASurface; unknown keys are ignored). */
+export const A2aSurfaceRequest = Type.Object({
+  path: Type.Optional(Type.String()),
+  skill_id: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String()),
+  description: Type.Optional(Type.String()),
+  input_modes: Type.Optional(Type.Array(Type.String())),
+  output_modes: Type.Optional(Type.Array(Type.String())),
+  tags: Type.Optional(Type.Array(Type.String())),
+});
 
 export const ToolRequest = Type.Object({
   function_name: Type.String({ minLength: 1 }),
@@ -54,6 +67,10 @@ export const CurrentHeartbeatRequest = Type.Object(
     a2a_producer: Type.Optional(Type.Boolean()),
     a2a_consumer: Type.Optional(Type.Boolean()),
     description: Type.Optional(Type.String()),
+    /** An `a2a` agent's surfaces: entries without a `path` and a `skill_id` are ignored. */
+    surfaces: Type.Optional(
+      Type.Union([Type.Array(Type.Union([A2aSurfaceRequest, Type.Null()])), Type.Null()]),
+    ),
   },
   { $id: 'MeshAgentRegistration' },
 );
@@ -74,6 +91,8 @@ export const CurrentHeartbeatReply = Type.Object({
   llm_tools: JsonObject,
   message: Type.String(),
   status: Type.String(),
+  /** An `a2a` agent that sent `surfaces`: each with its public URLs (when a prefix is configured). */
+  surfaces: Type.Optional(Type.Array(A2aSurfaceReply)),
   timestamp: Type.String(),
 });
 

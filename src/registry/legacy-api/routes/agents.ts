@@ -42,7 +42,7 @@ export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Deregister an agent on graceful shutdown: it stays listed as unhealthy',
         tags: ['agents'],
         params: AgentIdParams,
-        response: { 204: Type.Null({ description: 'Deregistered' }), 404: DetailReply, 409: DetailReply },
+        response: { 204: Type.Null({ description: 'Deregistered, or not known' }), 409: DetailReply },
       },
     },
     async (request, reply) => {
@@ -50,7 +50,8 @@ export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // A conditional change; retried in case a heartbeat changed the agent in between.
       for (let attempt = 0; attempt < 3; attempt++) {
         const agent = app.store.getAgent(agentId);
-        if (!agent) return sendJson(reply, 404, { detail: `Agent ${agentId} not found` });
+        // Idempotent, as the Go registry answers (registry-api-current.md §1.4): gone is gone.
+        if (!agent) return reply.code(204).send(null);
         if (agent.status === 'unhealthy') return reply.code(204).send(null);
         const change = {
           id: agentId,
