@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { MeshError } from '../../shared/errors.js';
 import type { AgentColumns, Connection, Dialect, Params, Statement, UpsertedAgent } from '../dialect.js';
 import { statement } from '../dialect.js';
-import type { Io, Sent } from '../engine/io.js';
+import { type Io, perform, type Sent } from '../engine/io.js';
 import { migrate } from '../engine/migrate.js';
 import { upsertAgentStatement } from '../engine/statements.js';
 import { StoreEngine } from '../engine/store-engine.js';
@@ -103,10 +103,11 @@ function sqliteDialect(db: DatabaseSync, checkpointer: WalCheckpointer | undefin
     },
     isTransactionLost: () => false,
     // Steps are several statements (or code): run as a script, not as one prepared statement.
-    *runMigration(_tx: Connection, migration: Migration): Io<void> {
-      if (typeof migration.sqlite === 'string') db.exec(migration.sqlite);
-      else importLegacyDatabase(db);
-    },
+    runMigration: (_tx: Connection, migration: Migration): Io<void> =>
+      perform(() => {
+        if (typeof migration.sqlite === 'string') db.exec(migration.sqlite);
+        else importLegacyDatabase(db);
+      }),
     sendUpsert(pipe, columns): Sent<UpsertedAgent> {
       // SQLite answers at once, so the seq is read before the upsert is sent. (If the pipeline
       // has failed, this read is harmless and the upsert is not sent.)
