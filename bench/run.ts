@@ -8,7 +8,7 @@
  *   node bench/run.ts [--database sqlite|postgres|both] [--rounds 3] [--seconds 4] [--warmup 1]
  *     [--connections 32] [--scale-agents 10000] [--scale-rate 2000] [--scale-seconds 60]
  *     [--chart-rates 1000,2000,4000,8000,16000] [--chart-seconds 5] [--quick] [--only <workloads>]
- *     [--no-go] [--no-cli] [--out-dir bench/results] [--chart docs/benchmarks-latency.svg]
+ *     [--no-go] [--go-database sqlite|postgres] [--no-cli] [--out-dir bench/results] [--chart docs/benchmarks-latency.svg]
  *
  * `--quick` runs everything for a few seconds with small counts (the CI smoke): numbers from it
  * mean nothing.
@@ -53,6 +53,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     quick: { type: 'boolean', default: false },
     'no-go': { type: 'boolean', default: false },
+    'go-database': { type: 'string', default: 'sqlite' },
     'no-cli': { type: 'boolean', default: false },
     'out-dir': { type: 'string', default: join(REPO_ROOT, 'bench', 'results') },
     chart: { type: 'string', default: join(REPO_ROOT, 'docs', 'benchmarks-latency.svg') },
@@ -78,6 +79,9 @@ const opts = {
 };
 const databases = values.database === 'both' ? ['sqlite', 'postgres'] : [values.database as string];
 for (const d of databases) if (d !== 'sqlite' && d !== 'postgres') throw new Error(`--database ${d}?`);
+if (!['sqlite', 'postgres'].includes(values['go-database'] as string)) {
+  throw new Error(`--go-database ${values['go-database']}?`);
+}
 if (!existsSync(join(REPO_ROOT, 'dist', 'registry', 'main.js')))
   throw new Error('dist/ is missing: run `npm run build` first');
 const only = values.only?.split(',');
@@ -127,7 +131,14 @@ const goBinary = values['no-go']
 
 async function serverSpecs(phase: string): Promise<ServerSpec[]> {
   const specs: ServerSpec[] = [{ kind: 'noop', label: 'no-op Node' }];
-  if (goBinary) specs.push({ kind: 'go', label: 'Go', goBinary, databaseUrl: join(tmp, `go-${phase}.db`) });
+  if (goBinary) {
+    // The Go registry on its own database of the same PostgreSQL server as ours, when asked.
+    const goDatabase =
+      values['go-database'] === 'postgres'
+        ? `${await databaseUrl('postgres', `go_bench_${phase}`)}?sslmode=disable`
+        : join(tmp, `go-${phase}.db`);
+    specs.push({ kind: 'go', label: 'Go', goBinary, databaseUrl: goDatabase });
+  }
   for (const db of databases)
     specs.push({
       kind: 'ours',
@@ -442,7 +453,7 @@ out.push(
   `Run ${started.toISOString()}, ${cpus().length} cores (${model}), Node ${process.version}, ${quick ? 'QUICK MODE (numbers mean nothing)' : 'full run'}.`,
   `Load average (1 min) ${loadBefore[0]?.toFixed(2)} before the run, ${loadAfter[0]?.toFixed(2)} after: above 0 means other processes were using the cores.`,
   `Load: autocannon (HEAD: our raw HTTP/1.1 client), ${opts.connections} connections, ${opts.warmup} s warm-up + ${opts.seconds} s per round, ${opts.rounds} round(s) interleaved across servers, median of rounds; ${describePinning()}.`,
-  `Go registry: npm @mcpmesh/cli-linux-x64 \`mcp-mesh-registry\` on SQLite${goBinary ? '' : ' (skipped: --no-go)'}.`,
+  `Go registry: npm @mcpmesh/cli-linux-x64 \`mcp-mesh-registry\` on ${values['go-database'] === 'postgres' ? 'PostgreSQL (the same server as ours)' : 'SQLite'}${goBinary ? '' : ' (skipped: --no-go)'}.`,
   ...(spreads.length > 0
     ? [
         `Noise: the req/s of one cell differed between its rounds by (max − min) / median = ${sig(median(spreads) * 100)}% at the median cell, ${sig(Math.max(...spreads) * 100)}% at worst (${spreads.length} cells). Ratios are given to 2 significant figures, with the range of the per-round ratios in brackets.`,
