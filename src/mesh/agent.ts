@@ -39,6 +39,18 @@ export interface CapabilityRecord {
   /** Current protocol only: schema fields kept verbatim for listings. */
   inputSchema?: unknown;
   outputSchema?: unknown;
+  /** Current protocol only: an `@mesh.llm` tool's filter of the tools its LLM gets, as sent. */
+  llmFilter?: Record<string, unknown>;
+  /** Current protocol only: an `@mesh.llm` tool's LLM provider spec (the fields sent non-null). */
+  llmProvider?: LlmProviderRequest;
+}
+
+/** What an `@mesh.llm` tool asks of its LLM provider (upstream's LLMProvider). */
+export interface LlmProviderRequest {
+  capability: string;
+  namespace?: string;
+  tags?: string[];
+  version?: string;
 }
 
 /** Fields of a current-protocol agent that legacy agents do not have. */

@@ -16,17 +16,21 @@ import {
   resolveDependency,
 } from './resolve-dependency.js';
 
-const NO_TOOLS: readonly ProviderTool[] = Object.freeze([]);
+const NO_TOOLS: readonly never[] = Object.freeze([]);
 
-export class CapabilityIndex {
+/**
+ * `T` lets a caller keep more per tool than resolution needs (e.g. what `llm_tools` lists); the
+ * extra fields are copied with the rest.
+ */
+export class CapabilityIndex<T extends ProviderTool = ProviderTool> {
   /** capability → its providers, in insertion order (one agent's tools in declaration order). */
-  readonly #byCapability = new Map<string, Set<ProviderTool>>();
-  readonly #byAgent = new Map<string, ProviderTool[]>();
+  readonly #byCapability = new Map<string, Set<T>>();
+  readonly #byAgent = new Map<string, T[]>();
 
   /** Replaces everything the index holds for `agentId` with `tools`. */
-  upsertAgent(agentId: string, tools: readonly ProviderTool[]): void {
+  upsertAgent(agentId: string, tools: readonly T[]): void {
     this.removeAgent(agentId);
-    const own = tools.map((tool) => ({ ...tool, agentId }));
+    const own = tools.map((tool): T => ({ ...tool, agentId }));
     this.#byAgent.set(agentId, own);
     for (const tool of own) {
       let providers = this.#byCapability.get(tool.capability);
@@ -61,16 +65,12 @@ export class CapabilityIndex {
   }
 
   /** The tools providing `capability` (exact name), healthy or not. */
-  candidates(capability: string): Iterable<ProviderTool> {
+  candidates(capability: string): Iterable<T> {
     return this.#byCapability.get(capability) ?? NO_TOOLS;
   }
 
   /** Resolves one dependency against the indexed providers of its capability. */
-  resolve(
-    dep: DependencySpec,
-    consumerAgentId: string,
-    options: ResolveOptions = {},
-  ): ProviderTool | undefined {
+  resolve(dep: DependencySpec, consumerAgentId: string, options: ResolveOptions = {}): T | undefined {
     return resolveDependency(dep, this.candidates(dep.capability), consumerAgentId, options);
   }
 
@@ -79,8 +79,13 @@ export class CapabilityIndex {
   }
 
   /** The indexed tools of one agent, in the order they were given. */
-  toolsOf(agentId: string): readonly ProviderTool[] {
+  toolsOf(agentId: string): readonly T[] {
     return this.#byAgent.get(agentId) ?? NO_TOOLS;
+  }
+
+  /** The indexed agents' tools, agent by agent. */
+  agentTools(): Iterable<readonly T[]> {
+    return this.#byAgent.values();
   }
 
   get agentCount(): number {

@@ -64,17 +64,17 @@ function outranks(score: number, tool: ProviderTool, bestScore: number, best: Pr
  * `CapabilityIndex.candidates(dep.capability)`), or undefined when none qualifies. One pass, no
  * sorting; the answer does not depend on the order of candidates from different agents.
  */
-export function resolveDependency(
+export function resolveDependency<T extends ProviderTool>(
   dep: DependencySpec,
-  candidates: Iterable<ProviderTool>,
+  candidates: Iterable<T>,
   consumerAgentId: string,
   options: ResolveOptions = {},
-): ProviderTool | undefined {
+): T | undefined {
   if (dep.capability === '') return undefined;
   const versionMatches = compileConstraint(dep.version ?? '');
   const namespace = options.matchNamespace === true && dep.namespace ? dep.namespace : undefined;
   const excluded = options.excludeConsumer === true ? consumerAgentId : undefined;
-  let best: ProviderTool | undefined;
+  let best: T | undefined;
   let bestScore = 0;
   for (const tool of candidates) {
     if (tool.capability !== dep.capability || !tool.isHealthy) continue;
@@ -135,7 +135,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** A copy with object keys in Go's JSON order (byte order of the key) at every level. */
-function sortKeysDeep(value: unknown): unknown {
+export function sortKeysDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeysDeep);
   if (!isPlainObject(value)) return value;
   const sorted: Record<string, unknown> = {};

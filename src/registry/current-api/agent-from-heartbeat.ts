@@ -1,4 +1,10 @@
-import type { A2aSurface, AgentRecord, CapabilityRecord, ToolDependency } from '../../mesh/agent.js';
+import type {
+  A2aSurface,
+  AgentRecord,
+  CapabilityRecord,
+  LlmProviderRequest,
+  ToolDependency,
+} from '../../mesh/agent.js';
 import { topologyAtOfRegistration } from '../../mesh/status.js';
 import { type Micros, resourceVersionOf } from '../../shared/clock.js';
 import type { CurrentHeartbeatRequest } from './schemas/current-heartbeat.js';
@@ -16,6 +22,15 @@ function a2aSurfacesOf(body: CurrentHeartbeatRequest): A2aSurface[] {
     if (entry?.path && entry.skill_id) surfaces.push({ path: entry.path, skillId: entry.skill_id });
   }
   return surfaces;
+}
+
+/** The provider spec as upstream stores it: the capability, and the other fields sent non-null. */
+function llmProviderOf(spec: NonNullable<CurrentHeartbeatRequest['tools'][number]['llm_provider']>) {
+  const stored: LlmProviderRequest = { capability: spec.capability ?? '' };
+  if (spec.namespace != null) stored.namespace = spec.namespace;
+  if (spec.tags != null) stored.tags = [...spec.tags];
+  if (spec.version != null) stored.version = spec.version;
+  return stored;
 }
 
 function toCapability(tool: CurrentHeartbeatRequest['tools'][number]): CapabilityRecord {
@@ -40,6 +55,8 @@ function toCapability(tool: CurrentHeartbeatRequest['tools'][number]): Capabilit
     ),
     ...(tool.inputSchema === undefined ? {} : { inputSchema: tool.inputSchema }),
     ...(tool.outputSchema === undefined ? {} : { outputSchema: tool.outputSchema }),
+    ...(tool.llm_filter == null ? {} : { llmFilter: tool.llm_filter }),
+    ...(tool.llm_provider == null ? {} : { llmProvider: llmProviderOf(tool.llm_provider) }),
   };
 }
 

@@ -1,15 +1,39 @@
 import type { AgentRecord, CapabilityRecord } from '../../mesh/agent.js';
 import { CapabilityIndex } from '../../mesh/resolution/capability-index.js';
 import {
-  type DependencyResolution,
-  type ProviderTool,
-  toResolution,
-} from '../../mesh/resolution/resolve-dependency.js';
+  type LlmProviderEntry,
+  selectLlmProvider,
+  toLlmProviderEntry,
+} from '../../mesh/resolution/llm-provider.js';
+import {
+  isOffered,
+  type LlmToolCandidate,
+  type LlmToolEntry,
+  type LlmToolPool,
+  selectLlmTools,
+} from '../../mesh/resolution/llm-tool-filter.js';
+import { type DependencyResolution, toResolution } from '../../mesh/resolution/resolve-dependency.js';
+import { compareCodePoints } from '../../mesh/resolution/semver-constraint.js';
 import { nowMicros } from '../../shared/clock.js';
 import type { RegistryStore } from '../../storage/registry-store.js';
 
-function providerTools(agent: AgentRecord): ProviderTool[] {
-  return agent.capabilities.map((cap: CapabilityRecord) => ({
+/** A tool as the topology indexes it: what resolution needs, and what `llm_tools` lists. */
+interface MeshTool extends LlmToolCandidate {
+  /**
+   * When the agent's tools were last written (its last full heartbeat) and the tool's position
+   * among them: the order the Go registry's rows have, which its LLM tool lists follow.
+   */
+  writtenAt: number;
+  position: number;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function providerTools(agent: AgentRecord): MeshTool[] {
+  const writtenAt = agent.current?.fullHeartbeatAt ?? agent.createdAt;
+  return agent.capabilities.map((cap: CapabilityRecord, position) => ({
     agentId: agent.id,
     agentName: agent.name,
     namespace: agent.namespace,
@@ -20,7 +44,50 @@ function providerTools(agent: AgentRecord): ProviderTool[] {
     version: cap.version,
     tags: cap.tags,
     kwargs: cap.kwargs ?? {},
+    description: cap.description ?? '',
+    inputSchema: isPlainObject(cap.inputSchema) ? cap.inputSchema : undefined,
+    httpHost: agent.current?.httpHost ?? '',
+    httpPort: agent.current?.httpPort ?? 0,
+    writtenAt,
+    position,
   }));
+}
+
+function byWriteOrder(a: MeshTool, b: MeshTool): number {
+  return a.writtenAt - b.writtenAt || a.position - b.position;
+}
+
+/** The tools LLMs may be given, computed once per heartbeat answer and only as far as asked. */
+class OfferedTools implements LlmToolPool {
+  #all: MeshTool[] | undefined;
+  readonly #byCapability = new Map<string, MeshTool[]>();
+
+  constructor(private readonly index: CapabilityIndex<MeshTool>) {}
+
+  all(): readonly MeshTool[] {
+    if (this.#all === undefined) {
+      const tools: MeshTool[] = [];
+      for (const agentTools of this.index.agentTools()) {
+        for (const tool of agentTools) if (isOffered(tool)) tools.push(tool);
+      }
+      this.#all = tools.sort(byWriteOrder);
+    }
+    return this.#all;
+  }
+
+  of(capability: string): readonly MeshTool[] {
+    let tools = this.#byCapability.get(capability);
+    if (tools === undefined) {
+      tools = [...this.index.candidates(capability)].filter(isOffered).sort(byWriteOrder);
+      this.#byCapability.set(capability, tools);
+    }
+    return tools;
+  }
+}
+
+/** An object with the keys in Go's JSON order (byte order), as Go writes a map. */
+function sortedByKey<V>(entries: Map<string, V>): Record<string, V> {
+  return Object.fromEntries([...entries].sort(([a], [b]) => compareCodePoints(a, b)));
 }
 
 /**
@@ -29,7 +96,7 @@ function providerTools(agent: AgentRecord): ProviderTool[] {
  * current tools share one catalogue (registry-api-current.md §6).
  */
 export class MeshTopology {
-  private readonly index = new CapabilityIndex();
+  private readonly index = new CapabilityIndex<MeshTool>();
   /** The capability list each indexed agent had: an unchanged list only needs its health updated. */
   private readonly indexed = new Map<string, readonly CapabilityRecord[]>();
   /** When this process last saw an agent disappear (deletions carry no time of their own). */
@@ -82,14 +149,56 @@ export class MeshTopology {
   }
 
   /**
+   * `llm_tools` for the agent: for each function with an `llm_filter` that has a `filter` array,
+   * the tools its LLM gets (llm-tool-filter.ts), keyed by function name in Go's key order.
+   */
+  llmToolsFor(agent: AgentRecord): Record<string, LlmToolEntry[]> {
+    const pool = new OfferedTools(this.index);
+    const tools = new Map<string, LlmToolEntry[]>();
+    for (const cap of agent.capabilities) {
+      if (cap.llmFilter === undefined || cap.functionName === undefined) continue;
+      const selected = selectLlmTools(cap.llmFilter, pool, agent.id);
+      if (selected !== undefined) tools.set(cap.functionName, selected);
+    }
+    return sortedByKey(tools);
+  }
+
+  /**
+   * `llm_providers` for the agent: for each function with an `llm_provider` that resolves, the
+   * provider (llm-provider.ts); undefined when none resolves (the key is then left out).
+   */
+  llmProvidersFor(agent: AgentRecord): Record<string, LlmProviderEntry> | undefined {
+    const pool = new OfferedTools(this.index);
+    const providers = new Map<string, LlmProviderEntry>();
+    for (const cap of agent.capabilities) {
+      if (cap.llmProvider === undefined || cap.functionName === undefined) continue;
+      const { capability } = cap.llmProvider;
+      const chosen = selectLlmProvider(cap.llmProvider, capability === '' ? [] : pool.of(capability));
+      if (chosen !== undefined) providers.set(cap.functionName, toLlmProviderEntry(chosen));
+    }
+    return providers.size === 0 ? undefined : sortedByKey(providers);
+  }
+
+  /**
    * Whether anything the agent depends on changed since its last full heartbeat: a provider of
-   * one of its dependency capabilities registered, changed, changed status or disappeared.
+   * one of its dependency capabilities registered, changed, changed status or disappeared, or,
+   * for an agent with `llm_filter` or `llm_provider`, any agent offering a tool with an input
+   * schema did (the Go registry answers 202 after any registration or status change).
    */
   hasChangedSince(agent: AgentRecord, since: number): boolean {
     if (this.lastRemovalAt > since) return true;
     for (const name of agent.dependencies) {
       for (const tool of this.index.candidates(name)) {
         const provider = this.store.getAgent(tool.agentId);
+        if (provider && provider.topologyAt > since) return true;
+      }
+    }
+    // An `@mesh.llm` agent's tools and provider can come from any agent that offers a tool.
+    if (agent.capabilities.some((cap) => cap.llmFilter !== undefined || cap.llmProvider !== undefined)) {
+      for (const tools of this.index.agentTools()) {
+        const offering = tools.find((tool) => tool.inputSchema !== undefined);
+        if (offering === undefined || offering.agentId === agent.id) continue;
+        const provider = this.store.getAgent(offering.agentId);
         if (provider && provider.topologyAt > since) return true;
       }
     }

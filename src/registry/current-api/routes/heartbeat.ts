@@ -59,10 +59,12 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
         );
         if (isNew) app.counters.registrationsProcessed += 1;
         app.counters.heartbeatsProcessed += 1;
+        const llmProviders = app.topology.llmProvidersFor(stored);
         return sendJson(reply, 200, {
           agent_id: stored.id,
           dependencies_resolved: app.topology.resolveFor(stored),
-          llm_tools: {},
+          ...(llmProviders === undefined ? {} : { llm_providers: llmProviders }),
+          llm_tools: app.topology.llmToolsFor(stored),
           message:
             isNew || previous?.status !== 'healthy'
               ? 'Agent registered via heartbeat'

@@ -25,6 +25,14 @@ export const A2aSurfaceRequest = Type.Object({
   tags: Type.Optional(Type.Array(Type.String())),
 });
 
+/** An `@mesh.llm` tool's provider spec: typed as upstream binds it (a wrong type is a 400). */
+export const LlmProviderRequest = Type.Object({
+  capability: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  namespace: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  tags: Type.Optional(Type.Union([Type.Array(Type.String()), Type.Null()])),
+  version: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+});
+
 export const ToolRequest = Type.Object({
   function_name: Type.String({ minLength: 1 }),
   capability: Type.String({ minLength: 1 }),
@@ -35,6 +43,9 @@ export const ToolRequest = Type.Object({
   inputSchema: Type.Optional(Type.Unknown()),
   outputSchema: Type.Optional(Type.Unknown()),
   kwargs: Type.Optional(JsonObject),
+  /** `{filter: [...], filter_mode?, inject_param?}`, free-form as upstream keeps it (an object or null). */
+  llm_filter: Type.Optional(Type.Union([JsonObject, Type.Null()])),
+  llm_provider: Type.Optional(Type.Union([LlmProviderRequest, Type.Null()])),
 });
 export type ToolRequest = Static<typeof ToolRequest>;
 
@@ -85,10 +96,37 @@ export const DependencyResolution = Type.Object({
   status: Type.String(),
 });
 
+/** One tool an `@mesh.llm` function's LLM may call (an entry of `llm_tools`). */
+export const LlmToolInfo = Type.Object({
+  capability: Type.String(),
+  description: Type.String(),
+  endpoint: Type.String(),
+  inputSchema: JsonObject,
+  name: Type.String(),
+  tags: Type.Array(Type.String()),
+  version: Type.String(),
+});
+
+/** The provider an `@mesh.llm` function delegates to (an entry of `llm_providers`). */
+export const ResolvedLlmProvider = Type.Object({
+  agent_id: Type.String(),
+  capability: Type.String(),
+  endpoint: Type.String(),
+  kwargs: Type.Optional(JsonObject),
+  name: Type.String(),
+  status: Type.Literal('available'),
+  tags: Type.Optional(Type.Array(Type.String())),
+  vendor: Type.String(),
+  version: Type.Optional(Type.String()),
+});
+
 export const CurrentHeartbeatReply = Type.Object({
   agent_id: Type.String(),
   dependencies_resolved: Type.Record(Type.String(), Type.Array(DependencyResolution)),
-  llm_tools: JsonObject,
+  /** Present only when some function's `llm_provider` resolved. */
+  llm_providers: Type.Optional(Type.Record(Type.String(), ResolvedLlmProvider)),
+  /** One key per function whose `llm_filter` has a `filter` array (ours and upstream's rule). */
+  llm_tools: Type.Record(Type.String(), Type.Array(LlmToolInfo)),
   message: Type.String(),
   status: Type.String(),
   /** An `a2a` agent that sent `surfaces`: each with its public URLs (when a prefix is configured). */

@@ -1,7 +1,37 @@
-import type { AgentRecord } from '../../../mesh/agent.js';
+import type { AgentRecord, LlmProviderRequest } from '../../../mesh/agent.js';
+import { sortKeysDeep } from '../../../mesh/resolution/resolve-dependency.js';
 import { isoNanosZ } from '../../../shared/clock.js';
 import { legacyAgentView, legacyCapabilityView } from '../../legacy-api/views/legacy-agent-view.js';
 import type { MeshTopology } from '../mesh-topology.js';
+
+/**
+ * A tool's `llm_filter` as the Go registry lists it: read back into its typed LLMToolFilter, so
+ * only `filter` (null when absent), `filter_mode` and `inject_param` remain, in that order, and a
+ * filter that does not fit those types (or is empty) is not listed at all.
+ */
+function llmFilterView(spec: Record<string, unknown> | undefined) {
+  if (spec === undefined || Object.keys(spec).length === 0) return {};
+  const { filter, filter_mode: mode, inject_param: inject } = spec;
+  if (filter != null && !Array.isArray(filter)) return {};
+  if ((mode != null && typeof mode !== 'string') || (inject != null && typeof inject !== 'string')) return {};
+  return {
+    llm_filter: {
+      filter: filter == null ? null : sortKeysDeep(filter),
+      ...(typeof mode === 'string' ? { filter_mode: mode } : {}),
+      ...(typeof inject === 'string' ? { inject_param: inject } : {}),
+    },
+  };
+}
+
+/** A tool's `llm_provider` as the Go registry lists it (its LLMProvider's field order). */
+function llmProviderView(spec: LlmProviderRequest) {
+  return {
+    capability: spec.capability,
+    ...(spec.namespace === undefined ? {} : { namespace: spec.namespace }),
+    ...(spec.tags === undefined ? {} : { tags: spec.tags }),
+    ...(spec.version === undefined ? {} : { version: spec.version }),
+  };
+}
 
 /**
  * A current-protocol agent in `GET /agents`: the legacy object's keys first (so legacy clients
@@ -30,6 +60,9 @@ export function currentAgentView(agent: AgentRecord, topology: MeshTopology) {
       ...legacyCapabilityView(cap),
       function_name: cap.functionName ?? cap.name,
       available: isAvailable,
+      // An `@mesh.llm` tool's specs, as the Go registry lists them (keys in its order).
+      ...llmFilterView(cap.llmFilter),
+      ...(cap.llmProvider === undefined ? {} : { llm_provider: llmProviderView(cap.llmProvider) }),
     })),
     runtime: details?.runtime ?? 'python',
     description: details?.description ?? '',
