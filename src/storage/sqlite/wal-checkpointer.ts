@@ -12,6 +12,10 @@ import { Worker } from 'node:worker_threads';
 /** The worker's whole program: a string, so single executables need no file beside them. */
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
+// Node 22 still flags node:sqlite experimental: its warning would only confuse (as in the registry's executable).
+const emitWarning = process.emitWarning;
+process.emitWarning = (warning, ...rest) =>
+  String(warning).includes('SQLite') ? undefined : emitWarning.call(process, warning, ...rest);
 const { DatabaseSync } = require('node:sqlite');
 const db = new DatabaseSync(workerData.path);
 db.exec('PRAGMA busy_timeout = 5000');
