@@ -34,6 +34,11 @@ const specs: ServerSpec[] = [
   },
   { kind: 'ours', label: '`--max-semi-space-size=1`', nodeFlags: ['--max-semi-space-size=1'] },
   { kind: 'ours', label: '`--max-semi-space-size=8`', nodeFlags: ['--max-semi-space-size=8'] },
+  {
+    kind: 'ours',
+    label: 'the default and `--single-threaded-gc`',
+    nodeFlags: ['--max-semi-space-size=2', '--single-threaded-gc'],
+  },
 ].map((s, i) => ({ ...s, kind: 'ours', databaseUrl: `sqlite://${join(tmp, `flags-${i}.db`)}` }));
 
 const servers: RunningServer[] = [];
