@@ -1,36 +1,9 @@
 import pg from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import type { AgentRecord } from '../../src/mesh/agent.js';
 import { openPostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import type { RegistryStore } from '../../src/storage/registry-store.js';
+import { agent } from '../helpers/agent-record.js';
 import { createPostgresDatabase } from '../helpers/test-database.js';
-
-function agent(id: string, overrides: Partial<AgentRecord> = {}): AgentRecord {
-  return {
-    id,
-    name: id,
-    namespace: 'default',
-    labels: {},
-    annotations: {},
-    createdAt: 1_000_000,
-    updatedAt: 1_000_000,
-    resourceVersion: '1000',
-    endpoint: `http://localhost:0/${id}`,
-    capabilities: [],
-    dependencies: [],
-    status: 'pending',
-    lastHeartbeat: null,
-    healthInterval: 30,
-    timeoutThreshold: 60,
-    evictionThreshold: 120,
-    agentType: 'mesh-agent',
-    config: {},
-    securityContext: null,
-    protocol: 'legacy',
-    topologyAt: 1_000_000,
-    ...overrides,
-  };
-}
 
 /**
  * What the store's connections did, in order: a query asked of a client (by its prepared name,

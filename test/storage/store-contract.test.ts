@@ -1,42 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentRecord } from '../../src/mesh/agent.js';
 import { topologyAtAfterHeartbeat } from '../../src/mesh/status.js';
 import { sqlitePathOf } from '../../src/storage/database-url.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { openPostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import type { RegistryStore } from '../../src/storage/registry-store.js';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import { agent } from '../helpers/agent-record.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { freshDatabaseUrl, TEST_DIALECT } from '../helpers/test-database.js';
-
-function agent(id: string, overrides: Partial<AgentRecord> = {}): AgentRecord {
-  return {
-    id,
-    name: id,
-    namespace: 'default',
-    labels: {},
-    annotations: {},
-    createdAt: 1_000_000,
-    updatedAt: 1_000_000,
-    resourceVersion: '1000',
-    endpoint: `http://localhost:0/${id}`,
-    capabilities: [
-      { name: 'cap', description: '', version: '1.0.0', tags: ['a'], category: null, stability: 'stable' },
-    ],
-    dependencies: [],
-    status: 'pending',
-    lastHeartbeat: null,
-    healthInterval: 30,
-    timeoutThreshold: 60,
-    evictionThreshold: 120,
-    agentType: 'mesh-agent',
-    config: {},
-    securityContext: null,
-    protocol: 'legacy',
-    topologyAt: 1_000_000,
-    ...overrides,
-  };
-}
 
 async function withStore(run: (store: RegistryStore, url: string) => Promise<void>): Promise<void> {
   using dir = tempDir();
