@@ -8,6 +8,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const POSTGRES_SUITES = [
   'test/registry/**/*.test.ts',
   'test/storage/store-contract.test.ts',
+  'test/storage/event-log-contract.test.ts',
   'test/postgres/**/*.test.ts',
 ];
 /**

@@ -14,6 +14,7 @@
  */
 import type { Micros } from '../shared/clock.js';
 import type { AgentRecord, AgentStatus } from './agent.js';
+import type { MeshEvent } from './events.js';
 
 /** A conditional status change made by a health sweep. */
 export interface StatusChange {
@@ -24,6 +25,8 @@ export interface StatusChange {
   lastHeartbeat: Micros | null;
   toStatus: AgentStatus;
   at: Micros;
+  /** Logged with the change, only if it applies (its `at` should be the change's). */
+  event?: MeshEvent | undefined;
 }
 
 /**

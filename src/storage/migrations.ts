@@ -104,6 +104,52 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: 'ALTER TABLE mesh_state ADD COLUMN sweep_claimed_at INTEGER NOT NULL DEFAULT 0;',
     postgres: 'ALTER TABLE mesh_state ADD COLUMN IF NOT EXISTS sweep_claimed_at BIGINT NOT NULL DEFAULT 0;',
   },
+  {
+    version: 5,
+    name: 'event log, schema catalogue and drain flag',
+    // Events are read newest first, by id, with at most one filter besides the limit; `at` is in
+    // microseconds. A schema is kept once per content hash; `canonical` is its JSON text.
+    sqlite: `
+      CREATE TABLE mesh_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_type TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        agent_name TEXT NOT NULL,
+        function_name TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX mesh_events_agent ON mesh_events (agent_id, id);
+      CREATE INDEX mesh_events_type ON mesh_events (event_type, id);
+      CREATE TABLE mesh_schemas (
+        hash TEXT PRIMARY KEY,
+        canonical TEXT NOT NULL,
+        runtime_origin TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX mesh_schemas_created ON mesh_schemas (created_at);
+      ALTER TABLE mesh_state ADD COLUMN draining INTEGER NOT NULL DEFAULT 0;`,
+    postgres: `
+      CREATE TABLE IF NOT EXISTS mesh_events (
+        id BIGSERIAL PRIMARY KEY,
+        event_type TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        agent_name TEXT NOT NULL,
+        function_name TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS mesh_events_agent ON mesh_events (agent_id, id);
+      CREATE INDEX IF NOT EXISTS mesh_events_type ON mesh_events (event_type, id);
+      CREATE TABLE IF NOT EXISTS mesh_schemas (
+        hash TEXT PRIMARY KEY,
+        canonical TEXT NOT NULL,
+        runtime_origin TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS mesh_schemas_created ON mesh_schemas (created_at);
+      ALTER TABLE mesh_state ADD COLUMN IF NOT EXISTS draining INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
 
 /** The table of applied versions, the same in both dialects. */

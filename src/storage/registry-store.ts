@@ -1,4 +1,6 @@
 import type { AgentRecord, AgentStatus } from '../mesh/agent.js';
+import type { EventQuery, MeshEvent, StoredEvent } from '../mesh/events.js';
+import type { SchemaEntry } from '../mesh/schema-entry.js';
 import type { StatusChange } from '../mesh/status.js';
 import type { Micros } from '../shared/clock.js';
 
@@ -13,8 +15,12 @@ export interface RegistryStore {
   /**
    * Inserts or replaces the agent with `agent.id`. A replacement keeps the stored `createdAt` and
    * the agent's position in listings. Resolves to the stored record and whether it was new.
+   * `records` (events, schemas first seen) are written in the same transaction.
    */
-  upsertAgent(agent: AgentRecord): Promise<{ agent: AgentRecord; isNew: boolean }>;
+  upsertAgent(
+    agent: AgentRecord,
+    records?: { events?: readonly MeshEvent[]; schemas?: readonly SchemaEntry[] },
+  ): Promise<{ agent: AgentRecord; isNew: boolean }>;
 
   /**
    * Records a heartbeat: status becomes `status` and `lastHeartbeat`/`updatedAt` become `at`.
@@ -24,15 +30,47 @@ export interface RegistryStore {
 
   /**
    * Applies each change whose conditions still hold (idempotent, safe to run on several replicas
-   * at once). Resolves to the changes that were applied.
+   * at once), logging its event only if it applied. Resolves to the changes that were applied.
    */
   applyStatusChanges(changes: readonly StatusChange[]): Promise<StatusChange[]>;
 
   /**
    * Deletes the agent; with `onlyIf`, only while it still has that status and `updatedAt`
-   * (so a purge never removes an agent that came back meanwhile). Resolves to whether it was deleted.
+   * (so a purge never removes an agent that came back meanwhile). `event` is logged if the agent
+   * exists. Resolves to whether it was deleted.
    */
-  deleteAgent(id: string, onlyIf?: { status: AgentStatus; updatedAt: Micros }): Promise<boolean>;
+  deleteAgent(
+    id: string,
+    onlyIf?: { status: AgentStatus; updatedAt: Micros },
+    event?: MeshEvent,
+  ): Promise<boolean>;
+
+  /**
+   * Certificate rotation: each agent that is still healthy gets `at` as its topology time (its
+   * next light heartbeat answers 202) and its `rotate` event. Resolves to the ids rotated.
+   */
+  rotateAgents(rotations: readonly { id: string; event: MeshEvent }[], at: Micros): Promise<string[]>;
+
+  /** Appends events that belong to no agent write (resolution decisions). */
+  appendEvents(events: readonly MeshEvent[]): Promise<void>;
+
+  /** Deletes the oldest events beyond the newest `keep`. */
+  trimEvents(keep: number): Promise<void>;
+
+  /** Events from the database (every replica's), newest first. */
+  listEvents(query: EventQuery): Promise<StoredEvent[]>;
+
+  /** Schemas from the database, newest first. */
+  listSchemas(limit: number): Promise<SchemaEntry[]>;
+
+  /** One schema by its hash, from the database. */
+  getSchema(hash: string): Promise<SchemaEntry | undefined>;
+
+  /** Sets the registry-wide drain flag (job claims paused). */
+  setDraining(draining: boolean): Promise<void>;
+
+  /** The registry-wide drain flag, from the database. */
+  isDraining(): Promise<boolean>;
 
   /** The agent with this id from the snapshot. */
   getAgent(id: string): AgentRecord | undefined;

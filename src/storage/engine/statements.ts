@@ -31,7 +31,7 @@ type Revision = { revision: number };
  * {@link BUMP_REVISION}, it reads our own bumped value (on both databases): so no statement of a
  * batch waits for the answer of the bump, and all of them can be sent at once.
  */
-const REVISION = '(SELECT revision FROM mesh_state WHERE id = 1)';
+export const REVISION = '(SELECT revision FROM mesh_state WHERE id = 1)';
 
 export const READ_REVISION = statement<Params, Revision>(
   'readRevision',
@@ -150,3 +150,25 @@ export function upsertAgentStatement<P extends AgentColumns, IsNew>(expressions:
     RETURNING created_at, seq, ${expressions.isNew} AS is_new`,
   );
 }
+
+/**
+ * A certificate rotation: the agent's topology time moves to `$at` (while it is still healthy),
+ * so its next `HEAD /heartbeat` answers 202 and it registers again.
+ */
+export const TOUCH_TOPOLOGY = statement<{ id: string; at: number; rv: string }, StoredRow>(
+  'touchTopology',
+  `UPDATE mesh_agents
+    SET topology_at = $at, updated_at = $at, resource_version = $rv, revision = ${REVISION}
+    WHERE id = $id AND status = 'healthy' RETURNING *`,
+);
+
+/** Registry-wide: whether job claims are paused (`/admin/drain`). */
+export const SET_DRAINING = statement<{ draining: number }, never>(
+  'setDraining',
+  'UPDATE mesh_state SET draining = $draining WHERE id = 1',
+);
+
+export const READ_DRAINING = statement<Params, { draining: number }>(
+  'readDraining',
+  'SELECT draining FROM mesh_state WHERE id = 1',
+);

@@ -6,18 +6,23 @@
 
 import type { Logger } from 'pino';
 import type { AgentRecord, AgentStatus } from '../../mesh/agent.js';
+import type { EventQuery, MeshEvent, StoredEvent } from '../../mesh/events.js';
+import type { SchemaEntry } from '../../mesh/schema-entry.js';
 import type { StatusChange } from '../../mesh/status.js';
+import { toColumnText } from '../column-text.js';
 import type { Connection, Dialect } from '../dialect.js';
 import type { RegistryStore } from '../registry-store.js';
 import { AgentSnapshot } from './agent-snapshot.js';
 import { BatchEffects, type SnapshotEffect } from './batch-effects.js';
 import { drive, type Io, Sent } from './io.js';
+import { SELECT_EVENTS, SELECT_SCHEMA, SELECT_SCHEMAS, storedEvent, storedSchema } from './log-statements.js';
 import { Pipeline } from './pipeline.js';
 import { SnapshotSync } from './snapshot-sync.js';
 import {
   BUMP_REVISION,
   execute,
   firstRow,
+  READ_DRAINING,
   READ_REVISION,
   rows,
   SELECT_CHANGED,
@@ -95,8 +100,11 @@ export class StoreEngine implements RegistryStore {
     this.syncer.start();
   }
 
-  upsertAgent(agent: AgentRecord): Promise<{ agent: AgentRecord; isNew: boolean }> {
-    return this.submit(writes.upsertAgent(agent));
+  upsertAgent(
+    agent: AgentRecord,
+    records?: writes.WriteRecords,
+  ): Promise<{ agent: AgentRecord; isNew: boolean }> {
+    return this.submit(writes.upsertAgent(agent, records));
   }
 
   recordHeartbeat(id: string, at: number, status: AgentStatus): Promise<AgentRecord | undefined> {
@@ -108,8 +116,54 @@ export class StoreEngine implements RegistryStore {
     return this.submit(writes.applyStatusChanges(changes));
   }
 
-  deleteAgent(id: string, onlyIf?: { status: AgentStatus; updatedAt: number }): Promise<boolean> {
-    return this.submit(writes.deleteAgent(id, onlyIf));
+  deleteAgent(
+    id: string,
+    onlyIf?: { status: AgentStatus; updatedAt: number },
+    event?: MeshEvent,
+  ): Promise<boolean> {
+    return this.submit(writes.deleteAgent(id, onlyIf, event));
+  }
+
+  rotateAgents(rotations: readonly { id: string; event: MeshEvent }[], at: number): Promise<string[]> {
+    if (rotations.length === 0) return Promise.resolve([]);
+    return this.submit(writes.rotateAgents(rotations, at));
+  }
+
+  appendEvents(events: readonly MeshEvent[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    return this.submit(writes.appendEvents(events, undefined));
+  }
+
+  trimEvents(keep: number): Promise<void> {
+    return this.submit(writes.appendEvents([], keep));
+  }
+
+  setDraining(draining: boolean): Promise<void> {
+    return this.submit(writes.setDraining(draining));
+  }
+
+  async listEvents(query: EventQuery): Promise<StoredEvent[]> {
+    const params = {
+      event_type: query.type ?? null,
+      agent_id: query.agentId === undefined ? null : toColumnText(query.agentId),
+      function_name: query.functionName === undefined ? null : toColumnText(query.functionName),
+      limit: query.limit,
+    };
+    return (await drive(rows(this.dialect.connection, SELECT_EVENTS, params))).map(storedEvent);
+  }
+
+  async listSchemas(limit: number): Promise<SchemaEntry[]> {
+    return (await drive(rows(this.dialect.connection, SELECT_SCHEMAS, { limit }))).map(storedSchema);
+  }
+
+  async getSchema(hash: string): Promise<SchemaEntry | undefined> {
+    const [row] = await drive(rows(this.dialect.connection, SELECT_SCHEMA, { hash: toColumnText(hash) }));
+    return row === undefined ? undefined : storedSchema(row);
+  }
+
+  async isDraining(): Promise<boolean> {
+    const [row] = await drive(rows(this.dialect.connection, READ_DRAINING, {}));
+    return Number(row?.draining ?? 0) === 1;
   }
 
   getAgent(id: string): AgentRecord | undefined {

@@ -6,6 +6,8 @@
  */
 
 import type { AgentRecord, AgentStatus } from '../../mesh/agent.js';
+import { type MeshEvent, sortedData } from '../../mesh/events.js';
+import type { SchemaEntry } from '../../mesh/schema-entry.js';
 import type { StatusChange } from '../../mesh/status.js';
 import { resourceVersionOf } from '../../shared/clock.js';
 import { toAgentDocument } from '../agent-document.js';
@@ -13,8 +15,25 @@ import { toColumnText } from '../column-text.js';
 import type { Dialect, Params, UpsertedAgent } from '../dialect.js';
 import type { BatchEffects, SnapshotEffect } from './batch-effects.js';
 import type { Io, Sent } from './io.js';
+import {
+  type EventColumns,
+  INSERT_EVENT,
+  INSERT_EVENT_IF_AGENT,
+  INSERT_EVENT_IF_CHANGED,
+  INSERT_SCHEMA,
+  TRIM_EVENTS,
+} from './log-statements.js';
 import type { Pipeline } from './pipeline.js';
-import { DELETE, DELETE_IF, DELETE_TOMBSTONE, type Deletion, HEARTBEAT, STATUS } from './statements.js';
+import {
+  DELETE,
+  DELETE_IF,
+  DELETE_TOMBSTONE,
+  type Deletion,
+  HEARTBEAT,
+  SET_DRAINING,
+  STATUS,
+  TOUCH_TOPOLOGY,
+} from './statements.js';
 import { heartbeatApplied, type StoredRow, storedAgent } from './stored-row.js';
 
 /** What the heartbeat statement answers: the row, its document only when asked for. */
@@ -64,7 +83,49 @@ export interface WriteOperation<R> {
   send(context: SendContext): Receive<R>;
 }
 
-export function upsertAgent(agent: AgentRecord): WriteOperation<{ agent: AgentRecord; isNew: boolean }> {
+/** What a write records beside the agent, in the same transaction. */
+export interface WriteRecords {
+  readonly events?: readonly MeshEvent[] | undefined;
+  readonly schemas?: readonly SchemaEntry[] | undefined;
+}
+
+export function eventColumns(event: MeshEvent): EventColumns {
+  return {
+    event_type: event.type,
+    agent_id: toColumnText(event.agentId),
+    agent_name: toColumnText(event.agentName),
+    function_name: toColumnText(event.functionName),
+    at: event.at,
+    data: JSON.stringify(sortedData(event.data)),
+  };
+}
+
+/** Sends the records' inserts; the op reads their answers (no rows), so a failure is its own. */
+function sendRecords(pipe: Pipeline, records: WriteRecords): Sent<unknown>[] {
+  const sent: Sent<unknown>[] = [];
+  for (const event of records.events ?? []) sent.push(pipe.send(INSERT_EVENT, eventColumns(event)));
+  for (const schema of records.schemas ?? []) {
+    sent.push(
+      pipe.send(INSERT_SCHEMA, {
+        hash: toColumnText(schema.hash),
+        canonical: schema.canonical,
+        runtime_origin: toColumnText(schema.runtimeOrigin),
+        created_at: schema.createdAt,
+      }),
+    );
+  }
+  return sent;
+}
+
+/** Reads answers that carry no rows, in order (a failed statement throws here). */
+function* receiveAll(sent: readonly (Sent<unknown> | undefined)[]): Io<void> {
+  for (const one of sent) if (one !== undefined) yield* one.receive();
+}
+
+export function upsertAgent(
+  agent: AgentRecord,
+  records: WriteRecords = {},
+): WriteOperation<{ agent: AgentRecord; isNew: boolean }> {
   return {
     isIsolated: true,
     send({ pipe, dialect }) {
@@ -82,7 +143,8 @@ export function upsertAgent(agent: AgentRecord): WriteOperation<{ agent: AgentRe
         doc: toAgentDocument(agent),
       });
       const untombstoned = pipe.send(DELETE_TOMBSTONE, { id });
-      return (context) => receiveUpsert(context, agent, upserted, untombstoned);
+      const recorded = sendRecords(pipe, records);
+      return (context) => receiveUpsert(context, agent, upserted, untombstoned, recorded);
     },
   };
 }
@@ -92,9 +154,11 @@ function* receiveUpsert(
   agent: AgentRecord,
   upserted: Sent<UpsertedAgent>,
   untombstoned: Sent<unknown>,
+  recorded: readonly Sent<unknown>[],
 ): Io<{ agent: AgentRecord; isNew: boolean }> {
   const row = yield* upserted.receive();
   yield* untombstoned.receive();
+  yield* receiveAll(recorded);
   const stored = { ...agent, createdAt: row.createdAt };
   effect.changed.push({ record: stored, seq: row.seq, revision: batch.revision });
   return { agent: stored, isNew: row.isNew };
@@ -143,16 +207,21 @@ export function applyStatusChanges(changes: readonly StatusChange[]): WriteOpera
   return {
     isIsolated: false,
     send({ pipe }) {
-      const updates = changes.map((change) =>
-        pipe.send(STATUS, {
+      const updates = changes.map((change) => {
+        const row = pipe.send(STATUS, {
           to: change.toStatus,
           at: change.at,
           rv: resourceVersionOf(change.at),
           id: toColumnText(change.id),
           from: change.fromStatus,
           last_heartbeat: change.lastHeartbeat,
-        }),
-      );
+        });
+        const event =
+          change.event === undefined
+            ? undefined
+            : pipe.send(INSERT_EVENT_IF_CHANGED, { ...eventColumns(change.event), status: change.toStatus });
+        return { row, event };
+      });
       return (context) => receiveStatusChanges(context, changes, updates);
     },
   };
@@ -161,11 +230,12 @@ export function applyStatusChanges(changes: readonly StatusChange[]): WriteOpera
 function* receiveStatusChanges(
   { effect }: ReceiveContext,
   changes: readonly StatusChange[],
-  updates: readonly Sent<StoredRow[]>[],
+  updates: readonly { row: Sent<StoredRow[]>; event: Sent<unknown> | undefined }[],
 ): Io<StatusChange[]> {
   const applied: StatusChange[] = [];
   for (const [index, update] of updates.entries()) {
-    const row = (yield* update.receive())[0];
+    const row = (yield* update.row.receive())[0];
+    yield* receiveAll([update.event]);
     if (row === undefined) continue;
     effect.changed.push(storedAgent(row));
     applied.push(changes[index]!);
@@ -176,15 +246,17 @@ function* receiveStatusChanges(
 export function deleteAgent(
   agentId: string,
   onlyIf: { status: AgentStatus; updatedAt: number } | undefined,
+  event: MeshEvent | undefined,
 ): WriteOperation<boolean> {
   return {
     isIsolated: true,
     send({ pipe }) {
       const id = toColumnText(agentId);
+      const logged = event === undefined ? undefined : pipe.send(INSERT_EVENT_IF_AGENT, eventColumns(event));
       const [tombstoned, deleted] = onlyIf
         ? sendDeletion(pipe, DELETE_IF, { id, status: onlyIf.status, updated_at: onlyIf.updatedAt })
         : sendDeletion(pipe, DELETE, { id });
-      return (context) => receiveDeletion(context, agentId, tombstoned, deleted);
+      return (context) => receiveDeletion(context, agentId, logged, tombstoned, deleted);
     },
   };
 }
@@ -192,10 +264,11 @@ export function deleteAgent(
 function* receiveDeletion(
   { batch, effect }: ReceiveContext,
   agentId: string,
+  logged: Sent<unknown> | undefined,
   tombstoned: Sent<unknown>,
   deleted: Sent<unknown[]>,
 ): Io<boolean> {
-  yield* tombstoned.receive();
+  yield* receiveAll([logged, tombstoned]);
   if ((yield* deleted.receive()).length === 0) return false;
   effect.deleted.push({ id: agentId, revision: batch.revision });
   return true;
@@ -203,4 +276,64 @@ function* receiveDeletion(
 
 function sendDeletion<P extends Params>(pipe: Pipeline, deletion: Deletion<P>, params: P) {
   return [pipe.send(deletion.tombstone, params), pipe.send(deletion.row, params)] as const;
+}
+
+/** Events that belong to no agent write (resolution decisions), and the log's cap. */
+export function appendEvents(events: readonly MeshEvent[], keep: number | undefined): WriteOperation<void> {
+  return {
+    isIsolated: false,
+    send({ pipe }) {
+      const sent = sendRecords(pipe, { events });
+      if (keep !== undefined) sent.push(pipe.send(TRIM_EVENTS, { keep }));
+      return () => receiveAll(sent);
+    },
+  };
+}
+
+/**
+ * Asks healthy agents to register again (a certificate rotation): their topology time moves to
+ * `at`, with one `rotate` event for each agent that was still healthy. Resolves to their ids.
+ */
+export function rotateAgents(
+  rotations: readonly { id: string; event: MeshEvent }[],
+  at: number,
+): WriteOperation<string[]> {
+  return {
+    isIsolated: false,
+    send({ pipe }) {
+      const rv = resourceVersionOf(at);
+      const updates = rotations.map(({ id, event }) => ({
+        row: pipe.send(TOUCH_TOPOLOGY, { id: toColumnText(id), at, rv }),
+        event: pipe.send(INSERT_EVENT_IF_CHANGED, { ...eventColumns({ ...event, at }), status: 'healthy' }),
+      }));
+      return (context) => receiveRotations(context, updates);
+    },
+  };
+}
+
+function* receiveRotations(
+  { effect }: ReceiveContext,
+  updates: readonly { row: Sent<StoredRow[]>; event: Sent<unknown> }[],
+): Io<string[]> {
+  const rotated: string[] = [];
+  for (const update of updates) {
+    const row = (yield* update.row.receive())[0];
+    yield* update.event.receive();
+    if (row === undefined) continue;
+    const stored = storedAgent(row);
+    effect.changed.push(stored);
+    rotated.push(stored.record.id);
+  }
+  return rotated;
+}
+
+/** Sets the registry-wide drain flag. */
+export function setDraining(draining: boolean): WriteOperation<void> {
+  return {
+    isIsolated: false,
+    send({ pipe }) {
+      const set = pipe.send(SET_DRAINING, { draining: draining ? 1 : 0 });
+      return () => receiveAll([set]);
+    },
+  };
 }
