@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { statusChangeEvent } from '../mesh/events.js';
 import { nextStatus, type StatusChange } from '../mesh/status.js';
 import { nowMicros } from '../shared/clock.js';
 import type { RegistryStore } from '../storage/registry-store.js';
@@ -12,6 +13,8 @@ export interface HealthMonitorOptions {
   currentTimeoutSeconds: number;
   /** Seconds an unhealthy current-protocol agent is kept before it is purged. */
   retentionSeconds: number;
+  /** Events the log keeps (the oldest beyond are trimmed each sweep); 0: no cap. */
+  eventMaxRows: number;
 }
 
 /**
@@ -85,6 +88,16 @@ export class HealthMonitor {
     }
   }
 
+  /** Keeps the event log under its cap: a size bound, whatever the retention. */
+  private async trimEvents(): Promise<void> {
+    if (this.options.eventMaxRows === 0) return;
+    try {
+      await this.options.store.trimEvents(this.options.eventMaxRows);
+    } catch (error) {
+      this.log.error({ err: error }, 'Error trimming the event log');
+    }
+  }
+
   /** One pass over every agent. Resolves to the changes that were applied. */
   async sweep(): Promise<StatusChange[]> {
     const now = nowMicros();
@@ -98,10 +111,12 @@ export class HealthMonitor {
           lastHeartbeat: agent.lastHeartbeat,
           toStatus,
           at: now,
+          event: statusChangeEvent(agent, agent.status, toStatus, now),
         });
       }
     }
     await this.purgeExpiredUnhealthy(now);
+    await this.trimEvents();
     if (changes.length === 0) return [];
     try {
       const applied = await this.options.store.applyStatusChanges(changes);

@@ -22,6 +22,16 @@ export interface RegistryConfig {
    * `/` removed); empty when unset, and then `/a2a/agents` gives paths without URLs.
    */
   publicUrlPrefix: string;
+  /**
+   * The event log keeps at most this many events, the oldest trimmed by the health sweep
+   * (`MCP_MESH_EVENT_MAX_ROWS`, default 100,000); 0 turns the cap off.
+   */
+  eventMaxRows: number;
+  /**
+   * `MCP_MESH_ADMIN_PORT`: when above 0, the `/admin/*` routes are served on this port only (plain
+   * HTTP, on the registry's host) and no longer on the main one.
+   */
+  adminPort: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -68,6 +78,15 @@ function port(env: Env, name: string): number | undefined {
   return Number(raw);
 }
 
+function nonNegativeInteger(env: Env, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+    throw new MeshError('CONFIG_INVALID', `${name} must be a whole number (0 or more), got "${raw}"`);
+  }
+  return Number(raw);
+}
+
 function flag(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (raw === undefined || raw === '') return fallback;
@@ -107,5 +126,7 @@ export function loadRegistryConfig(
     bodyLimitBytes: positiveNumber(env, 'MCP_MESH_MAX_BODY_BYTES', 10 * 1024 * 1024, true),
     retentionSeconds: duration(env, 'MCP_MESH_RETENTION', 3600),
     publicUrlPrefix: (env.MCP_MESH_PUBLIC_URL_PREFIX ?? '').replace(/\/+$/, ''),
+    eventMaxRows: nonNegativeInteger(env, 'MCP_MESH_EVENT_MAX_ROWS', 100_000),
+    adminPort: port(env, 'MCP_MESH_ADMIN_PORT') ?? 0,
   });
 }

@@ -6,6 +6,7 @@ import type { RegistryConfig } from '../../shared/config.js';
 import type { RegistryStore } from '../../storage/registry-store.js';
 import { a2aRoutes } from '../current-api/routes/a2a.js';
 import { agentListRoutes } from '../current-api/routes/agent-list.js';
+import { eventRoutes } from '../current-api/routes/events.js';
 import { heartbeatRoutes } from '../current-api/routes/heartbeat.js';
 import { traceRoutes } from '../current-api/routes/trace.js';
 import { replyToInvalidLegacyInput } from '../legacy-api/invalid-input.js';
@@ -97,6 +98,7 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
   await app.register(agentListRoutes);
   await app.register(a2aRoutes);
   await app.register(traceRoutes);
+  await app.register(eventRoutes);
   await app.register(capabilityRoutes);
   await app.register(metricsRoutes);
   return app;

@@ -47,6 +47,7 @@ export const registryServices = appWide<RegistryServicesOptions>(
       intervalMs: config.healthCheckIntervalSeconds * 1000,
       currentTimeoutSeconds: config.defaultTimeoutThresholdSeconds,
       retentionSeconds: config.retentionSeconds,
+      eventMaxRows: config.eventMaxRows,
     });
     app.decorate('healthMonitor', monitor);
     app.addHook('onReady', async () => monitor.start());

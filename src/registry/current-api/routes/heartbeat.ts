@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AgentRecord } from '../../../mesh/agent.js';
+import { registrationEvents } from '../../../mesh/events.js';
 import { isoNanosZ, nowMicros } from '../../../shared/clock.js';
 import { AgentIdParams, DetailReply, ValidationErrorReply } from '../../http/common-schemas.js';
 import { persistOrFail } from '../../http/persist-or-fail.js';
@@ -53,8 +54,9 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if ('tools' in body) {
         const previous = app.store.getAgent(body.agent_id);
         const agent = agentFromHeartbeat(body, now, app.config.defaultTimeoutThresholdSeconds, previous);
+        const events = registrationEvents(agent, previous);
         const { agent: stored, isNew } = await persistOrFail(
-          app.store.upsertAgent(agent),
+          app.store.upsertAgent(agent, { events }),
           'Failed to process heartbeat',
         );
         if (isNew) app.counters.registrationsProcessed += 1;

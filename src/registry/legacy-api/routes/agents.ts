@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { registrationEvents, unregisterEvent } from '../../../mesh/events.js';
 import { isoOffset, nowMicros } from '../../../shared/clock.js';
 import { AgentIdParams, DetailReply, ValidationErrorReply } from '../../http/common-schemas.js';
 import { persistOrFail } from '../../http/persist-or-fail.js';
@@ -23,7 +24,11 @@ export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const now = nowMicros();
       const agent = agentFromRegistration(request.body, now);
-      const { isNew } = await persistOrFail(app.store.upsertAgent(agent), 'Failed to register agent');
+      const events = registrationEvents(agent, app.store.getAgent(agent.id));
+      const { isNew } = await persistOrFail(
+        app.store.upsertAgent(agent, { events }),
+        'Failed to register agent',
+      );
       if (isNew) app.counters.registrationsProcessed += 1;
       return sendJson(reply, 201, {
         status: 'success',
@@ -52,13 +57,20 @@ export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const agent = app.store.getAgent(agentId);
         // Idempotent, as the Go registry answers (registry-api-current.md §1.4): gone is gone.
         if (!agent) return reply.code(204).send(null);
-        if (agent.status === 'unhealthy') return reply.code(204).send(null);
+        const at = nowMicros();
+        // One `unregister` event per goodbye, even from an agent already unhealthy (as upstream).
+        const event = unregisterEvent(agent, at);
+        if (agent.status === 'unhealthy') {
+          if (event) await persistOrFail(app.store.appendEvents([event]), 'Failed to deregister agent');
+          return reply.code(204).send(null);
+        }
         const change = {
           id: agentId,
           fromStatus: agent.status,
           lastHeartbeat: agent.lastHeartbeat,
           toStatus: 'unhealthy' as const,
-          at: nowMicros(),
+          at,
+          event,
         };
         const applied = await persistOrFail(
           app.store.applyStatusChanges([change]),
