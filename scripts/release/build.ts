@@ -14,7 +14,6 @@ import { buildSea } from './sea.ts';
 import { findTarget, hostTarget, SEA_NODE_VERSION, TARGETS, type Target } from './targets.ts';
 
 const RELEASE_DIR = join(REPO_ROOT, 'dist', 'release');
-const CACHE_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'mcp-mesh-release');
 const EXECUTABLES = ['mcp-mesh-registry', 'mcp_mesh_dev'] as const;
 
 const log = (message: string) => process.stderr.write(`release: ${message}\n`);
@@ -47,7 +46,7 @@ function buildTarget(
   const outDir = join(releaseDir, target.id);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  const executable = strippedCopy(nodeBinary(target, SEA_NODE_VERSION, CACHE_DIR), target, workDir);
+  const executable = strippedCopy(nodeBinary(target, SEA_NODE_VERSION), target, workDir);
   const files = EXECUTABLES.map((name) => {
     const output = join(outDir, `${name}${target.exeSuffix}`);
     log(`${target.id}: ${name}${target.exeSuffix}`);
@@ -84,7 +83,7 @@ export async function release(
     mcp_mesh_dev: await bundleCli(workDir),
   };
   // The blob must be written by the very Node version it is injected into: the host's binary of it.
-  const generator = nodeBinary(host, SEA_NODE_VERSION, CACHE_DIR);
+  const generator = nodeBinary(host, SEA_NODE_VERSION);
   const sums: string[] = [];
   for (const target of targets) {
     const { archive, digest } = buildTarget(target, bundles, generator, version, releaseDir);

@@ -1,5 +1,7 @@
 // Fetches a platform's Node binary from npm (the `node` package's platform packages) once,
 // into a cache folder, with `npm pack`: the registry's integrity check applies as for any package.
+// The cache folder is outside the checkout (scripts/cache-dir.ts), so `npm ci`, which empties
+// node_modules/, does not throw the downloads away.
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
@@ -13,12 +15,16 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { CACHE_DIR } from '../cache-dir.ts';
 import { readTarFiles } from './tar.ts';
 import type { Target } from './targets.ts';
 
+/** Where the Node binaries are kept between runs: `<cache>/node-binaries/<package>-<version>/`. */
+export const NODE_BINARIES_DIR = join(CACHE_DIR, 'node-binaries');
+
 /** Returns the path of the cached Node binary for the target, downloading it when missing. */
-export function nodeBinary(target: Target, version: string, cacheDir: string): string {
-  const dir = join(cacheDir, `${target.nodePackage}-${version}`);
+export function nodeBinary(target: Target, version: string): string {
+  const dir = join(NODE_BINARIES_DIR, `${target.nodePackage}-${version}`);
   const binary = join(dir, `node${target.exeSuffix}`);
   if (existsSync(binary)) return binary;
   mkdirSync(dir, { recursive: true });

@@ -63,11 +63,7 @@ describe('the npm package, installed globally from its tarball', () => {
       ],
       dir.path,
     ).stderr;
-    nodes[OLDEST_NODE] = nodeBinary(
-      findTarget('linux-x64'),
-      OLDEST_NODE,
-      join(REPO_ROOT, 'node_modules', '.cache', 'mcp-mesh-release'),
-    );
+    nodes[OLDEST_NODE] = nodeBinary(findTarget('linux-x64'), OLDEST_NODE);
     nodes[PINNED_NODE] = join(REPO_ROOT, 'node_modules', 'node', 'bin', 'node');
   }, 300_000);
   afterAll(() => dir[Symbol.dispose]());
