@@ -8,6 +8,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, globSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import {
+  KUBERNETES_VALIDATE_CONSTRAINTS,
   KUBERNETES_VALIDATE_VENV,
   KUBERNETES_VALIDATE_VERSION,
   kubernetesValidate,
@@ -194,7 +195,8 @@ try {
   for (const result of results) if (result.status === 'rejected') report(result.reason);
   kubernetesValidate(() =>
     say(
-      `installing kubernetes-validate==${KUBERNETES_VALIDATE_VERSION} into ${KUBERNETES_VALIDATE_VENV} (pip): ` +
+      `installing kubernetes-validate==${KUBERNETES_VALIDATE_VERSION} into ${KUBERNETES_VALIDATE_VENV} ` +
+        `(pip, pinned by ${relative(REPO_ROOT, KUBERNETES_VALIDATE_CONSTRAINTS)}): ` +
         'the chart test checks the rendered manifests against the Kubernetes schemas it ships',
     ),
   );
