@@ -4,6 +4,7 @@ import { MeshError } from '../shared/errors.js';
 import { openStore } from '../storage/open-store.js';
 import { startupBanner } from './banner.js';
 import { HELP, parseRegistryArgs, UsageError, VERSION_TEXT } from './cli-args.js';
+import { buildAdminApp } from './http/admin-app.js';
 import { buildApp } from './http/app.js';
 
 const out = (text: string) => process.stdout.write(text);
@@ -42,6 +43,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   const app = await buildApp({ config, store, logger, writeAccessLog: out });
+  const adminApp = config.adminPort > 0 ? await buildAdminApp({ config, store, logger }) : undefined;
 
   // Signal handlers come first: a signal that arrives while we start must still close cleanly.
   let resolveStopped: (code: number) => void = () => {};
@@ -57,6 +59,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     isStopping = true;
     err('INFO:     Shutting down\nINFO:     Waiting for application shutdown.\n');
     try {
+      await adminApp?.close();
       await app.close();
       await store.close();
     } catch (error) {
@@ -74,17 +77,21 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   out(startupBanner(config.host, config.port));
   err(`INFO:     Started server process [${process.pid}]\nINFO:     Waiting for application startup.\n`);
+  // `localhost` binds IPv4 127.0.0.1 only, as uvicorn does (spec §10.1).
+  const listenHost = config.host === 'localhost' ? '127.0.0.1' : config.host;
+  let listening: typeof adminApp;
   try {
-    // `localhost` binds IPv4 127.0.0.1 only, as uvicorn does (spec §10.1).
     if (isStopping) return stopped;
-    await app.listen({ host: config.host === 'localhost' ? '127.0.0.1' : config.host, port: config.port });
+    await app.listen({ host: listenHost, port: config.port });
+    listening = adminApp;
+    await adminApp?.listen({ host: listenHost, port: config.adminPort });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'EADDRINUSE' ? 'address already in use' : (error as Error).message;
-    err(
-      `ERROR:    error while attempting to bind on address ('${config.host}', ${config.port}): ${reason}\n`,
-    );
+    const port = listening === undefined ? config.port : config.adminPort;
+    err(`ERROR:    error while attempting to bind on address ('${config.host}', ${port}): ${reason}\n`);
     isStopping = true;
+    await adminApp?.close().catch(() => {});
     await app.close().catch(() => {});
     await store.close().catch(() => {});
     return 1;
@@ -94,6 +101,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   err(
     `INFO:     Application startup complete.\nINFO:     Uvicorn running on http://${config.host}:${boundPort} (Press CTRL+C to quit)\n`,
   );
+  if (adminApp) err(`INFO:     Admin API on http://${config.host}:${config.adminPort}\n`);
 
   return stopped;
 }

@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { MeshError } from './errors.js';
 
 /** Everything the registry process is configured with; frozen, passed down. */
@@ -32,6 +34,8 @@ export interface RegistryConfig {
    * HTTP, on the registry's host) and no longer on the main one.
    */
   adminPort: number;
+  /** Where trusted entities' CA certificates live (`MCP_MESH_TRUST_DIR`, default `~/.mcp-mesh/tls`). */
+  trustDir: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -128,5 +132,6 @@ export function loadRegistryConfig(
     publicUrlPrefix: (env.MCP_MESH_PUBLIC_URL_PREFIX ?? '').replace(/\/+$/, ''),
     eventMaxRows: nonNegativeInteger(env, 'MCP_MESH_EVENT_MAX_ROWS', 100_000),
     adminPort: port(env, 'MCP_MESH_ADMIN_PORT') ?? 0,
+    trustDir: env.MCP_MESH_TRUST_DIR?.trim() || join(homedir(), '.mcp-mesh', 'tls'),
   });
 }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { RegistryConfig } from '../../shared/config.js';
 import type { RegistryStore } from '../../storage/registry-store.js';
 import { a2aRoutes } from '../current-api/routes/a2a.js';
+import { adminRoutes } from '../current-api/routes/admin.js';
 import { agentListRoutes } from '../current-api/routes/agent-list.js';
 import { eventRoutes } from '../current-api/routes/events.js';
 import { heartbeatRoutes } from '../current-api/routes/heartbeat.js';
@@ -99,6 +100,8 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
   await app.register(a2aRoutes);
   await app.register(traceRoutes);
   await app.register(eventRoutes);
+  // With an admin port, the admin routes are served there only (admin-app.ts).
+  if (config.adminPort === 0) await app.register(adminRoutes);
   await app.register(capabilityRoutes);
   await app.register(metricsRoutes);
   return app;

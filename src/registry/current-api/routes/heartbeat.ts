@@ -107,7 +107,10 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!agent) return reply.code(410).send();
       app.counters.heartbeatsProcessed += 1;
       const since = agent.current?.fullHeartbeatAt ?? agent.createdAt;
-      return reply.code(app.topology.hasChangedSince(agent, since) ? 202 : 200).send();
+      // Its own topology time moves past its last full heartbeat only when it is asked to
+      // register again (a certificate rotation, /admin/rotate).
+      const mustRegister = agent.topologyAt > since || app.topology.hasChangedSince(agent, since);
+      return reply.code(mustRegister ? 202 : 200).send();
     },
   );
 };

@@ -1,0 +1,33 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { adminRoutes } from '../current-api/routes/admin.js';
+import { replyToInvalidLegacyInput } from '../legacy-api/invalid-input.js';
+import type { AppDeps } from './app.js';
+import { errorHandling } from './error-handler.js';
+import { RouteTable } from './route-table.js';
+import { validatorCompiler } from './validator-compiler.js';
+
+/**
+ * The admin listener's app (`MCP_MESH_ADMIN_PORT` above 0): only the `/admin/*` routes, over the
+ * registry's store. Meant for a port that only operators reach; like the main app, it never
+ * listens by itself.
+ */
+export async function buildAdminApp({ config, store, logger }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    exposeHeadRoutes: false,
+    bodyLimit: config.bodyLimitBytes,
+    forceCloseConnections: 'idle',
+  });
+  const routes = RouteTable.install(app);
+  app.decorate('store', store);
+  app.decorate('config', config);
+  await app.register(validatorCompiler);
+  await app.register(errorHandling, {
+    routes,
+    bodyLimit: config.bodyLimitBytes,
+    replyToInvalidInput: replyToInvalidLegacyInput,
+  });
+  await app.register(adminRoutes);
+  return app;
+}
