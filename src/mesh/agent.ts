@@ -66,6 +66,12 @@ export interface CurrentAgentDetails {
   fullHeartbeatAt: Micros;
   /** An `a2a` agent's surfaces (one per `@mesh.a2a`), as `/a2a/agents` lists them. */
   a2aSurfaces?: A2aSurface[];
+  /**
+   * The TLS entity the agent registered as (upstream's `entity_id`, from the client certificate
+   * its registration was verified with). Such an agent serves TLS: the registry's proxy reaches it
+   * over HTTPS. Set only by registration trust; absent for agents that registered without one.
+   */
+  entityId?: string;
 }
 
 /** Where an A2A skill of an agent is served, relative to the public URL prefix. */
