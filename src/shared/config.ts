@@ -25,6 +25,23 @@ export interface RegistryConfig {
    */
   publicUrlPrefix: string;
   /**
+   * Seconds a call through `/proxy/*` may take when the request names no `X-Mesh-Timeout`
+   * (`MCP_MESH_PROXY_TIMEOUT`, default 60, at most 600: the Go registry's cap).
+   */
+  proxyTimeoutSeconds: number;
+  /**
+   * Request headers the proxy passes on besides its fixed ones (`MCP_MESH_PROPAGATE_HEADERS`,
+   * comma-separated): lower-case names, or prefixes ending in `*`; a bare `*` is ignored.
+   */
+  propagateHeaders: readonly string[];
+  /**
+   * The mesh's TLS files (`MCP_MESH_TLS_CA`, `MCP_MESH_TLS_CERT`, `MCP_MESH_TLS_KEY`): the CA that
+   * agents' certificates chain to and the registry's own client certificate, for HTTPS to agents.
+   */
+  tlsCaFile: string | undefined;
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
+  /**
    * The event log keeps at most this many events, the oldest trimmed by the health sweep
    * (`MCP_MESH_EVENT_MAX_ROWS`, default 100,000); 0 turns the cap off.
    */
@@ -99,6 +116,17 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   throw new MeshError('CONFIG_INVALID', `${name} must be true or false, got "${env[name]}"`);
 }
 
+/** Upstream's ceiling for every proxy budget, configured or asked for (10 minutes). */
+export const PROXY_TIMEOUT_CAP_SECONDS = 600;
+
+/** `MCP_MESH_PROPAGATE_HEADERS` as upstream reads it: trimmed, lower-case, empties and bare `*` dropped. */
+function headerPatterns(env: Env, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((entry) => entry.trim().toLowerCase())
+    .filter((entry) => entry !== '' && entry.replace(/\*$/, '') !== '');
+}
+
 const PYTHON_LEVELS: Record<string, string> = { warning: 'warn', critical: 'fatal' };
 
 /** Builds the registry's configuration from its flags (which win) and the environment. */
@@ -130,6 +158,14 @@ export function loadRegistryConfig(
     bodyLimitBytes: positiveNumber(env, 'MCP_MESH_MAX_BODY_BYTES', 10 * 1024 * 1024, true),
     retentionSeconds: duration(env, 'MCP_MESH_RETENTION', 3600),
     publicUrlPrefix: (env.MCP_MESH_PUBLIC_URL_PREFIX ?? '').replace(/\/+$/, ''),
+    proxyTimeoutSeconds: Math.min(
+      positiveNumber(env, 'MCP_MESH_PROXY_TIMEOUT', 60, true),
+      PROXY_TIMEOUT_CAP_SECONDS,
+    ),
+    propagateHeaders: Object.freeze(headerPatterns(env, 'MCP_MESH_PROPAGATE_HEADERS')),
+    tlsCaFile: env.MCP_MESH_TLS_CA?.trim() || undefined,
+    tlsCertFile: env.MCP_MESH_TLS_CERT?.trim() || undefined,
+    tlsKeyFile: env.MCP_MESH_TLS_KEY?.trim() || undefined,
     eventMaxRows: nonNegativeInteger(env, 'MCP_MESH_EVENT_MAX_ROWS', 100_000),
     adminPort: port(env, 'MCP_MESH_ADMIN_PORT') ?? 0,
     trustDir: env.MCP_MESH_TRUST_DIR?.trim() || join(homedir(), '.mcp-mesh', 'tls'),

@@ -9,6 +9,7 @@ import { adminRoutes } from '../current-api/routes/admin.js';
 import { agentListRoutes } from '../current-api/routes/agent-list.js';
 import { eventRoutes } from '../current-api/routes/events.js';
 import { heartbeatRoutes } from '../current-api/routes/heartbeat.js';
+import { proxyRoutes } from '../current-api/routes/proxy.js';
 import { traceRoutes } from '../current-api/routes/trace.js';
 import { replyToInvalidLegacyInput } from '../legacy-api/invalid-input.js';
 import { agentRoutes } from '../legacy-api/routes/agents.js';
@@ -99,6 +100,7 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
   await app.register(agentListRoutes);
   await app.register(a2aRoutes);
   await app.register(traceRoutes);
+  await app.register(proxyRoutes);
   await app.register(eventRoutes);
   // With an admin port, the admin routes are served there only (admin-app.ts).
   if (config.adminPort === 0) await app.register(adminRoutes);

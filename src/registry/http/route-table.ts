@@ -18,7 +18,12 @@ export class RouteTable {
     if (!route) {
       const source = url
         .split('/')
-        .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .map((part) => {
+          if (part.startsWith(':')) return '[^/]+';
+          // A trailing wildcard (`/proxy/*`) takes the rest of the path, slashes included.
+          if (part === '*') return '.*';
+          return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        })
         .join('/');
       route = { pattern: new RegExp(`^${source}$`), methods: new Set() };
       this.routes.set(url, route);
