@@ -17,6 +17,11 @@ import { registeredName, startAgent, waitFor } from './agent-process.js';
 import { callTool } from './mesh-call.js';
 
 const AGENTS = join(REPO_ROOT, 'test', 'e2e', 'agents');
+/**
+ * How soon after SIGTERM a deregistered agent leaves the healthy list: well under the 15 s that
+ * silence needs at the earliest (20 s timeout − 5 s between heartbeats).
+ */
+const DEREGISTERED_WITHIN_MS = 10_000;
 const run = promisify(execFile);
 
 interface Listed {
@@ -103,14 +108,20 @@ async function scenario(sdk: SdkVersion) {
       'the dependency to return',
     );
 
-    // SIGTERM the consumer: it deregisters and is no longer listed as healthy.
-    await consumer.kill('SIGTERM');
+    // SIGTERM the consumer: it deregisters (DELETE /agents/{id}), which marks it unhealthy at once
+    // (the row stays, as in the Go registry). Silence alone could not do that this fast: it takes
+    // the 20 s timeout after the last heartbeat, which came at most one 5 s interval before.
+    const isConsumer = (agent: Listed) => registeredName(sdk, 'report-consumer').test(agent.name);
+    expect((await agentsWith(registry.baseUrl)).filter(isConsumer)).toHaveLength(1);
+    const exited = consumer.kill('SIGTERM');
     await waitFor(
       () => agentsWith(registry.baseUrl),
-      (a) => !a.some((agent) => registeredName(sdk, 'report-consumer').test(agent.name)),
-      15_000,
+      (a) => !a.some(isConsumer),
+      DEREGISTERED_WITHIN_MS,
       'the consumer to deregister',
     );
+    expect((await agentsWith(registry.baseUrl, 'unhealthy')).filter(isConsumer)).toHaveLength(1);
+    await exited;
   } finally {
     await provider.kill('SIGKILL');
     await consumer.kill('SIGKILL');
