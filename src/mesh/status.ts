@@ -58,12 +58,22 @@ export function topologyAtAfterHeartbeat(
   return previous.status === status ? previous.topologyAt : at;
 }
 
-/** What consumers resolve against: if this changes, the agent's topology changed. */
+/**
+ * What consumers resolve against: if this changes, the agent's topology changed. A tool's
+ * required dependencies decide whether it is available, so they count too.
+ */
 function topologyFingerprint(agent: Pick<AgentRecord, 'endpoint' | 'capabilities' | 'namespace'>): string {
   return JSON.stringify([
     agent.endpoint,
     agent.namespace,
-    agent.capabilities.map((c) => [c.name, c.functionName, c.version, c.tags, c.kwargs]),
+    agent.capabilities.map((c) => [
+      c.name,
+      c.functionName,
+      c.version,
+      c.tags,
+      c.kwargs,
+      c.dependencies?.filter((d) => d.required === true).map((d) => [d.capability, d.tags, d.version]),
+    ]),
   ]);
 }
 

@@ -174,6 +174,44 @@ describe('the current protocol with the recorded SDK 3.8.0 session', () => {
     expect(registry.store.getAgent(providerBody.agent_id)?.status).toBe('unhealthy');
     expect(await head(url, providerBody.agent_id)).toBe(410);
   });
+
+  it('tells a consumer to re-resolve when something down a required chain changes', async () => {
+    await using registry = await startRegistry();
+    const url = registry.baseUrl;
+    const agent = (id: string, tools: Record<string, unknown>[]) => ({
+      agent_id: id,
+      http_port: 9200,
+      tools,
+    });
+    const middle = (required: boolean) =>
+      agent('middle', [
+        { function_name: 'mid', capability: 'mid', dependencies: [{ capability: 'base', required }] },
+      ]);
+    const top = agent('top', [
+      { function_name: 'use', capability: 'top', dependencies: [{ capability: 'mid' }] },
+    ]);
+    await heartbeat(url, agent('bottom', [{ function_name: 'base', capability: 'base' }]));
+    await heartbeat(url, middle(true));
+    expect((await heartbeat(url, top)).json.dependencies_resolved.use![0]).toMatchObject({
+      agent_id: 'middle',
+    });
+    expect(await head(url, 'top')).toBe(200);
+
+    // The bottom goes down: the middle is unavailable, so the top must hear of it.
+    expect((await send(url, { method: 'DELETE', path: '/agents/bottom' })).status).toBe(204);
+    expect(await head(url, 'top')).toBe(202);
+    expect((await heartbeat(url, top)).json.dependencies_resolved.use![0]).toMatchObject({
+      status: 'unresolved',
+    });
+    expect(await head(url, 'top')).toBe(200);
+
+    // The middle drops the requirement: available again, and the top hears of that too.
+    await heartbeat(url, middle(false));
+    expect(await head(url, 'top')).toBe(202);
+    expect((await heartbeat(url, top)).json.dependencies_resolved.use![0]).toMatchObject({
+      agent_id: 'middle',
+    });
+  });
 });
 
 describe('bad input on the current protocol never becomes a 500', () => {

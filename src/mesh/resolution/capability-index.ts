@@ -70,7 +70,7 @@ export class CapabilityIndex<T extends ProviderTool = ProviderTool> {
   }
 
   /** Resolves one dependency against the indexed providers of its capability. */
-  resolve(dep: DependencySpec, consumerAgentId: string, options: ResolveOptions = {}): T | undefined {
+  resolve(dep: DependencySpec, consumerAgentId: string, options: ResolveOptions<T> = {}): T | undefined {
     return resolveDependency(dep, this.candidates(dep.capability), consumerAgentId, options);
   }
 

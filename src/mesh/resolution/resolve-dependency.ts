@@ -3,7 +3,8 @@
  * as the upstream Go registry does them:
  *
  * 1. capability equal (exact, case-sensitive);
- * 2. provider agent healthy;
+ * 2. provider agent healthy and, when the caller asks, available (availability.ts: its required
+ *    dependencies resolve, transitively);
  * 3. tags (see tag-match.ts), which also give the score;
  * 4. version constraint (see semver-constraint.ts);
  * 5. the schema stage (`matchMode`) is not implemented: every candidate passes, which is what
@@ -43,12 +44,17 @@ export interface DependencySpec {
   namespace?: string;
 }
 
-/** Filters that upstream does not apply; both off by default. */
-export interface ResolveOptions {
-  /** Only providers whose agent namespace equals the dependency's (when it names one). */
+/** Filters beyond capability, health, tags and version. */
+export interface ResolveOptions<T extends ProviderTool = ProviderTool> {
+  /** Only providers whose agent namespace equals the dependency's (when it names one); upstream: off. */
   readonly matchNamespace?: boolean;
-  /** Never resolve to a tool of the consumer's own agent. */
+  /** Never resolve to a tool of the consumer's own agent; upstream: off. */
   readonly excludeConsumer?: boolean;
+  /**
+   * Whether a healthy provider that matches is available (its required dependencies resolve,
+   * see availability.ts); asked last, so only of the providers that pass every other stage.
+   */
+  readonly isAvailable?: (tool: T) => boolean;
 }
 
 /** Whether `tool` (with tag score `score`) ranks above the current `best`. */
@@ -68,7 +74,7 @@ export function resolveDependency<T extends ProviderTool>(
   dep: DependencySpec,
   candidates: Iterable<T>,
   consumerAgentId: string,
-  options: ResolveOptions = {},
+  options: ResolveOptions<T> = {},
 ): T | undefined {
   if (dep.capability === '') return undefined;
   const versionMatches = compileConstraint(dep.version ?? '');
@@ -81,6 +87,7 @@ export function resolveDependency<T extends ProviderTool>(
     if (tool.agentId === excluded || (namespace !== undefined && tool.namespace !== namespace)) continue;
     const score = scoreTags(tool.tags, dep.tags);
     if (score === undefined || !versionMatches(tool.version)) continue;
+    if (options.isAvailable !== undefined && !options.isAvailable(tool)) continue;
     if (best === undefined || outranks(score, tool, bestScore, best)) {
       best = tool;
       bestScore = score;

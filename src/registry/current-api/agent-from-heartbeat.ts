@@ -50,7 +50,7 @@ function toCapability(tool: CurrentHeartbeatRequest['tools'][number]): Capabilit
         tags: (dep.tags ?? []).map((t) => (Array.isArray(t) ? [...t] : t)),
         version: dep.version ?? '',
         namespace: dep.namespace,
-        required: dep.required,
+        required: dep.required ?? undefined,
       }),
     ),
     ...(tool.inputSchema === undefined ? {} : { inputSchema: tool.inputSchema }),

@@ -1,4 +1,9 @@
 import type { AgentRecord, CapabilityRecord } from '../../mesh/agent.js';
+import {
+  type AvailabilityTool,
+  ProviderAvailability,
+  requiredDependenciesOf,
+} from '../../mesh/resolution/availability.js';
 import { CapabilityIndex } from '../../mesh/resolution/capability-index.js';
 import {
   type LlmProviderEntry,
@@ -12,13 +17,23 @@ import {
   type LlmToolPool,
   selectLlmTools,
 } from '../../mesh/resolution/llm-tool-filter.js';
-import { type DependencyResolution, toResolution } from '../../mesh/resolution/resolve-dependency.js';
+import {
+  RequiredEdgeGraph,
+  type RequiredEdges,
+  requiredCycleMessage,
+  requiredEdgesOf,
+} from '../../mesh/resolution/required-cycle.js';
+import {
+  type DependencyResolution,
+  type DependencySpec,
+  toResolution,
+} from '../../mesh/resolution/resolve-dependency.js';
 import { compareCodePoints } from '../../mesh/resolution/semver-constraint.js';
 import { nowMicros } from '../../shared/clock.js';
 import type { RegistryStore } from '../../storage/registry-store.js';
 
 /** A tool as the topology indexes it: what resolution needs, and what `llm_tools` lists. */
-interface MeshTool extends LlmToolCandidate {
+interface MeshTool extends LlmToolCandidate, AvailabilityTool {
   /**
    * When the agent's tools were last written (its last full heartbeat) and the tool's position
    * among them: the order the Go registry's rows have, which its LLM tool lists follow.
@@ -31,8 +46,19 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+function dependencySpec(dep: NonNullable<CapabilityRecord['dependencies']>[number]): DependencySpec {
+  return { capability: dep.capability, tags: dep.tags, version: dep.version, namespace: dep.namespace };
+}
+
 function providerTools(agent: AgentRecord): MeshTool[] {
   const writtenAt = agent.current?.fullHeartbeatAt ?? agent.createdAt;
+  // Availability is decided per agent and capability, by the agent's first tool with it.
+  const requiredByCapability = new Map<string, DependencySpec[]>();
+  for (const cap of agent.capabilities) {
+    if (!requiredByCapability.has(cap.name)) {
+      requiredByCapability.set(cap.name, requiredDependenciesOf(cap.dependencies).map(dependencySpec));
+    }
+  }
   return agent.capabilities.map((cap: CapabilityRecord, position) => ({
     agentId: agent.id,
     agentName: agent.name,
@@ -50,6 +76,7 @@ function providerTools(agent: AgentRecord): MeshTool[] {
     httpPort: agent.current?.httpPort ?? 0,
     writtenAt,
     position,
+    requiredDependencies: requiredByCapability.get(cap.name) ?? [],
   }));
 }
 
@@ -97,6 +124,14 @@ function sortedByKey<V>(entries: Map<string, V>): Record<string, V> {
  */
 export class MeshTopology {
   private readonly index = new CapabilityIndex<MeshTool>();
+  /** Which providers are available (their required chains resolve); cleared on every change. */
+  private readonly availability = new ProviderAvailability<MeshTool>((capability) =>
+    this.index.candidates(capability),
+  );
+  /** Every agent's required edges, for refusing a registration that closes a cycle. */
+  private readonly requiredEdges = new RequiredEdgeGraph();
+  /** Required edges of registrations being written (admitted, not yet stored). */
+  private readonly admitted = new Set<{ agentId: string; edges: RequiredEdges }>();
   /** The capability list each indexed agent had: an unchanged list only needs its health updated. */
   private readonly indexed = new Map<string, readonly CapabilityRecord[]>();
   /** When this process last saw an agent disappear (deletions carry no time of their own). */
@@ -117,16 +152,55 @@ export class MeshTopology {
   private reindex(id: string): void {
     const agent = this.store.getAgent(id);
     if (agent === undefined) {
-      if (this.index.removeAgent(id)) this.lastRemovalAt = nowMicros();
+      if (this.index.removeAgent(id)) {
+        this.lastRemovalAt = nowMicros();
+        this.availability.clear();
+      }
       this.indexed.delete(id);
+      this.requiredEdges.removeAgent(id);
       return;
     }
     if (this.indexed.get(id) === agent.capabilities) {
-      this.index.setHealthy(id, agent.status === 'healthy');
+      const isHealthy = agent.status === 'healthy';
+      if (this.index.toolsOf(id).some((tool) => tool.isHealthy !== isHealthy)) this.availability.clear();
+      this.index.setHealthy(id, isHealthy);
       return;
     }
     this.index.upsertAgent(id, providerTools(agent));
     this.indexed.set(id, agent.capabilities);
+    this.requiredEdges.setAgent(id, requiredEdgesOf(agent.capabilities));
+    this.availability.clear();
+  }
+
+  /**
+   * Admits a registration (full heartbeat) unless its required dependencies would close a cycle
+   * of required edges (required-cycle.ts): then `refusal` is the answer's message and nothing may
+   * be written. An admitted registration's edges count for other registrations' checks until
+   * `release` (call it once the write is done, stored or failed).
+   */
+  admitRegistration(agent: AgentRecord): { refusal?: string; release: () => void } {
+    const edges = requiredEdgesOf(agent.capabilities);
+    if (edges.size === 0) return { release: () => {} };
+    const others: RequiredEdges[] = [];
+    for (const entry of this.admitted) if (entry.agentId !== agent.id) others.push(entry.edges);
+    const cycle = this.requiredEdges.cycleWith(agent.id, edges, others);
+    if (cycle !== undefined) return { refusal: requiredCycleMessage(cycle), release: () => {} };
+    const entry = { agentId: agent.id, edges };
+    this.admitted.add(entry);
+    return { release: () => this.admitted.delete(entry) };
+  }
+
+  /**
+   * '' when the agent's capability at `position` is available, else why not, as `GET /agents`
+   * lists it: `agent unhealthy`, or the first required dependency that does not resolve.
+   */
+  unavailableReason(agent: AgentRecord, position: number): string {
+    if (agent.status !== 'healthy') return 'agent unhealthy';
+    const tool =
+      this.indexed.get(agent.id) === agent.capabilities
+        ? this.index.toolsOf(agent.id)[position]
+        : providerTools(agent)[position];
+    return tool === undefined ? '' : this.availability.unavailableReason(tool);
   }
 
   /** `dependencies_resolved` for the agent: one entry per declared dependency, in order. */
@@ -142,7 +216,7 @@ export class MeshTopology {
           version: dep.version,
           namespace: dep.namespace,
         };
-        return toResolution(this.index.resolve(spec, agent.id), spec);
+        return toResolution(this.availability.resolve(spec, agent.id), spec);
       });
     }
     return resolved;
@@ -181,16 +255,21 @@ export class MeshTopology {
 
   /**
    * Whether anything the agent depends on changed since its last full heartbeat: a provider of
-   * one of its dependency capabilities registered, changed, changed status or disappeared, or,
+   * one of its dependency capabilities (or of their required dependencies, transitively)
+   * registered, changed, changed status or disappeared, or,
    * for an agent with `llm_filter` or `llm_provider`, any agent offering a tool with an input
    * schema did (the Go registry answers 202 after any registration or status change).
    */
   hasChangedSince(agent: AgentRecord, since: number): boolean {
     if (this.lastRemovalAt > since) return true;
-    for (const name of agent.dependencies) {
+    // The providers of its dependencies, and those of their required dependencies, transitively:
+    // a change down a required chain changes which providers are available.
+    const capabilities = new Set(agent.dependencies);
+    for (const name of capabilities) {
       for (const tool of this.index.candidates(name)) {
         const provider = this.store.getAgent(tool.agentId);
         if (provider && provider.topologyAt > since) return true;
+        for (const dep of tool.requiredDependencies) capabilities.add(dep.capability);
       }
     }
     // An `@mesh.llm` agent's tools and provider can come from any agent that offers a tool.

@@ -14,6 +14,7 @@ import { useHeartbeatErrors } from '../invalid-heartbeat.js';
 import {
   CURRENT_HEARTBEAT_KEY,
   CurrentErrorReply,
+  CurrentHeartbeatRefusal,
   CurrentHeartbeatReply,
   CurrentHeartbeatRequest,
 } from '../schemas/current-heartbeat.js';
@@ -41,7 +42,7 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['heartbeat'],
         body: HeartbeatBody,
         response: {
-          200: Type.Union([CurrentHeartbeatReply, LegacyHeartbeatReply]),
+          200: Type.Union([CurrentHeartbeatReply, CurrentHeartbeatRefusal, LegacyHeartbeatReply]),
           400: CurrentErrorReply,
           404: DetailReply,
           422: ValidationErrorReply,
@@ -54,11 +55,21 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if ('tools' in body) {
         const previous = app.store.getAgent(body.agent_id);
         const agent = agentFromHeartbeat(body, now, app.config.defaultTimeoutThresholdSeconds, previous);
+        // A required dependency cycle is refused as the Go registry does: 200, status "error".
+        const admission = app.topology.admitRegistration(agent);
+        if (admission.refusal !== undefined) {
+          return sendJson(reply, 200, {
+            agent_id: body.agent_id,
+            message: admission.refusal,
+            status: 'error',
+            timestamp: isoNanosZ(now),
+          });
+        }
         const events = registrationEvents(agent, previous);
         const { agent: stored, isNew } = await persistOrFail(
           app.store.upsertAgent(agent, { events }),
           'Failed to process heartbeat',
-        );
+        ).finally(admission.release);
         if (isNew) app.counters.registrationsProcessed += 1;
         app.counters.heartbeatsProcessed += 1;
         const llmProviders = app.topology.llmProvidersFor(stored);

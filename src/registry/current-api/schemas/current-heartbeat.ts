@@ -9,7 +9,8 @@ export const ToolDependencyRequest = Type.Object({
   /** `null` is no constraint, as for the Go registry. */
   version: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   namespace: Type.Optional(Type.String()),
-  required: Type.Optional(Type.Boolean()),
+  /** `null` is optional (not required), as for the Go registry. */
+  required: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
   matchMode: Type.Optional(Type.String()),
 });
 export type ToolDependencyRequest = Static<typeof ToolDependencyRequest>;
@@ -131,6 +132,14 @@ export const CurrentHeartbeatReply = Type.Object({
   status: Type.String(),
   /** An `a2a` agent that sent `surfaces`: each with its public URLs (when a prefix is configured). */
   surfaces: Type.Optional(Type.Array(A2aSurfaceReply)),
+  timestamp: Type.String(),
+});
+
+/** A registration the Go registry refuses after reading it (a required cycle): 200, nothing written. */
+export const CurrentHeartbeatRefusal = Type.Object({
+  agent_id: Type.String(),
+  message: Type.String(),
+  status: Type.Literal('error'),
   timestamp: Type.String(),
 });
 

@@ -33,6 +33,11 @@ function llmProviderView(spec: LlmProviderRequest) {
   };
 }
 
+/** `available`, and when it is false, `unavailable_reason` (the Go registry's CapabilityInfo). */
+function availabilityView(reason: string) {
+  return reason === '' ? { available: true } : { available: false, unavailable_reason: reason };
+}
+
 /**
  * A current-protocol agent in `GET /agents`: the legacy object's keys first (so legacy clients
  * read it as they read any agent), then the fields of the current AgentInfo that `meshctl list`
@@ -53,13 +58,13 @@ export function currentAgentView(agent: AgentRecord, topology: MeshTopology) {
     })),
   );
   const details = agent.current;
-  const isAvailable = agent.status === 'healthy';
   return {
     ...legacyAgentView(agent),
-    capabilities: agent.capabilities.map((cap) => ({
+    capabilities: agent.capabilities.map((cap, position) => ({
       ...legacyCapabilityView(cap),
       function_name: cap.functionName ?? cap.name,
-      available: isAvailable,
+      // Healthy and every required dependency resolving, as the Go registry derives it.
+      ...availabilityView(topology.unavailableReason(agent, position)),
       // An `@mesh.llm` tool's specs, as the Go registry lists them (keys in its order).
       ...llmFilterView(cap.llmFilter),
       ...(cap.llmProvider === undefined ? {} : { llm_provider: llmProviderView(cap.llmProvider) }),
