@@ -6,6 +6,7 @@
  */
 import type { Micros } from '../shared/clock.js';
 import type { AgentRecord, AgentStatus } from './agent.js';
+import { sortKeysDeep } from './resolution/resolve-dependency.js';
 
 export const EVENT_TYPES = [
   'register',
@@ -145,7 +146,7 @@ export function rotateEvent(agent: AgentRecord, entityId: string, at: Micros): M
   });
 }
 
-/** The event's data with its keys in Go's order (sorted), as stored and answered. */
+/** The event's data with its keys in Go's order (sorted, at every level), as stored and answered. */
 export function sortedData(data: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(data).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return sortKeysDeep(data) as Record<string, unknown>;
 }
