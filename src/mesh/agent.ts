@@ -17,6 +17,14 @@ export interface ToolDependency {
   version: string;
   namespace: string | undefined;
   required: boolean | undefined;
+  /**
+   * The schema stage (`schema-compatibility.ts`): `subset` or `strict` (other text counts as
+   * `subset`); absent or empty, no schema stage. With the canonical schema the consumer expects of
+   * the provider's output, and its hash, as sent.
+   */
+  matchMode?: string;
+  expectedSchemaHash?: string;
+  expectedSchemaCanonical?: Record<string, unknown>;
 }
 
 /**
@@ -39,6 +47,16 @@ export interface CapabilityRecord {
   /** Current protocol only: schema fields kept verbatim for listings. */
   inputSchema?: unknown;
   outputSchema?: unknown;
+  /**
+   * Current protocol only: the canonical (normalized) input and output schemas and their content
+   * hashes (`sha256:<hex>`), and the normalizer's warnings, as sent. The schema catalogue keeps the
+   * canonical schemas; the schema stage of resolution compares the output ones.
+   */
+  inputSchemaCanonical?: Record<string, unknown>;
+  inputSchemaHash?: string;
+  outputSchemaCanonical?: Record<string, unknown>;
+  outputSchemaHash?: string;
+  schemaWarnings?: string[];
   /** Current protocol only: an `@mesh.llm` tool's filter of the tools its LLM gets, as sent. */
   llmFilter?: Record<string, unknown>;
   /** Current protocol only: an `@mesh.llm` tool's LLM provider spec (the fields sent non-null). */

@@ -6,7 +6,7 @@ import type { Micros } from '../shared/clock.js';
 
 export interface SchemaEntry {
   hash: string;
-  /** The canonical schema as JSON text, exactly as first received. */
+  /** The canonical schema first received, as JSON text (the Go registry's form of it). */
   canonical: string;
   /** The runtime that first sent it (`python`, `typescript`, `java`, ...). */
   runtimeOrigin: string;

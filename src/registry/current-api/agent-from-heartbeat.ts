@@ -33,6 +33,35 @@ function llmProviderOf(spec: NonNullable<CurrentHeartbeatRequest['tools'][number
   return stored;
 }
 
+/** A dependency's schema-stage fields, those sent non-null. */
+function expectedSchemaOf(
+  dep: NonNullable<CurrentHeartbeatRequest['tools'][number]['dependencies']>[number],
+) {
+  const fields: Pick<ToolDependency, 'matchMode' | 'expectedSchemaHash' | 'expectedSchemaCanonical'> = {};
+  if (dep.matchMode != null) fields.matchMode = dep.matchMode;
+  if (dep.expectedSchemaHash != null) fields.expectedSchemaHash = dep.expectedSchemaHash;
+  if (dep.expectedSchemaCanonical != null) fields.expectedSchemaCanonical = dep.expectedSchemaCanonical;
+  return fields;
+}
+
+/** A tool's canonical schemas, their hashes and the normalizer's warnings, those sent non-null. */
+function schemaFieldsOf(tool: CurrentHeartbeatRequest['tools'][number]) {
+  const fields: Pick<
+    CapabilityRecord,
+    | 'inputSchemaCanonical'
+    | 'inputSchemaHash'
+    | 'outputSchemaCanonical'
+    | 'outputSchemaHash'
+    | 'schemaWarnings'
+  > = {};
+  if (tool.inputSchemaCanonical != null) fields.inputSchemaCanonical = tool.inputSchemaCanonical;
+  if (tool.inputSchemaHash != null) fields.inputSchemaHash = tool.inputSchemaHash;
+  if (tool.outputSchemaCanonical != null) fields.outputSchemaCanonical = tool.outputSchemaCanonical;
+  if (tool.outputSchemaHash != null) fields.outputSchemaHash = tool.outputSchemaHash;
+  if (tool.schemaWarnings != null) fields.schemaWarnings = [...tool.schemaWarnings];
+  return fields;
+}
+
 function toCapability(tool: CurrentHeartbeatRequest['tools'][number]): CapabilityRecord {
   return {
     name: tool.capability,
@@ -51,10 +80,12 @@ function toCapability(tool: CurrentHeartbeatRequest['tools'][number]): Capabilit
         version: dep.version ?? '',
         namespace: dep.namespace,
         required: dep.required ?? undefined,
+        ...expectedSchemaOf(dep),
       }),
     ),
     ...(tool.inputSchema === undefined ? {} : { inputSchema: tool.inputSchema }),
     ...(tool.outputSchema === undefined ? {} : { outputSchema: tool.outputSchema }),
+    ...schemaFieldsOf(tool),
     ...(tool.llm_filter == null ? {} : { llmFilter: tool.llm_filter }),
     ...(tool.llm_provider == null ? {} : { llmProvider: llmProviderOf(tool.llm_provider) }),
   };

@@ -10,6 +10,7 @@ import { agentListRoutes } from '../current-api/routes/agent-list.js';
 import { eventRoutes } from '../current-api/routes/events.js';
 import { heartbeatRoutes } from '../current-api/routes/heartbeat.js';
 import { proxyRoutes } from '../current-api/routes/proxy.js';
+import { schemaRoutes } from '../current-api/routes/schemas.js';
 import { traceRoutes } from '../current-api/routes/trace.js';
 import { replyToInvalidLegacyInput } from '../legacy-api/invalid-input.js';
 import { agentRoutes } from '../legacy-api/routes/agents.js';
@@ -102,6 +103,7 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
   await app.register(traceRoutes);
   await app.register(proxyRoutes);
   await app.register(eventRoutes);
+  await app.register(schemaRoutes);
   // With an admin port, the admin routes are served there only (admin-app.ts).
   if (config.adminPort === 0) await app.register(adminRoutes);
   await app.register(capabilityRoutes);

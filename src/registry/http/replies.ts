@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifySchema } from 'fastify';
 import type { CallSerializerTypeProvider } from 'fastify/types/type-provider.js';
 import type { Static, TSchema } from 'typebox';
+import { goJsonText } from './go-json.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: matches a reply of any route, whatever its generics.
 type AnyReply = FastifyReply<any, any, any, any, any, any, any, any>;
@@ -28,6 +29,18 @@ export function sendJson<Reply extends AnyReply, Code extends number>(
   body: ReplyBody<Reply, Code>,
 ): FastifyReply {
   return sendJsonText(reply, statusCode, JSON.stringify(body));
+}
+
+/**
+ * As {@link sendJson}, written as the Go registry writes it (`go-json.ts`: keys in byte order,
+ * HTML characters escaped): for routes whose bodies echo JSON that agents sent.
+ */
+export function sendGoJson<Reply extends AnyReply, Code extends number>(
+  reply: Reply,
+  statusCode: Code,
+  body: ReplyBody<Reply, Code>,
+): FastifyReply {
+  return sendJsonText(reply, statusCode, goJsonText(body));
 }
 
 /**

@@ -11,6 +11,7 @@ import { recordLegacyHeartbeat } from '../../legacy-api/legacy-heartbeat.js';
 import { LegacyHeartbeatReply, LegacyHeartbeatRequest } from '../../legacy-api/schemas/legacy-heartbeat.js';
 import { agentFromHeartbeat } from '../agent-from-heartbeat.js';
 import { useHeartbeatErrors } from '../invalid-heartbeat.js';
+import { KnownSchemaHashes } from '../known-schema-hashes.js';
 import {
   CURRENT_HEARTBEAT_KEY,
   CurrentErrorReply,
@@ -33,6 +34,7 @@ function surfacesOf(agent: AgentRecord, sent: unknown[] | null | undefined, pref
 
 export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
   useHeartbeatErrors(app);
+  const knownSchemas = new KnownSchemaHashes();
   app.post(
     '/heartbeat',
     {
@@ -66,10 +68,12 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
           });
         }
         const events = registrationEvents(agent, previous);
+        const schemas = knownSchemas.entriesToStore(agent, now);
         const { agent: stored, isNew } = await persistOrFail(
-          app.store.upsertAgent(agent, { events }),
+          app.store.upsertAgent(agent, { events, schemas }),
           'Failed to process heartbeat',
         ).finally(admission.release);
+        knownSchemas.remember(schemas);
         if (isNew) app.counters.registrationsProcessed += 1;
         app.counters.heartbeatsProcessed += 1;
         const llmProviders = app.topology.llmProvidersFor(stored);

@@ -11,7 +11,11 @@ export const ToolDependencyRequest = Type.Object({
   namespace: Type.Optional(Type.String()),
   /** `null` is optional (not required), as for the Go registry. */
   required: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
-  matchMode: Type.Optional(Type.String()),
+  /** The schema stage: `subset` or `strict` (other text counts as `subset`); absent, null or empty: none. */
+  matchMode: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  /** The canonical schema the consumer expects of the provider's output, and its hash. */
+  expectedSchemaHash: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  expectedSchemaCanonical: Type.Optional(Type.Union([JsonObject, Type.Null()])),
 });
 export type ToolDependencyRequest = Static<typeof ToolDependencyRequest>;
 
@@ -43,6 +47,15 @@ export const ToolRequest = Type.Object({
   dependencies: Type.Optional(Type.Array(ToolDependencyRequest)),
   inputSchema: Type.Optional(Type.Unknown()),
   outputSchema: Type.Optional(Type.Unknown()),
+  /**
+   * The SDK's canonical (normalized) schemas with their content hashes (`sha256:<hex>`): kept once
+   * per hash in the schema catalogue (`GET /schemas`) when both are sent, the hash non-empty.
+   */
+  inputSchemaCanonical: Type.Optional(Type.Union([JsonObject, Type.Null()])),
+  inputSchemaHash: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  outputSchemaCanonical: Type.Optional(Type.Union([JsonObject, Type.Null()])),
+  outputSchemaHash: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  schemaWarnings: Type.Optional(Type.Union([Type.Array(Type.String()), Type.Null()])),
   kwargs: Type.Optional(JsonObject),
   /** `{filter: [...], filter_mode?, inject_param?}`, free-form as upstream keeps it (an object or null). */
   llm_filter: Type.Optional(Type.Union([JsonObject, Type.Null()])),
