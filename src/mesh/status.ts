@@ -60,7 +60,8 @@ export function topologyAtAfterHeartbeat(
 
 /**
  * What consumers resolve against: if this changes, the agent's topology changed. A tool's
- * required dependencies decide whether it is available, so they count too.
+ * required dependencies decide whether it is available, and its published output schema whether
+ * it passes a consumer's schema stage, so they count too.
  */
 function topologyFingerprint(agent: Pick<AgentRecord, 'endpoint' | 'capabilities' | 'namespace'>): string {
   return JSON.stringify([
@@ -72,7 +73,10 @@ function topologyFingerprint(agent: Pick<AgentRecord, 'endpoint' | 'capabilities
       c.version,
       c.tags,
       c.kwargs,
-      c.dependencies?.filter((d) => d.required === true).map((d) => [d.capability, d.tags, d.version]),
+      c.outputSchemaHash,
+      c.dependencies
+        ?.filter((d) => d.required === true)
+        .map((d) => [d.capability, d.tags, d.version, d.matchMode, d.expectedSchemaHash]),
     ]),
   ]);
 }

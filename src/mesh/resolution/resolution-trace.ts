@@ -8,6 +8,7 @@
  */
 
 import type { DependencySpec, ProviderTool } from './resolve-dependency.js';
+import { schemaVerdict } from './schema-compatibility.js';
 import { compareCodePoints, compareVersions, compileConstraint } from './semver-constraint.js';
 import { scoreTags, type TagSpec } from './tag-match.js';
 
@@ -44,19 +45,11 @@ export interface AuditTrace {
   prior_chosen?: string;
 }
 
-/** What a provider's agent looks like to the health stage. */
-export interface TraceCandidate extends ProviderTool {
-  /** The agent's status (its details when unhealthy). */
-  status: string;
-}
-
-export interface TraceOptions<T extends TraceCandidate> {
+export interface TraceOptions<T extends ProviderTool> {
+  /** The status of an unhealthy provider's agent, for the health stage's details. */
+  statusOf?: (tool: T) => string;
   /** Why a healthy provider is unavailable (a required dependency of its does not resolve). */
   unavailableReason?: (tool: T) => string | undefined;
-  /** The schema stage: eviction details for a provider, undefined to keep it. */
-  schemaEviction?: (tool: T) => Record<string, unknown> | undefined;
-  /** `none`, `subset` or `strict` (the dependency's `matchMode`). */
-  schemaMode?: string;
 }
 
 function candidateId(tool: ProviderTool): string {
@@ -112,7 +105,7 @@ function stage(
  * order the registry keeps them) for the consumer's function's dependency at `depIndex`. Answers
  * the trace (without `prior_chosen`) and the provider chosen, if any.
  */
-export function traceResolution<T extends TraceCandidate>(
+export function traceResolution<T extends ProviderTool>(
   consumer: string,
   depIndex: number,
   dep: DependencySpec,
@@ -127,7 +120,7 @@ export function traceResolution<T extends TraceCandidate>(
       capability: dep.capability,
       ...(plainTags.length > 0 ? { tags: plainTags } : {}),
       ...(dep.version ? { version_constraint: dep.version } : {}),
-      schema_mode: options.schemaMode || 'none',
+      schema_mode: dep.matchMode || 'none',
     },
     stages: [],
   };
@@ -138,7 +131,8 @@ export function traceResolution<T extends TraceCandidate>(
   for (const tool of candidates) {
     if (tool.capability !== dep.capability) continue;
     if (!tool.isHealthy) {
-      unhealthy.push({ id: candidateId(tool), reason: 'Unhealthy', details: { status: tool.status } });
+      const status = options.statusOf?.(tool) ?? 'unhealthy';
+      unhealthy.push({ id: candidateId(tool), reason: 'Unhealthy', details: { status } });
       continue;
     }
     const unavailable = options.unavailableReason?.(tool);
@@ -193,9 +187,14 @@ export function traceResolution<T extends TraceCandidate>(
   const schemaKept: { tool: T; score: number }[] = [];
   const schemaEvicted: AuditEvicted[] = [];
   for (const entry of versioned) {
-    const details = options.schemaEviction?.(entry.tool);
-    if (details === undefined) schemaKept.push(entry);
-    else schemaEvicted.push({ id: candidateId(entry.tool), reason: 'SchemaIncompatible', details });
+    const verdict = schemaVerdict(dep, entry.tool);
+    if (verdict.compatible) schemaKept.push(entry);
+    else
+      schemaEvicted.push({
+        id: candidateId(entry.tool),
+        reason: 'SchemaIncompatible',
+        details: verdict.eviction,
+      });
   }
   trace.stages.push(
     stage(

@@ -7,8 +7,8 @@
  *    dependencies resolve, transitively);
  * 3. tags (see tag-match.ts), which also give the score;
  * 4. version constraint (see semver-constraint.ts);
- * 5. the schema stage (`matchMode`) is not implemented: every candidate passes, which is what
- *    upstream does for consumers that do not set `matchMode`;
+ * 5. the schema stage, for a dependency with a `matchMode` (schema-compatibility.ts): the
+ *    provider's published output schema must satisfy the one the consumer expects;
  * 6. choice: highest tag score, then highest version (valid semver above invalid), then smallest
  *    `agent_id`; two functions of one agent that tie on all three keep their candidate order.
  *
@@ -18,11 +18,17 @@
  * either filter. Pure: no I/O.
  */
 
+import {
+  hasSchemaStage,
+  type PublishedOutputSchema,
+  type SchemaExpectation,
+  schemaVerdict,
+} from './schema-compatibility.js';
 import { compareCodePoints, compareVersions, compileConstraint } from './semver-constraint.js';
 import { scoreTags, type TagSpec } from './tag-match.js';
 
 /** One tool (function) of a registered agent, as a candidate provider. */
-export interface ProviderTool {
+export interface ProviderTool extends PublishedOutputSchema {
   agentId: string;
   agentName?: string;
   namespace: string;
@@ -36,8 +42,8 @@ export interface ProviderTool {
   kwargs: Record<string, unknown>;
 }
 
-/** One declared dependency of a consumer's tool. */
-export interface DependencySpec {
+/** One declared dependency of a consumer's tool (with the schema stage's expectation, if any). */
+export interface DependencySpec extends SchemaExpectation {
   capability: string;
   tags?: TagSpec;
   version?: string;
@@ -78,6 +84,7 @@ export function resolveDependency<T extends ProviderTool>(
 ): T | undefined {
   if (dep.capability === '') return undefined;
   const versionMatches = compileConstraint(dep.version ?? '');
+  const hasSchema = hasSchemaStage(dep);
   const namespace = options.matchNamespace === true && dep.namespace ? dep.namespace : undefined;
   const excluded = options.excludeConsumer === true ? consumerAgentId : undefined;
   let best: T | undefined;
@@ -87,6 +94,7 @@ export function resolveDependency<T extends ProviderTool>(
     if (tool.agentId === excluded || (namespace !== undefined && tool.namespace !== namespace)) continue;
     const score = scoreTags(tool.tags, dep.tags);
     if (score === undefined || !versionMatches(tool.version)) continue;
+    if (hasSchema && !schemaVerdict(dep, tool).compatible) continue;
     if (options.isAvailable !== undefined && !options.isAvailable(tool)) continue;
     if (best === undefined || outranks(score, tool, bestScore, best)) {
       best = tool;

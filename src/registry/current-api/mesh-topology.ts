@@ -23,6 +23,7 @@ import {
   requiredCycleMessage,
   requiredEdgesOf,
 } from '../../mesh/resolution/required-cycle.js';
+import { type AuditTrace, traceResolution } from '../../mesh/resolution/resolution-trace.js';
 import {
   type DependencyResolution,
   type DependencySpec,
@@ -47,7 +48,15 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function dependencySpec(dep: NonNullable<CapabilityRecord['dependencies']>[number]): DependencySpec {
-  return { capability: dep.capability, tags: dep.tags, version: dep.version, namespace: dep.namespace };
+  return {
+    capability: dep.capability,
+    tags: dep.tags,
+    version: dep.version,
+    namespace: dep.namespace,
+    matchMode: dep.matchMode,
+    expectedSchemaHash: dep.expectedSchemaHash,
+    expectedSchemaCanonical: dep.expectedSchemaCanonical,
+  };
 }
 
 function providerTools(agent: AgentRecord): MeshTool[] {
@@ -72,6 +81,8 @@ function providerTools(agent: AgentRecord): MeshTool[] {
     kwargs: cap.kwargs ?? {},
     description: cap.description ?? '',
     inputSchema: isPlainObject(cap.inputSchema) ? cap.inputSchema : undefined,
+    outputSchemaHash: cap.outputSchemaHash,
+    outputSchemaCanonical: cap.outputSchemaCanonical,
     httpHost: agent.current?.httpHost ?? '',
     httpPort: agent.current?.httpPort ?? 0,
     writtenAt,
@@ -210,16 +221,37 @@ export class MeshTopology {
       const deps = cap.dependencies;
       if (!deps || deps.length === 0 || cap.functionName === undefined) continue;
       resolved[cap.functionName] = deps.map((dep) => {
-        const spec = {
-          capability: dep.capability,
-          tags: dep.tags,
-          version: dep.version,
-          namespace: dep.namespace,
-        };
+        const spec = dependencySpec(dep);
         return toResolution(this.availability.resolve(spec, agent.id), spec);
       });
     }
     return resolved;
+  }
+
+  /**
+   * The audit trace of each of the agent's dependency positions (resolution-trace.ts): the same
+   * resolution as {@link resolveFor}, stage by stage, for the `dependency_*` events.
+   */
+  tracesFor(agent: AgentRecord): { functionName: string; depIndex: number; trace: AuditTrace }[] {
+    const traces: { functionName: string; depIndex: number; trace: AuditTrace }[] = [];
+    const options = {
+      unavailableReason: (tool: MeshTool) => this.availability.unavailableReason(tool) || undefined,
+      statusOf: (tool: MeshTool) => this.store.getAgent(tool.agentId)?.status ?? 'unknown',
+    };
+    for (const cap of agent.capabilities) {
+      const { functionName } = cap;
+      if (!cap.dependencies || functionName === undefined) continue;
+      for (const [depIndex, dep] of cap.dependencies.entries()) {
+        const spec = dependencySpec(dep);
+        const candidates = this.index.candidates(spec.capability);
+        traces.push({
+          functionName,
+          depIndex,
+          trace: traceResolution(agent.id, depIndex, spec, candidates, options).trace,
+        });
+      }
+    }
+    return traces;
   }
 
   /**

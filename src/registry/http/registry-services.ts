@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { RegistryConfig } from '../../shared/config.js';
 import type { RegistryStore } from '../../storage/registry-store.js';
 import { MeshTopology } from '../current-api/mesh-topology.js';
+import { ResolutionAudit } from '../current-api/resolution-audit.js';
 import { HealthMonitor } from '../health-monitor.js';
 import { appWide } from './app-wide.js';
 import { RegistryCounters, ResponseCache } from './registry-state.js';
@@ -15,6 +16,7 @@ declare module 'fastify' {
     capabilitiesCache: ResponseCache;
     healthMonitor: HealthMonitor;
     topology: MeshTopology;
+    resolutionAudit: ResolutionAudit;
     config: Readonly<RegistryConfig>;
   }
 }
@@ -37,6 +39,7 @@ export const registryServices = appWide<RegistryServicesOptions>(
     app.decorate('config', config);
     const topology = new MeshTopology(store);
     app.decorate('topology', topology);
+    app.decorate('resolutionAudit', new ResolutionAudit(store));
     app.addHook('onClose', async () => topology.close());
     app.decorate('counters', new RegistryCounters());
     app.decorate('agentsCache', new ResponseCache());

@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
   auditEventFor,
-  type TraceCandidate,
   traceFingerprint,
   traceResolution,
 } from '../../../src/mesh/resolution/resolution-trace.js';
-import { type DependencySpec, resolveDependency } from '../../../src/mesh/resolution/resolve-dependency.js';
+import {
+  type DependencySpec,
+  type ProviderTool,
+  resolveDependency,
+} from '../../../src/mesh/resolution/resolve-dependency.js';
 
-function tool(overrides: Partial<TraceCandidate> & { agentId: string }): TraceCandidate {
+function tool(overrides: Partial<ProviderTool> & { agentId: string }): ProviderTool {
   return {
     namespace: 'default',
     isHealthy: true,
-    status: 'healthy',
     endpoint: `http://127.0.0.1:9000/${overrides.agentId}`,
     functionName: 'get_date',
     capability: 'date_service',
@@ -25,7 +27,7 @@ function tool(overrides: Partial<TraceCandidate> & { agentId: string }): TraceCa
 describe('the resolution trace', () => {
   it('records every stage with what it kept and evicted, and why', () => {
     const candidates = [
-      tool({ agentId: 'down', isHealthy: false, status: 'unhealthy' }),
+      tool({ agentId: 'down', isHealthy: false }),
       tool({ agentId: 'stuck' }),
       tool({ agentId: 'untagged', tags: [] }),
       tool({ agentId: 'banned', tags: ['system', 'beta'] }),
@@ -36,6 +38,7 @@ describe('the resolution trace', () => {
     const dep: DependencySpec = { capability: 'date_service', tags: ['system', '-beta'], version: '>=1.0.0' };
     const { trace, chosen } = traceResolution('consumer-1', 0, dep, candidates, {
       unavailableReason: (t) => (t.agentId === 'stuck' ? "required dep 'db' unresolved" : undefined),
+      statusOf: () => 'unhealthy',
     });
     expect(chosen?.agentId).toBe('a-new');
     expect(trace).toEqual({

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AgentRecord } from '../../../mesh/agent.js';
 import { registrationEvents } from '../../../mesh/events.js';
@@ -30,6 +31,20 @@ const HeartbeatBody = Type.Union([CurrentHeartbeatRequest, LegacyHeartbeatReques
 function surfacesOf(agent: AgentRecord, sent: unknown[] | null | undefined, prefix: string) {
   if (agent.agentType !== 'a2a' || !sent || sent.length === 0) return {};
   return { surfaces: (agent.current?.a2aSurfaces ?? []).map((s) => a2aSurfaceView(s, prefix)) };
+}
+
+/**
+ * Logs the resolution audit of a full heartbeat (`dependency_*` events, resolution-audit.ts). Its
+ * failure does not fail the heartbeat, whose registration is already stored.
+ */
+async function logResolutions(app: FastifyInstance, log: FastifyBaseLogger, agent: AgentRecord, now: number) {
+  try {
+    const traces = app.topology.tracesFor(agent);
+    if (traces.length === 0) return;
+    await app.store.appendEvents(await app.resolutionAudit.eventsFor(agent, traces, now));
+  } catch (error) {
+    log.error({ err: error }, 'resolution audit not logged');
+  }
 }
 
 export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -76,6 +91,7 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
         knownSchemas.remember(schemas);
         if (isNew) app.counters.registrationsProcessed += 1;
         app.counters.heartbeatsProcessed += 1;
+        await logResolutions(app, request.log, stored, now);
         const llmProviders = app.topology.llmProvidersFor(stored);
         return sendJson(reply, 200, {
           agent_id: stored.id,

@@ -1,0 +1,84 @@
+/**
+ * The `dependency_resolved` / `dependency_unresolved` events of full heartbeats, as the Go
+ * registry writes them (`meshctl audit` reads them): each dependency position's trace is logged
+ * when it is worth it (resolution-trace.ts's `auditEventFor`), given what the log last said about
+ * that position. That history is remembered per position (bounded), and read from the event log
+ * the first time a position is seen, so a restart or another replica's events count too.
+ */
+import type { AgentRecord } from '../../mesh/agent.js';
+import type { MeshEvent } from '../../mesh/events.js';
+import {
+  type AuditHistory,
+  type AuditTrace,
+  auditEventFor,
+  traceFingerprint,
+} from '../../mesh/resolution/resolution-trace.js';
+import type { Micros } from '../../shared/clock.js';
+import type { RegistryStore } from '../../storage/registry-store.js';
+
+/** How many earlier events of one function are searched for a position's history (as Go). */
+const HISTORY_LOOKUP = 64;
+/** Positions remembered; the oldest are forgotten (and read again from the log if they return). */
+const MAX_POSITIONS = 10_000;
+
+function isTrace(data: unknown): data is AuditTrace {
+  return typeof data === 'object' && data !== null && Array.isArray((data as AuditTrace).stages);
+}
+
+export class ResolutionAudit {
+  readonly #history = new Map<string, AuditHistory>();
+
+  constructor(private readonly store: RegistryStore) {}
+
+  /** The events the agent's traces call for, at `at`; the history is updated as if they were written. */
+  async eventsFor(
+    agent: AgentRecord,
+    traces: readonly { functionName: string; depIndex: number; trace: AuditTrace }[],
+    at: Micros,
+  ): Promise<MeshEvent[]> {
+    const events: MeshEvent[] = [];
+    for (const { functionName, depIndex, trace } of traces) {
+      const key = JSON.stringify([agent.id, functionName, depIndex]);
+      const history = this.#history.get(key) ?? (await this.load(agent.id, functionName, depIndex));
+      const event = auditEventFor(trace, history);
+      if (event !== undefined) {
+        events.push({
+          type: event.type,
+          agentId: agent.id,
+          agentName: agent.name,
+          functionName,
+          at,
+          data: event.data as unknown as Record<string, unknown>,
+        });
+        history.last = { type: event.type, fingerprint: traceFingerprint(trace) };
+        if (trace.chosen !== undefined) history.priorChosen = trace.chosen.agent_id;
+      }
+      this.remember(key, history);
+    }
+    return events;
+  }
+
+  private remember(key: string, history: AuditHistory): void {
+    this.#history.delete(key);
+    this.#history.set(key, history);
+    if (this.#history.size > MAX_POSITIONS) {
+      const oldest = this.#history.keys().next().value;
+      if (oldest !== undefined) this.#history.delete(oldest);
+    }
+  }
+
+  private async load(agentId: string, functionName: string, depIndex: number): Promise<AuditHistory> {
+    const history: AuditHistory = { priorChosen: '' };
+    const recent = await this.store.listEvents({ agentId, functionName, limit: HISTORY_LOOKUP });
+    for (const event of recent) {
+      if (event.type !== 'dependency_resolved' && event.type !== 'dependency_unresolved') continue;
+      if (!isTrace(event.data) || event.data.dep_index !== depIndex) continue;
+      history.last ??= { type: event.type, fingerprint: traceFingerprint(event.data) };
+      if (event.type === 'dependency_resolved' && event.data.chosen !== undefined) {
+        history.priorChosen = event.data.chosen.agent_id;
+        break;
+      }
+    }
+    return history;
+  }
+}
