@@ -99,14 +99,17 @@ describe('GET /events, ours beside the Go registry', () => {
     ]);
   });
 
-  it.each(['/events?limit=abc', '/events?limit=1.5', '/events?limit=99999999999999999999'])(
-    'refuses %s with the Go registry answer',
-    async (path) => {
-      const [a, b] = await Promise.all([get(ours.baseUrl, path), get(go.baseUrl, path)]);
-      expect(a.status).toBe(400);
-      expect({ status: a.status, body: a.body }).toEqual({ status: b.status, body: b.body });
-    },
-  );
+  it.each([
+    '/events?limit=abc',
+    '/events?limit=1.5',
+    '/events?limit=99999999999999999999',
+    '/events?limit=1&limit=2',
+    '/events?type=register&agent_id=a&agent_id=b',
+  ])('refuses %s with the Go registry answer', async (path) => {
+    const [a, b] = await Promise.all([get(ours.baseUrl, path), get(go.baseUrl, path)]);
+    expect(a.status).toBe(400);
+    expect({ status: a.status, body: a.body }).toEqual({ status: b.status, body: b.body });
+  });
 });
 
 describe('GET /events across replicas', () => {

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { EVENT_TYPES, type EventType } from '../../../mesh/events.js';
-import { sendJson } from '../../http/replies.js';
+import { sendGoJson } from '../../http/replies.js';
 import { useHeartbeatErrors } from '../invalid-heartbeat.js';
 import { EventsReply, eventView } from '../views/event-view.js';
-import { BindErrorReply, bindInteger } from './query-binding.js';
+import { BindErrorReply, bindInteger, repeatedParameterError } from './query-binding.js';
 
 /** Strings, as sent: the handler binds them as the Go registry does (its errors, its clamping). */
 const EventsQuery = Type.Object({
@@ -20,7 +20,7 @@ function isEventType(value: string): value is EventType {
 
 /**
  * `GET /events`: the event log, newest first, read from the database (so every replica serves
- * every replica's events). What `meshctl audit` reads.
+ * every replica's events), written as the Go registry writes JSON. What `meshctl audit` reads.
  */
 export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   useHeartbeatErrors(app);
@@ -35,12 +35,14 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
+      const repeated = repeatedParameterError(request.url, ['type', 'agent_id', 'function_name', 'limit']);
+      if (repeated !== undefined) return sendGoJson(reply, 400, { msg: repeated });
       const { type, agent_id: agentId, function_name: functionName } = request.query;
       const limit = bindInteger('limit', request.query.limit);
-      if (typeof limit === 'string') return sendJson(reply, 400, { msg: limit });
+      if (typeof limit === 'string') return sendGoJson(reply, 400, { msg: limit });
       // An unknown type matches no event (the Go registry does not check it either).
       if (type !== undefined && type !== '' && !isEventType(type)) {
-        return sendJson(reply, 200, { count: 0, events: [] });
+        return sendGoJson(reply, 200, { count: 0, events: [] });
       }
       const events = await app.store.listEvents({
         type: type === '' ? undefined : type,
@@ -48,7 +50,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         functionName: functionName === '' ? undefined : functionName,
         limit: Math.min(Math.max(limit ?? 50, 1), 500),
       });
-      return sendJson(reply, 200, { count: events.length, events: events.map(eventView) });
+      return sendGoJson(reply, 200, { count: events.length, events: events.map(eventView) });
     },
   );
 };

@@ -16,3 +16,17 @@ export function bindInteger(name: string, raw: string | undefined): number | und
   if (value > 9223372036854775807n || value < -9223372036854775808n) return invalid('value out of range');
   return Number(value);
 }
+
+/**
+ * The Go registry's bind error for the first of `names` that the query string of `url` repeats
+ * (each is a single-value parameter), or undefined when none is repeated.
+ */
+export function repeatedParameterError(url: string, names: readonly string[]): string | undefined {
+  const start = url.indexOf('?');
+  if (start === -1) return undefined;
+  const query = new URLSearchParams(url.slice(start + 1));
+  const repeated = names.find((name) => query.getAll(name).length > 1);
+  return repeated === undefined
+    ? undefined
+    : `Invalid format for parameter ${repeated}: multiple values for single value parameter '${repeated}'`;
+}

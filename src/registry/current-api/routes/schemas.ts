@@ -5,7 +5,7 @@ import { sendGoJson } from '../../http/replies.js';
 import { useHeartbeatErrors } from '../invalid-heartbeat.js';
 import { CurrentErrorReply } from '../schemas/current-heartbeat.js';
 import { SchemaEntriesReply, SchemaEntryReply, schemaEntryView } from '../views/schema-entry-view.js';
-import { BindErrorReply, bindInteger } from './query-binding.js';
+import { BindErrorReply, bindInteger, repeatedParameterError } from './query-binding.js';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
@@ -16,12 +16,6 @@ const SchemasQuery = Type.Object({
 });
 
 const HashParams = Type.Object({ hash: Type.String({ description: 'The content hash (sha256:<hex>)' }) });
-
-/** How many times `name` occurs in the query string of `url`. */
-function occurrences(url: string, name: string): number {
-  const start = url.indexOf('?');
-  return start === -1 ? 0 : new URLSearchParams(url.slice(start + 1)).getAll(name).length;
-}
 
 /**
  * `GET /schemas` and `GET /schemas/{hash}`: the schema catalogue (canonical schemas that agents
@@ -43,11 +37,8 @@ export const schemaRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      if (occurrences(request.url, 'limit') > 1) {
-        return sendGoJson(reply, 400, {
-          msg: "Invalid format for parameter limit: multiple values for single value parameter 'limit'",
-        });
-      }
+      const repeated = repeatedParameterError(request.url, ['limit']);
+      if (repeated !== undefined) return sendGoJson(reply, 400, { msg: repeated });
       const limit = bindInteger('limit', request.query.limit);
       if (typeof limit === 'string') return sendGoJson(reply, 400, { msg: limit });
       const entries = await app.store.listSchemas(Math.min(Math.max(limit ?? DEFAULT_LIMIT, 1), MAX_LIMIT));
