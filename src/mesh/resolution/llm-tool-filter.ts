@@ -177,7 +177,8 @@ export function toLlmToolEntry(
   };
 }
 
-function entries(tools: readonly LlmToolCandidate[]): LlmToolEntry[] {
+/** The tools as `llm_tools[function]` lists them (those with an input schema). */
+export function llmToolEntries(tools: readonly LlmToolCandidate[]): LlmToolEntry[] {
   const listed: LlmToolEntry[] = [];
   for (const tool of tools) {
     const { inputSchema } = tool;
@@ -187,22 +188,23 @@ function entries(tools: readonly LlmToolCandidate[]): LlmToolEntry[] {
 }
 
 /**
- * The tools for one function's `llm_filter` (as the agent sent it), or undefined when the
- * function gets no `llm_tools` entry: no object with an array `filter`, or an element of
- * `filter` that is neither a string nor an object.
+ * The tools for one function's `llm_filter` (as the agent sent it), in the order `llm_tools`
+ * lists them, or undefined when the function gets no `llm_tools` entry: no object with an array
+ * `filter`, or an element of `filter` that is neither a string nor an object.
  */
-export function selectLlmTools(
+export function selectLlmToolCandidates(
   llmFilter: unknown,
   pool: LlmToolPool,
   consumerAgentId: string,
-): LlmToolEntry[] | undefined {
+): LlmToolCandidate[] | undefined {
   if (!isPlainObject(llmFilter)) return undefined;
   const filter = llmFilter.filter;
   if (!Array.isArray(filter)) return undefined;
   const mode = typeof llmFilter.filter_mode === 'string' ? llmFilter.filter_mode : 'all';
   if (mode === '*') {
-    const others = pool.all().filter((tool) => isOffered(tool) && tool.agentId !== consumerAgentId);
-    return entries(uniqueByFunctionName(others));
+    return uniqueByFunctionName(
+      pool.all().filter((tool) => isOffered(tool) && tool.agentId !== consumerAgentId),
+    );
   }
   const matched: LlmToolCandidate[] = [];
   for (const element of filter) {
@@ -211,5 +213,15 @@ export function selectLlmTools(
     matched.push(...tools);
   }
   const unique = uniqueByFunctionName(matched);
-  return entries(mode === 'best_match' ? bestPerCapability(unique) : unique);
+  return mode === 'best_match' ? bestPerCapability(unique) : unique;
+}
+
+/** {@link selectLlmToolCandidates} as `llm_tools[function]` lists them. */
+export function selectLlmTools(
+  llmFilter: unknown,
+  pool: LlmToolPool,
+  consumerAgentId: string,
+): LlmToolEntry[] | undefined {
+  const selected = selectLlmToolCandidates(llmFilter, pool, consumerAgentId);
+  return selected === undefined ? undefined : llmToolEntries(selected);
 }

@@ -11,11 +11,18 @@ import {
   toLlmProviderEntry,
 } from '../../mesh/resolution/llm-provider.js';
 import {
+  type LlmProviderResolution,
+  type LlmToolResolution,
+  llmProviderResolutions,
+  llmToolResolutions,
+} from '../../mesh/resolution/llm-resolutions.js';
+import {
   isOffered,
   type LlmToolCandidate,
   type LlmToolEntry,
   type LlmToolPool,
-  selectLlmTools,
+  llmToolEntries,
+  selectLlmToolCandidates,
 } from '../../mesh/resolution/llm-tool-filter.js';
 import {
   RequiredEdgeGraph,
@@ -95,7 +102,7 @@ function byWriteOrder(a: MeshTool, b: MeshTool): number {
   return a.writtenAt - b.writtenAt || a.position - b.position;
 }
 
-/** The tools LLMs may be given, computed once per heartbeat answer and only as far as asked. */
+/** The tools LLMs may be given, computed once per topology state and only as far as asked. */
 class OfferedTools implements LlmToolPool {
   #all: MeshTool[] | undefined;
   readonly #byCapability = new Map<string, MeshTool[]>();
@@ -123,6 +130,11 @@ class OfferedTools implements LlmToolPool {
   }
 }
 
+/** Whether the agent has an `@mesh.llm` function (`llm_filter` or `llm_provider`). */
+function isLlmConsumer(agent: AgentRecord): boolean {
+  return agent.capabilities.some((cap) => cap.llmFilter !== undefined || cap.llmProvider !== undefined);
+}
+
 /** An object with the keys in Go's JSON order (byte order), as Go writes a map. */
 function sortedByKey<V>(entries: Map<string, V>): Record<string, V> {
   return Object.fromEntries([...entries].sort(([a], [b]) => compareCodePoints(a, b)));
@@ -147,6 +159,8 @@ export class MeshTopology {
   private readonly indexed = new Map<string, readonly CapabilityRecord[]>();
   /** When this process last saw an agent disappear (deletions carry no time of their own). */
   private lastRemovalAt = 0;
+  /** The tools LLMs may be given as the index stands; dropped on every change. */
+  private offered: OfferedTools | undefined;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly store: RegistryStore) {
@@ -161,6 +175,7 @@ export class MeshTopology {
   }
 
   private reindex(id: string): void {
+    this.offered = undefined;
     const agent = this.store.getAgent(id);
     if (agent === undefined) {
       if (this.index.removeAgent(id)) {
@@ -254,35 +269,104 @@ export class MeshTopology {
     return traces;
   }
 
+  private offeredTools(): OfferedTools {
+    this.offered ??= new OfferedTools(this.index);
+    return this.offered;
+  }
+
   /**
-   * `llm_tools` for the agent: for each function with an `llm_filter` that has a `filter` array,
-   * the tools its LLM gets (llm-tool-filter.ts), keyed by function name in Go's key order.
+   * The tools each of the agent's functions with an `llm_filter` that has a `filter` array gives
+   * its LLM (llm-tool-filter.ts), by function name (the last such tool of a name decides, as the
+   * Go registry's map does).
    */
-  llmToolsFor(agent: AgentRecord): Record<string, LlmToolEntry[]> {
-    const pool = new OfferedTools(this.index);
-    const tools = new Map<string, LlmToolEntry[]>();
+  private llmToolChoices(agent: AgentRecord): Map<string, LlmToolCandidate[]> {
+    const pool = this.offeredTools();
+    const choices = new Map<string, LlmToolCandidate[]>();
     for (const cap of agent.capabilities) {
       if (cap.llmFilter === undefined || cap.functionName === undefined) continue;
-      const selected = selectLlmTools(cap.llmFilter, pool, agent.id);
-      if (selected !== undefined) tools.set(cap.functionName, selected);
+      const selected = selectLlmToolCandidates(cap.llmFilter, pool, agent.id);
+      if (selected !== undefined) choices.set(cap.functionName, selected);
+    }
+    return choices;
+  }
+
+  /** The provider each of the agent's functions with an `llm_provider` resolves to (llm-provider.ts). */
+  private llmProviderChoices(agent: AgentRecord): Map<string, LlmToolCandidate> {
+    const pool = this.offeredTools();
+    const choices = new Map<string, LlmToolCandidate>();
+    for (const cap of agent.capabilities) {
+      if (cap.llmProvider === undefined || cap.functionName === undefined) continue;
+      const { capability } = cap.llmProvider;
+      const chosen = selectLlmProvider(cap.llmProvider, capability === '' ? [] : pool.of(capability));
+      if (chosen !== undefined) choices.set(cap.functionName, chosen);
+    }
+    return choices;
+  }
+
+  /**
+   * `llm_tools` for the agent: for each function with an `llm_filter` that has a `filter` array,
+   * the tools its LLM gets, keyed by function name in Go's key order.
+   */
+  llmToolsFor(agent: AgentRecord): Record<string, LlmToolEntry[]> {
+    const tools = new Map<string, LlmToolEntry[]>();
+    for (const [functionName, selected] of this.llmToolChoices(agent)) {
+      tools.set(functionName, llmToolEntries(selected));
     }
     return sortedByKey(tools);
   }
 
   /**
    * `llm_providers` for the agent: for each function with an `llm_provider` that resolves, the
-   * provider (llm-provider.ts); undefined when none resolves (the key is then left out).
+   * provider; undefined when none resolves (the key is then left out).
    */
   llmProvidersFor(agent: AgentRecord): Record<string, LlmProviderEntry> | undefined {
-    const pool = new OfferedTools(this.index);
     const providers = new Map<string, LlmProviderEntry>();
-    for (const cap of agent.capabilities) {
-      if (cap.llmProvider === undefined || cap.functionName === undefined) continue;
-      const { capability } = cap.llmProvider;
-      const chosen = selectLlmProvider(cap.llmProvider, capability === '' ? [] : pool.of(capability));
-      if (chosen !== undefined) providers.set(cap.functionName, toLlmProviderEntry(chosen));
+    for (const [functionName, chosen] of this.llmProviderChoices(agent)) {
+      providers.set(functionName, toLlmProviderEntry(chosen));
     }
     return providers.size === 0 ? undefined : sortedByKey(providers);
+  }
+
+  /**
+   * `llm_tool_resolutions` and `llm_provider_resolutions` of the agent in `GET /agents`
+   * (llm-resolutions.ts), from the same choices as {@link llmToolsFor} and
+   * {@link llmProvidersFor}; null when there are none, as the Go registry lists no rows. Agents
+   * without an `@mesh.llm` function cost one look at their tools.
+   */
+  llmResolutionsFor(agent: AgentRecord): {
+    tools: LlmToolResolution[] | null;
+    providers: LlmProviderResolution[] | null;
+  } {
+    if (!isLlmConsumer(agent)) return { tools: null, providers: null };
+    const toolChoices = this.llmToolChoices(agent);
+    const providerChoices = this.llmProviderChoices(agent);
+    const tools = llmToolResolutions(
+      agent.capabilities.flatMap((cap) =>
+        cap.llmFilter === undefined || cap.functionName === undefined
+          ? []
+          : [
+              {
+                functionName: cap.functionName,
+                llmFilter: cap.llmFilter,
+                selected: toolChoices.get(cap.functionName),
+              },
+            ],
+      ),
+    );
+    const providers = llmProviderResolutions(
+      agent.capabilities.flatMap((cap) =>
+        cap.llmProvider === undefined || cap.functionName === undefined
+          ? []
+          : [
+              {
+                functionName: cap.functionName,
+                spec: cap.llmProvider,
+                chosen: providerChoices.get(cap.functionName),
+              },
+            ],
+      ),
+    );
+    return { tools: tools.length === 0 ? null : tools, providers: providers.length === 0 ? null : providers };
   }
 
   /**
@@ -305,7 +389,7 @@ export class MeshTopology {
       }
     }
     // An `@mesh.llm` agent's tools and provider can come from any agent that offers a tool.
-    if (agent.capabilities.some((cap) => cap.llmFilter !== undefined || cap.llmProvider !== undefined)) {
+    if (isLlmConsumer(agent)) {
       for (const tools of this.index.agentTools()) {
         const offering = tools.find((tool) => tool.inputSchema !== undefined);
         if (offering === undefined || offering.agentId === agent.id) continue;

@@ -57,6 +57,7 @@ export function currentAgentView(agent: AgentRecord, topology: MeshTopology) {
       tags: (cap.dependencies?.[i]?.tags ?? []).flat(),
     })),
   );
+  const llm = topology.llmResolutionsFor(agent);
   const details = agent.current;
   return {
     ...legacyAgentView(agent),
@@ -76,8 +77,8 @@ export function currentAgentView(agent: AgentRecord, topology: MeshTopology) {
     total_dependencies: dependencyResolutions.length,
     dependencies_resolved: dependencyResolutions.filter((r) => r.status === 'available').length,
     dependency_resolutions: dependencyResolutions.length === 0 ? null : dependencyResolutions,
-    llm_tool_resolutions: null,
-    llm_provider_resolutions: null,
+    llm_tool_resolutions: llm.tools,
+    llm_provider_resolutions: llm.providers,
     last_seen: agent.lastHeartbeat === null ? null : isoNanosZ(agent.lastHeartbeat),
     version: details?.version ?? '1.0.0',
   };
