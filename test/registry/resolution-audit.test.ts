@@ -170,7 +170,14 @@ describe('schema stage and resolution audit, ours beside the Go registry', () =>
         })
       ).stdout;
     const mask = (text: string) => text.replace(/\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?/g, '<time>');
-    for (const args of [['--json'], ['--explain'], []]) {
+    for (const args of [
+      ['--json'],
+      ['--explain'],
+      [],
+      ['--dep', '0'],
+      ['--function', 'report', '--limit', '1'],
+      ['--explain', '--dep', '0', '--limit', '1'],
+    ]) {
       const [a, b] = await Promise.all([audit(ours.baseUrl, ...args), audit(go.baseUrl, ...args)]);
       expect(mask(a)).toEqual(mask(b));
       expect(a).toContain('new-2222');
