@@ -37,7 +37,6 @@ const agent = (id: string, dependencies: object[] = []) => ({
 function masked(text: string): string {
   return (
     text
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: colour escapes are removed.
       .replace(/\u001b\[[0-9;]*m/g, '')
       .replace(/127\.0\.0\.1:\d+/g, '<host>')
       .replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?Z?/g, '<time>')
