@@ -48,7 +48,7 @@ function consumer(id: string, dependency: Record<string, unknown>) {
     http_host: '127.0.0.1',
     http_port: 9002,
     runtime: 'python',
-    tools: [{ function_name: 'report', capability: 'report', dependencies: [dependency] }],
+    tools: [{ function_name: 'report', capability: 'report', dependencies: [dependency] as object[] }],
   };
 }
 
@@ -158,6 +158,28 @@ describe('schema stage and resolution audit, ours beside the Go registry', () =>
       ['dependency_resolved', 'plain-5555'],
       ['dependency_unresolved', 'strict-4444'],
       ['dependency_resolved', 'subset-3333'],
+    ]);
+  });
+
+  it('lists dependency_resolutions in GET /agents as the Go registry does (available ones first)', async () => {
+    const multi = consumer('multi-6666', { capability: 'nobody_provides_this' });
+    multi.tools[0]!.dependencies.push({ capability: 'date_service', tags: ['system'] });
+    for (const base of [ours.baseUrl, go.baseUrl])
+      expect((await postJson(base, '/heartbeat', multi)).status).toBe(200);
+    const listed = async (base: string) => {
+      const body = JSON.parse((await send(base, { path: '/agents' })).body) as {
+        agents: { id: string; dependency_resolutions: unknown }[];
+      };
+      return body.agents
+        .map((a) => [a.id, a.dependency_resolutions])
+        .sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+    };
+    const [a, b] = await Promise.all([listed(ours.baseUrl), listed(go.baseUrl)]);
+    expect(a).toEqual(b);
+    const [, multiResolutions] = a.find(([id]) => id === 'multi-6666')!;
+    expect((multiResolutions as { status: string }[]).map((r) => r.status)).toEqual([
+      'available',
+      'unresolved',
     ]);
   });
 

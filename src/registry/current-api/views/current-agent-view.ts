@@ -1,5 +1,6 @@
 import type { AgentRecord, LlmProviderRequest } from '../../../mesh/agent.js';
 import { sortKeysDeep } from '../../../mesh/resolution/resolve-dependency.js';
+import { compareCodePoints } from '../../../mesh/resolution/semver-constraint.js';
 import { isoNanosZ } from '../../../shared/clock.js';
 import { legacyAgentView, legacyCapabilityView } from '../../legacy-api/views/legacy-agent-view.js';
 import type { MeshTopology } from '../mesh-topology.js';
@@ -47,16 +48,22 @@ export function currentAgentView(agent: AgentRecord, topology: MeshTopology) {
   const resolutions = topology.resolveFor(agent);
   // The list shape meshctl reads: one entry per dependency, with the consumer's function name.
   const dependencyResolutions = agent.capabilities.flatMap((cap) =>
-    (resolutions[cap.functionName ?? ''] ?? []).map((r, i) => ({
-      capability: r.capability,
-      endpoint: r.endpoint,
-      function_name: cap.functionName,
-      mcp_tool: r.function_name,
-      provider_agent_id: r.agent_id,
-      status: r.status,
-      tags: (cap.dependencies?.[i]?.tags ?? []).flat(),
-    })),
+    (resolutions[cap.functionName ?? ''] ?? []).map((r, i) => {
+      const tags = (cap.dependencies?.[i]?.tags ?? []).flat();
+      // The Go registry leaves out what is empty (an unresolved entry names no provider).
+      return {
+        capability: r.capability,
+        ...(r.endpoint === '' ? {} : { endpoint: r.endpoint }),
+        function_name: cap.functionName,
+        ...(r.function_name === '' ? {} : { mcp_tool: r.function_name }),
+        ...(r.agent_id === '' ? {} : { provider_agent_id: r.agent_id }),
+        status: r.status,
+        ...(tags.length === 0 ? {} : { tags }),
+      };
+    }),
   );
+  // In the Go registry's order: its rows come back by status (its index), then as written.
+  dependencyResolutions.sort((a, b) => compareCodePoints(a.status, b.status));
   const llm = topology.llmResolutionsFor(agent);
   const details = agent.current;
   return {
