@@ -11,6 +11,13 @@ describe('documentation and routing', () => {
     expect(page.body).not.toMatch(/https?:\/\/(cdn|unpkg)/);
     const bundle = await send(registry.baseUrl, { path: '/docs/static/swagger-ui-bundle.js' });
     expect(bundle.status).toBe(200);
+    // A missing asset is a 404, not a 405 (its route serves GET; the file is what is missing).
+    const missing = await send(registry.baseUrl, { path: '/docs/static/missing.js' });
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.body)).toEqual({ detail: 'Not Found' });
+    expect((await send(registry.baseUrl, { method: 'POST', path: '/docs/static/missing.js' })).status).toBe(
+      405,
+    );
   });
 
   it('documents every legacy route in /openapi.json from the validating schemas', async () => {

@@ -67,6 +67,9 @@ export const errorHandling = appWide<{
   app.setNotFoundHandler((request, reply) => {
     const { path, query } = pathOf(request.url);
     const methods = routes.methodsFor(path);
+    // A route of this method that found nothing (a missing docs asset under `/docs/static/*`)
+    // is a 404; a path served under other methods only is a 405.
+    if (methods.includes(request.method)) return sendJsonAs(reply, 404, DetailReply, { detail: 'Not Found' });
     if (methods.length > 0) {
       return sendJsonAs(reply.header('allow', methods.join(', ')), 405, DetailReply, {
         detail: 'Method Not Allowed',
