@@ -26,11 +26,27 @@ export class CapabilityIndex<T extends ProviderTool = ProviderTool> {
   /** capability → its providers, in insertion order (one agent's tools in declaration order). */
   readonly #byCapability = new Map<string, Set<T>>();
   readonly #byAgent = new Map<string, T[]>();
+  /** Per capability, a count of the changes to its providers (what {@link versionOf} answers). */
+  readonly #versions = new Map<string, number>();
+
+  /**
+   * Changes whenever a provider of `capability` is added, replaced, removed or changes health, so
+   * a caller can keep what it derived from the providers until then. (A change between two
+   * statuses that are both not healthy does not count.)
+   */
+  versionOf(capability: string): number {
+    return this.#versions.get(capability) ?? 0;
+  }
+
+  #touch(capability: string): void {
+    this.#versions.set(capability, (this.#versions.get(capability) ?? 0) + 1);
+  }
 
   /** Replaces everything the index holds for `agentId` with `tools`. */
   upsertAgent(agentId: string, tools: readonly T[]): void {
     this.removeAgent(agentId);
     const own = tools.map((tool): T => ({ ...tool, agentId }));
+    for (const tool of own) this.#touch(tool.capability);
     this.#byAgent.set(agentId, own);
     for (const tool of own) {
       let providers = this.#byCapability.get(tool.capability);
@@ -47,6 +63,7 @@ export class CapabilityIndex<T extends ProviderTool = ProviderTool> {
     const tools = this.#byAgent.get(agentId);
     if (tools === undefined) return false;
     for (const tool of tools) {
+      this.#touch(tool.capability);
       const providers = this.#byCapability.get(tool.capability);
       if (providers === undefined) continue;
       providers.delete(tool);
@@ -60,7 +77,11 @@ export class CapabilityIndex<T extends ProviderTool = ProviderTool> {
   setHealthy(agentId: string, isHealthy: boolean): boolean {
     const tools = this.#byAgent.get(agentId);
     if (tools === undefined) return false;
-    for (const tool of tools) tool.isHealthy = isHealthy;
+    for (const tool of tools) {
+      if (tool.isHealthy === isHealthy) continue;
+      tool.isHealthy = isHealthy;
+      this.#touch(tool.capability);
+    }
     return true;
   }
 

@@ -59,6 +59,20 @@ function toUint64(digits: string): bigint | undefined {
  * `01.2.3`, `1.2.3-rc.1+build.5` are versions; `1.2.3.4`, `1.2.3-01`, ` 1.2.3`, `latest` are not.
  */
 export function parseVersion(text: string): SemVer | undefined {
+  // A mesh has few distinct versions, and resolution compares them again and again.
+  const known = parsedVersions.get(text);
+  if (known !== undefined) return known ?? undefined;
+  const parsed = parseVersionText(text);
+  if (parsedVersions.size >= MAX_PARSED_VERSIONS) parsedVersions.clear();
+  parsedVersions.set(text, parsed ?? null);
+  return parsed;
+}
+
+/** Versions parsed so far (null: not a version); bounded, cleared when full. */
+const parsedVersions = new Map<string, SemVer | null>();
+const MAX_PARSED_VERSIONS = 4096;
+
+function parseVersionText(text: string): SemVer | undefined {
   const m = VERSION_SYNTAX.exec(text);
   if (m === null) return undefined;
   const major = toUint64(m[1] ?? '');

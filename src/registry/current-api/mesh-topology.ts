@@ -157,6 +157,10 @@ export class MeshTopology {
   private readonly admitted = new Set<{ agentId: string; edges: RequiredEdges }>();
   /** The capability list each indexed agent had: an unchanged list only needs its health updated. */
   private readonly indexed = new Map<string, readonly CapabilityRecord[]>();
+  /** Counts the availability verdicts' resets: a trace that asked for one is stale after a reset. */
+  private availabilityGeneration = 0;
+  /** The last trace of each dependency position, and what it was computed from. */
+  private readonly traces = new Map<string, { basis: string; trace: AuditTrace }>();
   /** When this process last saw an agent disappear (deletions carry no time of their own). */
   private lastRemovalAt = 0;
   /** The tools LLMs may be given as the index stands; dropped on every change. */
@@ -181,14 +185,20 @@ export class MeshTopology {
       if (this.index.removeAgent(id)) {
         this.lastRemovalAt = nowMicros();
         this.availability.clear();
+        this.availabilityGeneration += 1;
       }
       this.indexed.delete(id);
       this.requiredEdges.removeAgent(id);
+      for (const key of this.traces.keys())
+        if (key.startsWith(`${JSON.stringify(id)},`)) this.traces.delete(key);
       return;
     }
     if (this.indexed.get(id) === agent.capabilities) {
       const isHealthy = agent.status === 'healthy';
-      if (this.index.toolsOf(id).some((tool) => tool.isHealthy !== isHealthy)) this.availability.clear();
+      if (this.index.toolsOf(id).some((tool) => tool.isHealthy !== isHealthy)) {
+        this.availability.clear();
+        this.availabilityGeneration += 1;
+      }
       this.index.setHealthy(id, isHealthy);
       return;
     }
@@ -196,6 +206,7 @@ export class MeshTopology {
     this.indexed.set(id, agent.capabilities);
     this.requiredEdges.setAgent(id, requiredEdgesOf(agent.capabilities));
     this.availability.clear();
+    this.availabilityGeneration += 1;
   }
 
   /**
@@ -258,12 +269,29 @@ export class MeshTopology {
       if (!cap.dependencies || functionName === undefined) continue;
       for (const [depIndex, dep] of cap.dependencies.entries()) {
         const spec = dependencySpec(dep);
+        // A trace depends on the spec, the providers of its capability and, when one of them has
+        // required dependencies, on the availability verdicts: kept until one of those changes,
+        // so a consumer's repeated full heartbeats do not trace the same resolution again.
         const candidates = this.index.candidates(spec.capability);
-        traces.push({
-          functionName,
-          depIndex,
-          trace: traceResolution(agent.id, depIndex, spec, candidates, options).trace,
-        });
+        let dependsOnAvailability = false;
+        for (const tool of candidates) {
+          if (tool.requiredDependencies.length > 0) {
+            dependsOnAvailability = true;
+            break;
+          }
+        }
+        const basis = JSON.stringify([
+          spec,
+          this.index.versionOf(spec.capability),
+          dependsOnAvailability ? this.availabilityGeneration : -1,
+        ]);
+        const key = `${JSON.stringify(agent.id)},${JSON.stringify([functionName, depIndex])}`;
+        let known = this.traces.get(key);
+        if (known?.basis !== basis) {
+          known = { basis, trace: traceResolution(agent.id, depIndex, spec, candidates, options).trace };
+          this.traces.set(key, known);
+        }
+        traces.push({ functionName, depIndex, trace: known.trace });
       }
     }
     return traces;

@@ -27,6 +27,8 @@ function isTrace(data: unknown): data is AuditTrace {
 
 export class ResolutionAudit {
   readonly #history = new Map<string, AuditHistory>();
+  /** The trace each position was last judged on (forgotten with its history). */
+  readonly #judged = new Map<string, AuditTrace>();
 
   constructor(private readonly store: RegistryStore) {}
 
@@ -40,6 +42,10 @@ export class ResolutionAudit {
     for (const { functionName, depIndex, trace } of traces) {
       const key = JSON.stringify([agent.id, functionName, depIndex]);
       const history = this.#history.get(key) ?? (await this.load(agent.id, functionName, depIndex));
+      // The very trace judged last time (the topology keeps it while nothing it depends on
+      // changed): the same verdict, and nothing to log again.
+      if (this.#judged.get(key) === trace) continue;
+      this.#judged.set(key, trace);
       const event = auditEventFor(trace, history);
       if (event !== undefined) {
         events.push({
@@ -63,7 +69,10 @@ export class ResolutionAudit {
     this.#history.set(key, history);
     if (this.#history.size > MAX_POSITIONS) {
       const oldest = this.#history.keys().next().value;
-      if (oldest !== undefined) this.#history.delete(oldest);
+      if (oldest !== undefined) {
+        this.#history.delete(oldest);
+        this.#judged.delete(oldest);
+      }
     }
   }
 
