@@ -70,6 +70,28 @@ describe('CapabilityIndex', () => {
     expect(index.resolve({ capability: 'date' }, 'c')?.agentId).toBe('a');
   });
 
+  it('versions each capability: every change to its providers, and only those, moves it', () => {
+    const index = new CapabilityIndex();
+    const start = index.versionOf('date');
+    index.upsertAgent('a', [tool('a', 'date')]);
+    const added = index.versionOf('date');
+    expect(added).not.toBe(start);
+    const other = index.versionOf('time');
+    index.upsertAgent('b', [tool('b', 'time')]);
+    expect(index.versionOf('date')).toBe(added);
+    expect(index.versionOf('time')).not.toBe(other);
+    index.setHealthy('a', true);
+    expect(index.versionOf('date')).toBe(added);
+    index.setHealthy('a', false);
+    const unhealthy = index.versionOf('date');
+    expect(unhealthy).not.toBe(added);
+    index.upsertAgent('a', [tool('a', 'time')]);
+    const moved = index.versionOf('date');
+    expect(moved).not.toBe(unhealthy);
+    index.removeAgent('b');
+    expect(index.versionOf('date')).toBe(moved);
+  });
+
   it('reports false when setting the health of an unknown agent', () => {
     expect(new CapabilityIndex().setHealthy('ghost', true)).toBe(false);
   });
