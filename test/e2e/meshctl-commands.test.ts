@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { heartbeatBody } from '../helpers/heartbeat-body.js';
 import { postJson, send } from '../helpers/http-request.js';
 import { ensureMeshctl } from '../helpers/python-env.js';
 import { type RunningRegistry, startRegistry } from '../helpers/registry-app.js';
@@ -17,17 +18,7 @@ const execFileAsync = promisify(execFile);
 /** meshctl colours its tables whatever NO_COLOR says. */
 const plain = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
 
-const agent = (id: string, extra: Record<string, unknown> = {}) => ({
-  agent_id: id,
-  name: id.replace(/-\w+$/, ''),
-  agent_type: 'mcp_agent',
-  version: '1.0.0',
-  http_host: '127.0.0.1',
-  http_port: 9555,
-  runtime: 'python',
-  tools: [{ function_name: 'tell_time', capability: 'time_service', version: '1.0.0' }],
-  ...extra,
-});
+const agent = heartbeatBody;
 
 describe('upstream meshctl against our registry', () => {
   let registry: RunningRegistry;

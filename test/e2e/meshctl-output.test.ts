@@ -35,13 +35,11 @@ const agent = (id: string, dependencies: object[] = []) => ({
 
 /** Colours, times, ages and the registries' ports are what may differ. */
 function masked(text: string): string {
-  return (
-    text
-      .replace(/\u001b\[[0-9;]*m/g, '')
-      .replace(/127\.0\.0\.1:\d+/g, '<host>')
-      .replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?Z?/g, '<time>')
-      .replace(/\b\d+(ms|s|m|h)\b/g, '<age>')
-  );
+  return text
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .replace(/127\.0\.0\.1:\d+/g, '<host>')
+    .replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?Z?/g, '<time>')
+    .replace(/\b\d+(ms|s|m|h)\b/g, '<age>');
 }
 
 describe('meshctl output, ours beside the Go registry', () => {

@@ -9,21 +9,12 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAdminApp } from '../../src/registry/http/admin-app.js';
 import { type GoRegistry, startGoRegistry } from '../helpers/go-registry.js';
+import { heartbeatBody } from '../helpers/heartbeat-body.js';
 import { type HttpResponse, postJson, send } from '../helpers/http-request.js';
 import { type RunningRegistry, startRegistry } from '../helpers/registry-app.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-const agent = (id: string, extra: Record<string, unknown> = {}) => ({
-  agent_id: id,
-  name: id.replace(/-\w+$/, ''),
-  agent_type: 'mcp_agent',
-  version: '1.0.0',
-  http_host: '127.0.0.1',
-  http_port: 9555,
-  runtime: 'python',
-  tools: [{ function_name: 'tell_time', capability: 'time_service', version: '1.0.0' }],
-  ...extra,
-});
+const agent = heartbeatBody;
 
 const head = (base: string, id: string) => send(base, { method: 'HEAD', path: `/heartbeat/${id}` });
 

@@ -5,23 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GoRegistry, startGoRegistry } from '../helpers/go-registry.js';
+import { heartbeatBody } from '../helpers/heartbeat-body.js';
 import { type HttpResponse, postJson, send } from '../helpers/http-request.js';
 import { type RunningRegistry, startRegistry } from '../helpers/registry-app.js';
 
 const get = (base: string, path: string) => send(base, { path });
 
-const agent = (id: string, extra: Record<string, unknown> = {}) => ({
-  agent_id: id,
-  name: id.replace(/-\w+$/, ''),
-  agent_type: 'mcp_agent',
-  version: '2.1.0',
-  http_host: '127.0.0.1',
-  http_port: 9555,
-  namespace: 'default',
-  runtime: 'python',
-  tools: [{ function_name: 'tell_time', capability: 'time_service', version: '1.0.0', tags: ['system'] }],
-  ...extra,
-});
+const agent = (id: string, extra: Record<string, unknown> = {}) =>
+  heartbeatBody(id, { version: '2.1.0', ...extra });
 
 interface EventJson {
   agent_id: string;

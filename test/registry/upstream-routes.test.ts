@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GoRegistry, startGoRegistry } from '../helpers/go-registry.js';
+import { heartbeatBody } from '../helpers/heartbeat-body.js';
 import { type HttpResponse, postJson, send } from '../helpers/http-request.js';
 import { type RunningRegistry, startRegistry } from '../helpers/registry-app.js';
 
@@ -18,18 +19,7 @@ function answer(res: HttpResponse) {
   };
 }
 
-const agent = (id: string, extra: Record<string, unknown> = {}) => ({
-  agent_id: id,
-  name: id.replace(/-\w+$/, ''),
-  agent_type: 'mcp_agent',
-  version: '1.0.0',
-  http_host: '127.0.0.1',
-  http_port: 9555,
-  namespace: 'default',
-  runtime: 'python',
-  tools: [{ function_name: 'tell_time', capability: 'time_service', version: '1.0.0', tags: ['system'] }],
-  ...extra,
-});
+const agent = heartbeatBody;
 
 describe('upstream routes, ours beside the Go registry', () => {
   let ours: RunningRegistry;
