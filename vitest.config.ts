@@ -9,6 +9,7 @@ const POSTGRES_SUITES = [
   'test/registry/**/*.test.ts',
   'test/storage/store-contract.test.ts',
   'test/storage/event-log-contract.test.ts',
+  'test/storage/job-store-contract.test.ts',
   'test/postgres/**/*.test.ts',
 ];
 /**

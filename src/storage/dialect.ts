@@ -61,6 +61,19 @@ export type AgentColumns = Omit<AgentRow, 'seq'>;
 /** What a registration's insert-or-update answers. */
 export type UpsertedAgent = { createdAt: number; seq: number; isNew: boolean };
 
+/** The few expressions of the jobs' SQL (`engine/job-statements.ts`) that differ between databases. */
+export interface JobSql {
+  /** Appended to the claim's candidate query: lock the row, skip rows others have locked. */
+  readonly skipLocked: string;
+  /**
+   * A JSON object text with every key of the JSON object texts `current` (may be NULL) and
+   * `incoming`, each with the larger of its integer values.
+   */
+  mergeCursor(current: string, incoming: string): string;
+  /** Whether the text `column` is one of the strings of the JSON array text `array`. */
+  inJsonArray(column: string, array: string): string;
+}
+
 export interface Dialect {
   /** For statements outside a transaction; its errors are already the store's errors. */
   readonly connection: Connection;
@@ -101,6 +114,9 @@ export interface Dialect {
 
   /** Claims the sweep when the last claim is at least `$gap` µs old (on whose clock: the dialect's). */
   readonly claimSweep: Statement<{ now: number; gap: number }, { id: number }>;
+
+  /** The jobs' SQL where it differs. */
+  readonly jobSql: JobSql;
 
   /** Closes the connection(s); the engine has committed its last batch. */
   close(): Promise<void>;

@@ -150,6 +150,91 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX IF NOT EXISTS mesh_schemas_created ON mesh_schemas (created_at);
       ALTER TABLE mesh_state ADD COLUMN IF NOT EXISTS draining INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 6,
+    name: 'jobs and job events',
+    // MeshJobs (`task=True` tools): times in µs; JSON columns as text (key order as sent);
+    // `event_seq` is the last seq handed to the job's events (an append bumps it under the row's
+    // lock, so concurrent appends never collide). Claims look for the oldest unowned working job
+    // of a capability; sweeps for expired leases, owners and deadlines. Ids compare bytewise on
+    // both (page cursors), hence COLLATE "C" on PostgreSQL.
+    sqlite: `
+      CREATE TABLE mesh_jobs (
+        id TEXT PRIMARY KEY,
+        capability TEXT NOT NULL,
+        status TEXT NOT NULL,
+        owner_instance_id TEXT,
+        claim_epoch INTEGER NOT NULL DEFAULT 0,
+        attempt_count INTEGER NOT NULL DEFAULT 0,
+        max_retries INTEGER NOT NULL,
+        max_duration INTEGER,
+        total_deadline INTEGER,
+        lease_expires_at INTEGER,
+        last_heartbeat_at INTEGER,
+        submitted_at INTEGER NOT NULL,
+        submitted_by TEXT,
+        submitted_payload TEXT NOT NULL,
+        progress REAL,
+        progress_message TEXT,
+        result TEXT,
+        error TEXT,
+        recv_cursor TEXT,
+        event_seq INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX mesh_jobs_claimable ON mesh_jobs (capability, status, submitted_at);
+      CREATE INDEX mesh_jobs_lease ON mesh_jobs (lease_expires_at);
+      CREATE INDEX mesh_jobs_owner ON mesh_jobs (owner_instance_id);
+      CREATE INDEX mesh_jobs_status ON mesh_jobs (status);
+      CREATE INDEX mesh_jobs_submitted ON mesh_jobs (submitted_at, id);
+      CREATE TABLE mesh_job_events (
+        job_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        payload TEXT,
+        trace_context TEXT,
+        posted_by TEXT,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (job_id, seq)
+      );`,
+    postgres: `
+      CREATE TABLE IF NOT EXISTS mesh_jobs (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        capability TEXT NOT NULL,
+        status TEXT NOT NULL,
+        owner_instance_id TEXT,
+        claim_epoch BIGINT NOT NULL DEFAULT 0,
+        attempt_count BIGINT NOT NULL DEFAULT 0,
+        max_retries BIGINT NOT NULL,
+        max_duration BIGINT,
+        total_deadline BIGINT,
+        lease_expires_at BIGINT,
+        last_heartbeat_at BIGINT,
+        submitted_at BIGINT NOT NULL,
+        submitted_by TEXT,
+        submitted_payload TEXT NOT NULL,
+        progress DOUBLE PRECISION,
+        progress_message TEXT,
+        result TEXT,
+        error TEXT,
+        recv_cursor TEXT,
+        event_seq BIGINT NOT NULL DEFAULT 0
+      );
+      CREATE INDEX IF NOT EXISTS mesh_jobs_claimable ON mesh_jobs (capability, status, submitted_at);
+      CREATE INDEX IF NOT EXISTS mesh_jobs_lease ON mesh_jobs (lease_expires_at);
+      CREATE INDEX IF NOT EXISTS mesh_jobs_owner ON mesh_jobs (owner_instance_id);
+      CREATE INDEX IF NOT EXISTS mesh_jobs_status ON mesh_jobs (status);
+      CREATE INDEX IF NOT EXISTS mesh_jobs_submitted ON mesh_jobs (submitted_at, id);
+      CREATE TABLE IF NOT EXISTS mesh_job_events (
+        job_id TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        type TEXT NOT NULL,
+        payload TEXT,
+        trace_context TEXT,
+        posted_by TEXT,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (job_id, seq)
+      );`,
+  },
 ];
 
 /** The table of applied versions, the same in both dialects. */

@@ -1,5 +1,21 @@
 import type { AgentRecord, AgentStatus } from '../mesh/agent.js';
 import type { EventQuery, MeshEvent, StoredEvent } from '../mesh/events.js';
+import type {
+  AppendOutcome,
+  CancelOutcome,
+  DeltaOutcome,
+  ExecutorReadOutcome,
+  JobDelta,
+  JobEvent,
+  JobEventQuery,
+  JobListQuery,
+  JobRecord,
+  JobSweepResult,
+  NewJob,
+  NewJobEvent,
+  ReclaimOutcome,
+  ReleaseOutcome,
+} from '../mesh/jobs/job.js';
 import type { SchemaEntry } from '../mesh/schema-entry.js';
 import type { StatusChange } from '../mesh/status.js';
 import type { Micros } from '../shared/clock.js';
@@ -71,6 +87,57 @@ export interface RegistryStore {
 
   /** The registry-wide drain flag, from the database. */
   isDraining(): Promise<boolean>;
+
+  /**
+   * MeshJobs. Not in the snapshot: reads come from the database, and every change is one
+   * conditional statement (a claim takes one job atomically; a holder's update applies only while
+   * it still holds the job at its claim epoch), so replicas sharing the database act as one.
+   */
+  createJob(job: NewJob): Promise<JobRecord>;
+
+  getJob(id: string): Promise<JobRecord | undefined>;
+
+  /** Newest first (submitted_at, then id, descending). */
+  listJobs(query: JobListQuery): Promise<JobRecord[]>;
+
+  /**
+   * Hands the oldest claimable job of `capability` (working, unowned, attempts left) to
+   * `instanceId`: attempt and claim epoch +1, a fresh lease. None while the registry drains.
+   */
+  claimJob(capability: string, instanceId: string, now: Micros): Promise<JobRecord | undefined>;
+
+  /** A holder's updates, each applied or refused on its own (`POST /jobs/batch`). */
+  applyJobDeltas(instanceId: string, deltas: readonly JobDelta[], now: Micros): Promise<DeltaOutcome>;
+
+  releaseJob(
+    release: { id: string; instanceId: string; claimEpoch: number | undefined; reason: string },
+    now: Micros,
+  ): Promise<ReleaseOutcome>;
+
+  /** Cancels a live job and appends its `cancelled` event; resolves to the holder to tell. */
+  cancelJob(
+    cancel: { id: string; reason: string; postedBy: string | null },
+    now: Micros,
+  ): Promise<CancelOutcome>;
+
+  reclaimJob(id: string): Promise<ReclaimOutcome>;
+
+  appendJobEvent(event: NewJobEvent): Promise<AppendOutcome>;
+
+  /** An executor's read of its job's events: fenced, and extends its lease. */
+  authorizeExecutorRead(
+    read: { id: string; instanceId: string; claimEpoch: number },
+    now: Micros,
+  ): Promise<ExecutorReadOutcome>;
+
+  /** Events in seq order, from the database (no check that the job exists). */
+  listJobEvents(query: JobEventQuery): Promise<JobEvent[]>;
+
+  /** Orphans, expired leases and deadlines; purges events of jobs terminal before `purgeBefore`. */
+  sweepJobs(now: Micros, purgeBefore: Micros | undefined): Promise<JobSweepResult>;
+
+  /** Live jobs that have a holder (what a drain waits for). */
+  countLiveClaims(): Promise<number>;
 
   /** The agent with this id from the snapshot. */
   getAgent(id: string): AgentRecord | undefined;

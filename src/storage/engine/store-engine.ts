@@ -7,6 +7,22 @@
 import type { Logger } from 'pino';
 import type { AgentRecord, AgentStatus } from '../../mesh/agent.js';
 import type { EventQuery, MeshEvent, StoredEvent } from '../../mesh/events.js';
+import type {
+  AppendOutcome,
+  CancelOutcome,
+  DeltaOutcome,
+  ExecutorReadOutcome,
+  JobDelta,
+  JobEvent,
+  JobEventQuery,
+  JobListQuery,
+  JobRecord,
+  JobSweepResult,
+  NewJob,
+  NewJobEvent,
+  ReclaimOutcome,
+  ReleaseOutcome,
+} from '../../mesh/jobs/job.js';
 import type { SchemaEntry } from '../../mesh/schema-entry.js';
 import type { StatusChange } from '../../mesh/status.js';
 import { toColumnText } from '../column-text.js';
@@ -15,6 +31,8 @@ import type { RegistryStore } from '../registry-store.js';
 import { AgentSnapshot } from './agent-snapshot.js';
 import { BatchEffects, type SnapshotEffect } from './batch-effects.js';
 import { drive, type Io, Sent } from './io.js';
+import * as jobs from './job-operations.js';
+import { type JobStatements, jobStatements } from './job-statements.js';
 import { SELECT_EVENTS, SELECT_SCHEMA, SELECT_SCHEMAS, storedEvent, storedSchema } from './log-statements.js';
 import { Pipeline } from './pipeline.js';
 import { SnapshotSync } from './snapshot-sync.js';
@@ -81,11 +99,13 @@ export class StoreEngine implements RegistryStore {
   /** Every change up to this database revision is in the snapshot (-1: nothing loaded yet). */
   private syncedRevision = -1;
   private isClosed = false;
+  private readonly jobSql: JobStatements;
 
   constructor(
     private readonly dialect: Dialect,
     options: StoreEngineOptions,
   ) {
+    this.jobSql = jobStatements(dialect.jobSql);
     this.syncer = new SnapshotSync({
       pull: () => drive(this.pull()),
       intervalMs: options.syncIntervalMs,
@@ -164,6 +184,92 @@ export class StoreEngine implements RegistryStore {
   async isDraining(): Promise<boolean> {
     const [row] = await drive(rows(this.dialect.connection, READ_DRAINING, {}));
     return Number(row?.draining ?? 0) === 1;
+  }
+
+  createJob(job: NewJob): Promise<JobRecord> {
+    return this.submit(jobs.createJob(this.jobSql, job));
+  }
+
+  async getJob(id: string): Promise<JobRecord | undefined> {
+    const [row] = await drive(rows(this.dialect.connection, this.jobSql.select, { id: toColumnText(id) }));
+    return row === undefined ? undefined : jobs.storedJob(row);
+  }
+
+  async listJobs(query: JobListQuery): Promise<JobRecord[]> {
+    const { statuses } = query;
+    const params = {
+      by_status: statuses.length === 0 ? 0 : 1,
+      status_a: statuses[0] ?? null,
+      status_b: statuses[1] ?? null,
+      status_c: statuses[2] ?? null,
+      status_d: statuses[3] ?? null,
+      status_e: statuses[4] ?? null,
+      owner_instance_id: query.ownerInstanceId === undefined ? null : toColumnText(query.ownerInstanceId),
+      capability: query.capability === undefined ? null : toColumnText(query.capability),
+      submitted_since: query.submittedSince ?? null,
+      before_at: query.after?.submittedAt ?? null,
+      before_id: query.after === undefined ? null : toColumnText(query.after.id),
+      limit: query.limit,
+    };
+    return (await drive(rows(this.dialect.connection, this.jobSql.list, params))).map(jobs.storedJob);
+  }
+
+  claimJob(capability: string, instanceId: string, now: number): Promise<JobRecord | undefined> {
+    return this.submit(jobs.claimJob(this.jobSql, capability, instanceId, now));
+  }
+
+  applyJobDeltas(instanceId: string, deltas: readonly JobDelta[], now: number): Promise<DeltaOutcome> {
+    return this.submit(jobs.applyJobDeltas(this.jobSql, instanceId, deltas, now));
+  }
+
+  releaseJob(
+    release: { id: string; instanceId: string; claimEpoch: number | undefined; reason: string },
+    now: number,
+  ): Promise<ReleaseOutcome> {
+    return this.submit(jobs.releaseJob(this.jobSql, release, now));
+  }
+
+  cancelJob(
+    cancel: { id: string; reason: string; postedBy: string | null },
+    now: number,
+  ): Promise<CancelOutcome> {
+    return this.submit(jobs.cancelJob(this.jobSql, cancel, now));
+  }
+
+  reclaimJob(id: string): Promise<ReclaimOutcome> {
+    return this.submit(jobs.reclaimJob(this.jobSql, id));
+  }
+
+  appendJobEvent(event: NewJobEvent): Promise<AppendOutcome> {
+    return this.submit(jobs.appendJobEvent(this.jobSql, event));
+  }
+
+  authorizeExecutorRead(
+    read: { id: string; instanceId: string; claimEpoch: number },
+    now: number,
+  ): Promise<ExecutorReadOutcome> {
+    return this.submit(jobs.authorizeExecutorRead(this.jobSql, read, now));
+  }
+
+  async listJobEvents(query: JobEventQuery): Promise<JobEvent[]> {
+    const params = {
+      job_id: toColumnText(query.jobId),
+      after: query.after,
+      types: query.types.length === 0 ? null : JSON.stringify(query.types.map(toColumnText)),
+      limit: query.limit,
+    };
+    return (await drive(rows(this.dialect.connection, this.jobSql.listEvents, params))).map(
+      jobs.storedJobEvent,
+    );
+  }
+
+  sweepJobs(now: number, purgeBefore: number | undefined): Promise<JobSweepResult> {
+    return this.submit(jobs.sweepJobs(this.jobSql, now, purgeBefore));
+  }
+
+  async countLiveClaims(): Promise<number> {
+    const [row] = await drive(rows(this.dialect.connection, this.jobSql.countLiveClaims, {}));
+    return Number(row?.live ?? 0);
   }
 
   getAgent(id: string): AgentRecord | undefined {

@@ -141,6 +141,16 @@ function postgresDialect(pool: Pool): Dialect {
         WHERE id = 1 AND sweep_claimed_at <= (extract(epoch FROM clock_timestamp()) * 1000000)::bigint - $gap
         RETURNING id`,
     ),
+    // Claimers on other connections skip a candidate row one of them has locked.
+    jobSql: {
+      skipLocked: ' FOR UPDATE SKIP LOCKED',
+      mergeCursor: (current, incoming) =>
+        `(SELECT jsonb_object_agg(key, value)::text FROM (SELECT key, max(value::numeric)::bigint AS value FROM (
+          SELECT key, value FROM jsonb_each_text(CAST(coalesce(${current}, '{}') AS jsonb))
+          UNION ALL SELECT key, value FROM jsonb_each_text(CAST(${incoming} AS jsonb))) AS cursors GROUP BY key) AS merged)`,
+      inJsonArray: (column, array) =>
+        `${column} IN (SELECT jsonb_array_elements_text(CAST(${array} AS jsonb)))`,
+    },
     close: () => pool.end(),
   };
 }

@@ -123,6 +123,15 @@ function sqliteDialect(db: DatabaseSync, checkpointer: WalCheckpointer | undefin
       `UPDATE mesh_state SET sweep_claimed_at = $now
         WHERE id = 1 AND sweep_claimed_at <= $now - $gap RETURNING id`,
     ),
+    // One writer at a time: a claim's candidate cannot be taken by another transaction.
+    jobSql: {
+      skipLocked: '',
+      mergeCursor: (current, incoming) =>
+        `(SELECT json_group_object(key, value) FROM (SELECT key, max(value) AS value FROM (
+          SELECT key, value FROM json_each(coalesce(${current}, '{}'))
+          UNION ALL SELECT key, value FROM json_each(${incoming})) GROUP BY key ORDER BY key))`,
+      inJsonArray: (column, array) => `${column} IN (SELECT value FROM json_each(${array}))`,
+    },
     close: async () => {
       // The worker's connection first: the last connection to close copies the log into the file.
       await checkpointer?.close();
