@@ -51,6 +51,12 @@ export interface RegistryConfig {
    * HTTP, on the registry's host) and no longer on the main one.
    */
   adminPort: number;
+  /**
+   * The pause between a job's `cancelled` event and passing the cancel on to its holder, so a
+   * handler waiting for events can end cleanly first (`MCP_MESH_CANCEL_EVENT_GRACE_MS`, default
+   * 200, at most 10,000; text that is not a whole number ≥ 0 means the default, as upstream reads it).
+   */
+  cancelEventGraceMs: number;
   /** Where trusted entities' CA certificates live (`MCP_MESH_TRUST_DIR`, default `~/.mcp-mesh/tls`). */
   trustDir: string;
 }
@@ -119,6 +125,14 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
 /** Upstream's ceiling for every proxy budget, configured or asked for (10 minutes). */
 export const PROXY_TIMEOUT_CAP_SECONDS = 600;
 
+/** `MCP_MESH_CANCEL_EVENT_GRACE_MS` as upstream reads it (`strconv.Atoi`, clamped to 10 s). */
+function cancelEventGrace(raw: string | undefined): number {
+  if (raw === undefined || raw === '' || !/^[+-]?\d+$/.test(raw)) return 200;
+  const value = Number(raw);
+  if (value < 0) return 200;
+  return Math.min(value, 10_000);
+}
+
 /** `MCP_MESH_PROPAGATE_HEADERS` as upstream reads it: trimmed, lower-case, empties and bare `*` dropped. */
 function headerPatterns(env: Env, name: string): string[] {
   return (env[name] ?? '')
@@ -168,6 +182,7 @@ export function loadRegistryConfig(
     tlsKeyFile: env.MCP_MESH_TLS_KEY?.trim() || undefined,
     eventMaxRows: nonNegativeInteger(env, 'MCP_MESH_EVENT_MAX_ROWS', 100_000),
     adminPort: port(env, 'MCP_MESH_ADMIN_PORT') ?? 0,
+    cancelEventGraceMs: cancelEventGrace(env.MCP_MESH_CANCEL_EVENT_GRACE_MS),
     trustDir: env.MCP_MESH_TRUST_DIR?.trim() || join(homedir(), '.mcp-mesh', 'tls'),
   });
 }

@@ -9,6 +9,7 @@ import { adminRoutes } from '../current-api/routes/admin.js';
 import { agentListRoutes } from '../current-api/routes/agent-list.js';
 import { eventRoutes } from '../current-api/routes/events.js';
 import { heartbeatRoutes } from '../current-api/routes/heartbeat.js';
+import { jobRoutes } from '../current-api/routes/jobs.js';
 import { proxyRoutes } from '../current-api/routes/proxy.js';
 import { schemaRoutes } from '../current-api/routes/schemas.js';
 import { traceRoutes } from '../current-api/routes/trace.js';
@@ -104,6 +105,7 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
   await app.register(proxyRoutes);
   await app.register(eventRoutes);
   await app.register(schemaRoutes);
+  await app.register(jobRoutes);
   // With an admin port, the admin routes are served there only (admin-app.ts).
   if (config.adminPort === 0) await app.register(adminRoutes);
   await app.register(capabilityRoutes);

@@ -25,14 +25,15 @@ function failure(error: unknown): string {
  * The operator's routes, as upstream's `meshctl registry drain|resume|status` and
  * `meshctl entity rotate` call them. Served on the main port, or only on `MCP_MESH_ADMIN_PORT`
  * when that is set (main.ts). Drain is registry-wide (in the database): it pauses job claims on
- * every replica; with no jobs API yet, there are never live claims.
+ * every replica; `live_claims` counts the live jobs that have a holder (what a drain waits for).
  */
 export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   useHeartbeatErrors(app);
   const tags = ['admin'];
   const drainStatus = async (draining?: boolean) => {
     if (draining !== undefined) await app.store.setDraining(draining);
-    return { draining: await app.store.isDraining(), live_claims: 0 };
+    const [isDraining, liveClaims] = await Promise.all([app.store.isDraining(), app.store.countLiveClaims()]);
+    return { draining: isDraining, live_claims: liveClaims };
   };
   const drainRoute = (method: 'get' | 'post' | 'delete', summary: string, draining?: boolean) =>
     app[method](
