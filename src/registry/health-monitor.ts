@@ -117,6 +117,29 @@ export class HealthMonitor {
     }
     await this.purgeExpiredUnhealthy(now);
     await this.trimEvents();
+    const applied = await this.applyStatusChanges(changes);
+    // After the status changes: jobs whose holder this sweep found gone go back to the pool now.
+    await this.sweepJobs(now);
+    return applied;
+  }
+
+  /**
+   * The jobs' part (as upstream's sweep): orphans and expired leases back to the pool (or failed
+   * when out of attempts), jobs past their total deadline failed, and the events of jobs terminal
+   * for longer than the retention purged. Conditional updates, like the status changes.
+   */
+  private async sweepJobs(now: number): Promise<void> {
+    const retention = this.options.retentionSeconds * 1e6;
+    try {
+      const swept = await this.options.store.sweepJobs(now, retention > 0 ? now - retention : undefined);
+      if (Object.values(swept).some((count) => count > 0))
+        this.log.info(swept, 'sweep: jobs reset or failed');
+    } catch (error) {
+      this.log.error({ err: error }, 'Error sweeping jobs');
+    }
+  }
+
+  private async applyStatusChanges(changes: StatusChange[]): Promise<StatusChange[]> {
     if (changes.length === 0) return [];
     try {
       const applied = await this.options.store.applyStatusChanges(changes);

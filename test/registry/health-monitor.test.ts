@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nowMicros } from '../../src/shared/clock.js';
+import { heartbeatBody } from '../helpers/heartbeat-body.js';
 import { postJson, send } from '../helpers/http-request.js';
 import { startRegistry } from '../helpers/registry-app.js';
 
@@ -39,5 +40,42 @@ describe('the health monitor against a real store', () => {
     expect((await postJson(registry.baseUrl, '/heartbeat', { agent_id: 'older' })).status).toBe(200);
     const revived = JSON.parse((await send(registry.baseUrl, { path: '/agents' })).body);
     expect(revived.agents.map((a: { id: string }) => a.id)).toEqual(['older']);
+  });
+
+  it("returns a job to the pool when its holder's lease expires or the holder is swept unhealthy", async () => {
+    await using registry = await startRegistry();
+    const job = async (body: object) =>
+      JSON.parse((await postJson(registry.baseUrl, '/jobs', body)).body).id as string;
+    const claim = (capability: string, instance: string) =>
+      postJson(registry.baseUrl, '/jobs/claim', { capability, instance_id: instance });
+    const read = async (id: string) =>
+      JSON.parse((await send(registry.baseUrl, { path: `/jobs/${id}` })).body);
+    expect((await postJson(registry.baseUrl, '/heartbeat', heartbeatBody('holder-1a2b3c4d'))).status).toBe(
+      200,
+    );
+    const base = { submitted_by: 'consumer', submitted_payload: {} };
+    const short = await job({ ...base, capability: 'short', max_duration: 1 });
+    const held = await job({ ...base, capability: 'held' });
+    await claim('short', 'holder-1a2b3c4d');
+    await claim('held', 'holder-1a2b3c4d');
+
+    // The holder is alive: nothing changes until a lease runs out.
+    await registry.app.healthMonitor.sweep();
+    expect(await read(held)).toMatchObject({ status: 'working', owner_instance_id: 'holder-1a2b3c4d' });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await registry.app.healthMonitor.sweep();
+    expect(await read(short)).toMatchObject({
+      status: 'working',
+      owner_instance_id: null,
+      lease_expires_at: null,
+    });
+
+    // Silent for 30 s (more than the 20 s threshold): unhealthy, and its job an orphan.
+    const agent = registry.store.getAgent('holder-1a2b3c4d')!;
+    await registry.store.upsertAgent({ ...agent, lastHeartbeat: nowMicros() - 30 * S });
+    const applied = await registry.app.healthMonitor.sweep();
+    expect(applied.map((c) => c.toStatus)).toEqual(['unhealthy']);
+    expect(await read(held)).toMatchObject({ status: 'working', owner_instance_id: null, attempt_count: 1 });
+    expect(JSON.parse((await claim('held', 'holder-2')).body).claimed[0]).toMatchObject({ claim_epoch: 2 });
   });
 });
