@@ -136,6 +136,9 @@ export interface RegistryStore {
   /** Orphans, expired leases and deadlines; purges events of jobs terminal before `purgeBefore`. */
   sweepJobs(now: Micros, purgeBefore: Micros | undefined): Promise<JobSweepResult>;
 
+  /** Per capability, the jobs waiting to be claimed (working, unowned, attempts left). */
+  countPendingJobs(): Promise<Map<string, number>>;
+
   /** Live jobs that have a holder (what a drain waits for). */
   countLiveClaims(): Promise<number>;
 

@@ -273,9 +273,6 @@ describe('bad input on the current protocol never becomes a 500', () => {
       undefined,
       204,
     ],
-    ['jobs route', 'POST', '/jobs', {}, 404],
-    ['job claim route', 'POST', '/jobs/claim', {}, 404],
-    ['job status route', 'GET', '/jobs/123', undefined, 404],
   ];
 
   it.each(cases)('answers %s with %s %s → %i', async (_name, method, path, body, status) => {

@@ -4,8 +4,12 @@
  * bad input on every route (nothing stored), a job's life from submission to cancel, release and
  * reclaim with fencing, pages of `GET /jobs`, long-polls of events, and drain.
  */
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GoRegistry, startGoRegistry } from '../helpers/go-registry.js';
+import { heartbeatBody } from '../helpers/heartbeat-body.js';
 import { type HttpResponse, send } from '../helpers/http-request.js';
 import { type RunningRegistry, startRegistry } from '../helpers/registry-app.js';
 
@@ -372,5 +376,59 @@ describe('the jobs API, ours beside the Go registry', () => {
     await same(json('POST', '/jobs/claim', { capability: 'drained', instance_id: 'p1' }));
     const after = await same({ path: '/admin/drain' });
     expect(JSON.parse(after.raw.ours.body).live_claims).toBe(JSON.parse(live.raw.ours.body).live_claims + 1);
+  });
+
+  it('tells a provider of a capability with jobs waiting in X-Mesh-Pending-Jobs, as the Go registry does', async () => {
+    await same(json('POST', '/heartbeat', heartbeatBody('timer-0a1b2c3d')));
+    const head = { method: 'HEAD', path: '/heartbeat/timer-0a1b2c3d' };
+    const pending = (res: HttpResponse) => res.headers['x-mesh-pending-jobs'];
+    expect(pending((await both(head)).raw.go)).toBeUndefined();
+    await create({ ...JOB, capability: 'time_service' });
+    await create({ ...JOB, capability: 'time_service' });
+    // A hint counted at most once a second by ours.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await send(ours.baseUrl, head);
+    const { raw } = await both(head);
+    expect(pending(raw.ours)).toBe('2');
+    expect(pending(raw.ours)).toBe(pending(raw.go));
+  });
+
+  it("passes a cancel on to the holding agent with the caller's trace headers, as the Go registry does", async () => {
+    const received: { path: string; body: string; trace: unknown }[] = [];
+    const agent = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => {
+        body += chunk;
+      });
+      request.on('end', () => {
+        received.push({ path: request.url ?? '', body, trace: request.headers['x-trace-id'] });
+        response.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => agent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (agent.address() as AddressInfo).port;
+      await same(json('POST', '/heartbeat', heartbeatBody('worker-4e5f6a7b', { http_port: port })));
+      const job = await create({ ...JOB, capability: 'forwarded' });
+      await same(json('POST', '/jobs/claim', { capability: 'forwarded', instance_id: 'worker-4e5f6a7b' }));
+      await onJob(job, (id) => ({
+        ...json('POST', `/jobs/${id}/cancel`, { reason: 'stop "now"' }),
+        headers: { 'content-type': 'application/json', 'x-trace-id': 'trace-1' },
+      }));
+      const deadline = Date.now() + 5000;
+      while (received.length < 2 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(received.sort((a, b) => a.path.localeCompare(b.path))).toEqual(
+        [job.ours, job.go]
+          .map((id) => ({
+            path: `/jobs/${id}/cancel`,
+            body: '{"reason":"stop \\"now\\""}',
+            trace: 'trace-1',
+          }))
+          .sort((a, b) => a.path.localeCompare(b.path)),
+      );
+    } finally {
+      agent.close();
+    }
   });
 });

@@ -150,6 +150,7 @@ export interface JobStatements {
   pastDeadline: Statement<{ now: number }, SweptRow>;
   purgeEvents: Statement<{ before: number }, never>;
   countLiveClaims: Statement<Params, { live: number | string }>;
+  countPending: Statement<Params, { capability: string; pending: number | string }>;
 }
 
 /**
@@ -321,6 +322,12 @@ export function jobStatements(sql: JobSql): JobStatements {
       'jobPurgeEvents',
       `DELETE FROM mesh_job_events WHERE job_id IN (
         SELECT id FROM mesh_jobs WHERE status IN ${TERMINAL} AND last_heartbeat_at < $before)`,
+    ),
+    countPending: statement(
+      'jobCountPending',
+      `SELECT capability, count(*) AS pending FROM mesh_jobs
+      WHERE status = 'working' AND owner_instance_id IS NULL AND attempt_count <= max_retries
+      GROUP BY capability`,
     ),
     countLiveClaims: statement(
       'jobCountLiveClaims',

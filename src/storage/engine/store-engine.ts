@@ -25,7 +25,7 @@ import type {
 } from '../../mesh/jobs/job.js';
 import type { SchemaEntry } from '../../mesh/schema-entry.js';
 import type { StatusChange } from '../../mesh/status.js';
-import { toColumnText } from '../column-text.js';
+import { fromColumnText, toColumnText } from '../column-text.js';
 import type { Connection, Dialect } from '../dialect.js';
 import type { RegistryStore } from '../registry-store.js';
 import { AgentSnapshot } from './agent-snapshot.js';
@@ -265,6 +265,11 @@ export class StoreEngine implements RegistryStore {
 
   sweepJobs(now: number, purgeBefore: number | undefined): Promise<JobSweepResult> {
     return this.submit(jobs.sweepJobs(this.jobSql, now, purgeBefore));
+  }
+
+  async countPendingJobs(): Promise<Map<string, number>> {
+    const counted = await drive(rows(this.dialect.connection, this.jobSql.countPending, {}));
+    return new Map(counted.map((row) => [fromColumnText(row.capability), Number(row.pending)]));
   }
 
   async countLiveClaims(): Promise<number> {

@@ -13,6 +13,7 @@ import { LegacyHeartbeatReply, LegacyHeartbeatRequest } from '../../legacy-api/s
 import { agentFromHeartbeat } from '../agent-from-heartbeat.js';
 import { useHeartbeatErrors } from '../invalid-heartbeat.js';
 import { KnownSchemaHashes } from '../known-schema-hashes.js';
+import { PendingJobCounts } from '../pending-jobs.js';
 import {
   CURRENT_HEARTBEAT_KEY,
   CurrentErrorReply,
@@ -111,6 +112,7 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  const pendingJobs = new PendingJobCounts(app.store);
   app.head(
     '/heartbeat/:agent_id',
     {
@@ -141,6 +143,8 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Its own topology time moves past its last full heartbeat only when it is asked to
       // register again (a certificate rotation, /admin/rotate).
       const mustRegister = agent.topologyAt > since || app.topology.hasChangedSince(agent, since);
+      const pending = await pendingJobs.forAgent(agent);
+      if (pending > 0) reply.header('x-mesh-pending-jobs', String(pending));
       return reply.code(mustRegister ? 202 : 200).send();
     },
   );
