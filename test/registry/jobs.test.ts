@@ -431,4 +431,25 @@ describe('the jobs API, ours beside the Go registry', () => {
       agent.close();
     }
   });
+
+  it('gives no job to a provider whose capability is unavailable (a required dependency missing), as the Go registry', async () => {
+    const tools = [
+      {
+        function_name: 'render',
+        capability: 'gated',
+        version: '1.0.0',
+        dependencies: [{ capability: 'nobody_provides_this', required: true }],
+      },
+    ];
+    await same(json('POST', '/heartbeat', heartbeatBody('gated-9c8d7e6f', { tools })));
+    await create({ ...JOB, capability: 'gated' });
+    const refused = await same(
+      json('POST', '/jobs/claim', { capability: 'gated', instance_id: 'gated-9c8d7e6f' }),
+    );
+    expect(JSON.parse(refused.raw.ours.body)).toEqual({ claimed: [] });
+    const taken = await same(
+      json('POST', '/jobs/claim', { capability: 'gated', instance_id: 'elsewhere-1' }),
+    );
+    expect(JSON.parse(taken.raw.ours.body).claimed).toHaveLength(1);
+  });
 });

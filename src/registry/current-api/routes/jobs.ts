@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TSchema } from 'typebox';
+import type { AgentRecord } from '../../../mesh/agent.js';
 import { isJobStatus, type JobDelta, type JobRefusal, type JobStatus } from '../../../mesh/jobs/job.js';
 import { fromUnixSeconds, unixSeconds } from '../../../mesh/jobs/lease.js';
 import { decodeListCursor, encodeListCursor } from '../../../mesh/jobs/list-cursor.js';
@@ -20,6 +21,7 @@ import { bindGoJson } from '../go-json-binding.js';
 import { useHeartbeatErrors } from '../invalid-heartbeat.js';
 import { FORWARDED_CANCEL_HEADERS, forwardCancel } from '../job-cancel-forward.js';
 import { JobEventWaiters, POLL_INTERVAL_MS } from '../job-event-waiters.js';
+import type { MeshTopology } from '../mesh-topology.js';
 import { AgentTls } from '../proxy/agent-tls.js';
 import { CurrentErrorReply } from '../schemas/current-heartbeat.js';
 import {
@@ -117,6 +119,23 @@ function refusalReply(
   if (refusal === 'not_found') return notFound(reply, jobId);
   if (refusal === 'terminal') return goError(reply, 409, TERMINAL_ERROR);
   return goError(reply, 403, notOwner);
+}
+
+/**
+ * Upstream's claim gate: a provider whose capability is unavailable (a required dependency does
+ * not resolve) claims nothing, so it does not take work it cannot finish. Only a registered,
+ * healthy claimer is gated (upstream asks of its capability rows, not of its health).
+ */
+function isUnavailableFor(
+  topology: MeshTopology,
+  claimer: AgentRecord | undefined,
+  capability: string,
+): boolean {
+  if (claimer === undefined || claimer.status !== 'healthy') return false;
+  return claimer.capabilities.some(
+    (provided, position) =>
+      provided.name === capability && topology.unavailableReason(claimer, position) !== '',
+  );
 }
 
 /** Waits `ms`, or less when the caller's connection closes first. */
@@ -313,6 +332,9 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (body === undefined) return reply;
       if (!body.capability) return goError(reply, 400, 'capability is required');
       if (!body.instance_id) return goError(reply, 400, 'instance_id is required');
+      if (isUnavailableFor(app.topology, app.store.getAgent(body.instance_id), body.capability)) {
+        return sendGoJson(reply, 200, { claimed: [] });
+      }
       const claimed = await app.store.claimJob(body.capability, body.instance_id, nowMicros());
       return sendGoJson(reply, 200, { claimed: claimed === undefined ? [] : [claimedJobView(claimed)] });
     },
