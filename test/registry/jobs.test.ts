@@ -5,13 +5,16 @@
  * reclaim with fencing, pages of `GET /jobs`, long-polls of events, and drain.
  */
 
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GoRegistry, startGoRegistry } from '../helpers/go-registry.js';
 import { heartbeatBody } from '../helpers/heartbeat-body.js';
 import { type HttpResponse, send } from '../helpers/http-request.js';
+import { ensureMeshctl } from '../helpers/python-env.js';
 import { type RunningRegistry, startRegistry } from '../helpers/registry-app.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 type Request = Parameters<typeof send>[1];
 
@@ -451,5 +454,48 @@ describe('the jobs API, ours beside the Go registry', () => {
       json('POST', '/jobs/claim', { capability: 'gated', instance_id: 'elsewhere-1' }),
     );
     expect(JSON.parse(taken.raw.ours.body).claimed).toHaveLength(1);
+  });
+
+  it('serves meshctl job status and job reclaim as the Go registry does', async () => {
+    const { meshctl } = await ensureMeshctl();
+    using home = tempDir('mesh-meshctl-home-');
+    const run = (baseUrl: string, args: string[]) =>
+      new Promise<{ code: number; out: string }>((resolve) => {
+        execFile(
+          meshctl,
+          [...args, '--registry-url', baseUrl],
+          { timeout: 30_000, env: { PATH: process.env.PATH, HOME: home.path, NO_COLOR: '1' } },
+          (error, stdout, stderr) =>
+            resolve({ code: error ? Number(error.code ?? -1) : 0, out: stdout + stderr }),
+        );
+      });
+    const job = await create({ ...JOB, capability: 'meshctl' });
+    await same(json('POST', '/jobs/claim', { capability: 'meshctl', instance_id: 'p1' }));
+    await onJob(job, (id) =>
+      json('POST', '/jobs/batch', {
+        instance_id: 'p1',
+        deltas: [{ id, claim_epoch: 1, progress_message: 'half' }],
+      }),
+    );
+    const masked = (text: string, id: string) =>
+      text
+        .replaceAll(id, '<id>')
+        .replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\S*/g, '<time>')
+        .replace(/\(in [^)]*\)|\([^)]* ago\)/g, '<when>')
+        .replace(/\b1\d{9}\b/g, '<epoch>');
+    for (const args of [
+      (id: string) => ['job', 'status', id],
+      (id: string) => ['job', 'status', id, '--json'],
+      (id: string) => ['job', 'reclaim', id],
+      (id: string) => ['job', 'status', id],
+      () => ['job', 'status', 'unknown-job'],
+    ]) {
+      const [a, b] = await Promise.all([run(ours.baseUrl, args(job.ours)), run(go.baseUrl, args(job.go))]);
+      const ourText = masked(a.out, job.ours);
+      expect({ code: a.code, out: ourText }, args('<id>').join(' ')).toEqual({
+        code: b.code,
+        out: masked(b.out, job.go),
+      });
+    }
   });
 });
