@@ -3,7 +3,7 @@
  * heartbeats at a fixed rate (open loop), started with `--trace-gc` and an event-loop delay
  * monitor, so long pauses can be matched to collections, checkpoints or sweeps.
  *
- *   node bench/stall-probe.ts [--database sqlite|<postgresql url>] [--agents 10000] [--rate 2000]
+ *   node bench/stall-probe.ts [--database sqlite|postgres|<postgresql url>] [--agents 10000] [--rate 2000]
  *     [--seconds 30] [--flags="--trace-gc"] [--out /tmp/stall] [--heap-profile]
  *
  * Environment: HEALTH_CHECK_INTERVAL (default 5 s here), STALL_PROBE_GC_MS (log collections
@@ -75,8 +75,23 @@ const { values } = parseArgs({
   },
 });
 mkdirSync(values.out, { recursive: true });
-const databaseUrl =
-  values.database === 'sqlite' ? `sqlite://${join(values.out, `probe-${Date.now()}.db`)}` : values.database;
+const cleanups: (() => Promise<void>)[] = [];
+const databaseUrl = await probeDatabase(values.database);
+
+/** `sqlite`: a new file; `postgres`: a new database on a throwaway server (as `bench/run.ts`); else a URL. */
+async function probeDatabase(database: string): Promise<string> {
+  if (database === 'sqlite') return `sqlite://${join(values.out, `probe-${Date.now()}.db`)}`;
+  if (database !== 'postgres') return database;
+  const { startPostgres } = await import('../test/helpers/postgres-server.ts');
+  const server = await startPostgres();
+  cleanups.push(async () => await server[Symbol.asyncDispose]());
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: server.adminUrl });
+  await client.connect();
+  await client.query('CREATE DATABASE stall_probe');
+  await client.end();
+  return server.adminUrl.replace(/\/postgres$/, '/stall_probe');
+}
 const preload = join(values.out, 'preload.mjs');
 const stallLog = join(values.out, 'stalls.log');
 writeFileSync(preload, PRELOAD);
@@ -126,4 +141,5 @@ try {
 } finally {
   await stopLoadWorker();
   await server.stop();
+  for (const cleanup of cleanups) await cleanup();
 }

@@ -78,6 +78,26 @@ describe(`the ${TEST_DIALECT} store`, () => {
     });
   });
 
+  it('writes a steady heartbeat’s times into the record it holds, and makes a new record for any other change', async () => {
+    await withStore(async (store) => {
+      await store.upsertAgent(agent('a', { status: 'healthy' }));
+      const held = store.getAgent('a')!;
+      const revision = store.revision;
+      await store.recordHeartbeat('a', 2_000_000, 'healthy');
+      // The same object (no new record to survive in the old generation until the next beat) ...
+      expect(store.getAgent('a')).toBe(held);
+      expect(held).toMatchObject({ lastHeartbeat: 2_000_000, updatedAt: 2_000_000, status: 'healthy' });
+      expect(held.resourceVersion).not.toBe(agent('a').resourceVersion);
+      // ... and still a change readers see.
+      expect(store.revision).toBeGreaterThan(revision);
+      await store.recordHeartbeat('a', 3_000_000, 'degraded');
+      const degraded = store.getAgent('a')!;
+      expect(degraded).not.toBe(held);
+      expect(held.status).toBe('healthy');
+      expect(degraded).toMatchObject({ status: 'degraded', lastHeartbeat: 3_000_000, topologyAt: 3_000_000 });
+    });
+  });
+
   it('moves the topology time as the mesh status rules say, in its SQL as well', async () => {
     await withStore(async (store) => {
       const { agent: registered } = await store.upsertAgent(agent('a', { status: 'healthy' }));

@@ -7,6 +7,12 @@ export interface StoredAgent {
   record: AgentRecord;
   seq: number;
   revision: number;
+  /**
+   * Set by a heartbeat: the record it was made from. When that is still the snapshot's record and
+   * the heartbeat changed neither status nor topology time, the snapshot copies the new times into
+   * the record it has instead of keeping this one (see `apply`).
+   */
+  heartbeatOf?: AgentRecord;
 }
 
 /** A deletion as committed: the revision of its tombstone. */
@@ -59,6 +65,11 @@ export class AgentSnapshot {
       const known = this.agents.get(id);
       if (known !== undefined && known.revision >= entry.revision) continue;
       if ((this.deletions.get(id) ?? -1) >= entry.revision) continue;
+      if (known !== undefined && isLivenessOnly(known, entry)) {
+        patchLiveness(known, entry);
+        ids.push(id);
+        continue;
+      }
       // A new agent before the last one, or a known one that was deleted and registered again
       // (a new seq) since we last saw it: its place changes.
       if (known === undefined ? entry.seq < this.maxSeq : known.seq !== entry.seq) isOutOfOrder = true;
@@ -94,4 +105,26 @@ export class AgentSnapshot {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
+}
+
+/** A heartbeat of the record the snapshot holds that changed only its times. */
+function isLivenessOnly(known: StoredAgent, entry: StoredAgent): boolean {
+  return (
+    entry.heartbeatOf === known.record &&
+    entry.record.status === known.record.status &&
+    entry.record.topologyAt === known.record.topologyAt
+  );
+}
+
+/**
+ * Records are otherwise immutable; these three fields are the exception, written in place so a
+ * steady heartbeat leaves no new record to live in the old generation until the next one (at
+ * 10,000 agents that garbage paced the major collections behind the scale test's tail). Whatever
+ * caches text of a record checks them (`legacyAgentJson`).
+ */
+function patchLiveness(known: StoredAgent, entry: StoredAgent): void {
+  known.record.lastHeartbeat = entry.record.lastHeartbeat;
+  known.record.updatedAt = entry.record.updatedAt;
+  known.record.resourceVersion = entry.record.resourceVersion;
+  known.revision = entry.revision;
 }

@@ -37,5 +37,6 @@ export function heartbeatApplied(
     },
     seq: base.seq,
     revision,
+    heartbeatOf: base.record,
   };
 }

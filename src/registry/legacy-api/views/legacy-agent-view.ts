@@ -41,18 +41,18 @@ export function legacyAgentView(agent: AgentRecord) {
   };
 }
 
-const agentJson = new WeakMap<AgentRecord, string>();
+const agentJson = new WeakMap<AgentRecord, { updatedAt: number; json: string }>();
 
 /**
- * The agent's JSON text. Records are immutable (every change makes a new one), so the text is
- * computed once per version of an agent and shared by every listing that shows it.
+ * The agent's JSON text, computed once per version of an agent and shared by every listing that
+ * shows it. Every change makes a new record except a steady heartbeat, which writes the record's
+ * times in place (`AgentSnapshot`), hence the check of `updatedAt`.
  */
 export function legacyAgentJson(agent: AgentRecord): string {
-  let json = agentJson.get(agent);
-  if (json === undefined) {
-    json = JSON.stringify(legacyAgentView(agent));
-    agentJson.set(agent, json);
-  }
+  const cached = agentJson.get(agent);
+  if (cached !== undefined && cached.updatedAt === agent.updatedAt) return cached.json;
+  const json = JSON.stringify(legacyAgentView(agent));
+  agentJson.set(agent, { updatedAt: agent.updatedAt, json });
   return json;
 }
 
