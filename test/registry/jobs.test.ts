@@ -215,6 +215,8 @@ describe('the jobs API, ours beside the Go registry', () => {
   it('answers requests about a job that does not exist as the Go registry does', async () => {
     for (const request of [
       { path: '/jobs/unknown' },
+      { path: '/jobs/%00' },
+      { path: '/jobs/%F0%9F%98%80%3C%3E' },
       { path: '/jobs/unknown/events' },
       { path: '/jobs/unknown/events?instance_id=i&claim_epoch=1' },
       json('POST', '/jobs/unknown/release', { instance_id: 'i' }),
@@ -497,5 +499,20 @@ describe('the jobs API, ours beside the Go registry', () => {
         out: masked(b.out, job.go),
       });
     }
+  });
+
+  it('ends waiting long-polls when the registry closes, instead of holding the shutdown', async () => {
+    const registry = await startRegistry();
+    const { id } = JSON.parse((await send(registry.baseUrl, json('POST', '/jobs', JOB))).body);
+    const polled = send(registry.baseUrl, { path: `/jobs/${id}/events?wait=30` });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = Date.now();
+    await registry[Symbol.asyncDispose]();
+    const answer = await polled;
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect({ status: answer.status, body: JSON.parse(answer.body) }).toEqual({
+      status: 200,
+      body: { events: [], next_after: 0 },
+    });
   });
 });

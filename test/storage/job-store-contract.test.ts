@@ -287,6 +287,17 @@ describe(`the ${TEST_DIALECT} job store`, () => {
     });
   });
 
+  it('writes one cancelled event when two cancels of a job share a transaction and a time', async () => {
+    await withStores(async (store) => {
+      await store.createJob(newJob('j'));
+      const cancel = () => store.cancelJob({ id: 'j', reason: '', postedBy: null }, T0 + 7);
+      const answers = await Promise.all([cancel(), cancel()]);
+      expect(answers).toEqual([{ previousOwner: null }, { refused: 'terminal' }]);
+      const events = await store.listJobEvents({ jobId: 'j', after: 0, types: [], limit: 10 });
+      expect(events.map((event) => [event.seq, event.type])).toEqual([[1, 'cancelled']]);
+    });
+  });
+
   it('reclaims a live job for an operator: claimable again, the old holder fenced by the next claim', async () => {
     await withStores(async (store, other) => {
       await store.createJob(newJob('j'));

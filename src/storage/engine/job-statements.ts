@@ -276,11 +276,14 @@ export function jobStatements(sql: JobSql): JobStatements {
       WHERE id = $job_id AND (CAST($allow_terminal AS INTEGER) = 1 OR status NOT IN ${TERMINAL})
       RETURNING seq`,
     ),
-    // The `cancelled` event, only if this transaction's cancel applied (status and time are its own).
+    // The `cancelled` event, only if this transaction's cancel applied (status and time are its
+    // own), and once: a second cancel in the same batch at the same µs finds the first's event.
     cancelEventSeq: statement(
       'jobCancelEventSeq',
       `UPDATE mesh_jobs SET event_seq = event_seq + 1
       WHERE id = $job_id AND status = 'cancelled' AND last_heartbeat_at = ${NOW}
+        AND NOT EXISTS (SELECT 1 FROM mesh_job_events
+          WHERE job_id = $job_id AND type = 'cancelled' AND created_at = ${NOW})
       RETURNING event_seq`,
     ),
     insertCancelEvent: statement(
@@ -288,6 +291,8 @@ export function jobStatements(sql: JobSql): JobStatements {
       `INSERT INTO mesh_job_events (${EVENT_COLUMNS})
       SELECT id, event_seq, 'cancelled', CAST($payload AS TEXT), NULL, CAST($posted_by AS TEXT), ${NOW} FROM mesh_jobs
       WHERE id = $job_id AND status = 'cancelled' AND last_heartbeat_at = ${NOW}
+        AND NOT EXISTS (SELECT 1 FROM mesh_job_events
+          WHERE job_id = $job_id AND type = 'cancelled' AND created_at = ${NOW})
       RETURNING seq`,
     ),
     listEvents: statement(

@@ -174,6 +174,11 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
   const log = app.log.child({ module: 'jobs' });
   const pendingForwards = new Set<Promise<void>>();
+  // Closing ends every long-poll at once (answered with what it has), then waits for the forwards.
+  const closing = new AbortController();
+  app.addHook('preClose', async () => {
+    closing.abort();
+  });
   app.addHook('onClose', async () => {
     await Promise.all(pendingForwards);
   });
@@ -532,11 +537,12 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const left = new AbortController();
         const onClose = () => left.abort();
         reply.raw.once('close', onClose);
+        const ended = AbortSignal.any([left.signal, closing.signal]);
         try {
           const deadline = Date.now() + waitSeconds * 1000;
-          while (events.length === 0 && Date.now() < deadline && !left.signal.aborted) {
-            await waiters.wait(jobId, Math.min(POLL_INTERVAL_MS, deadline - Date.now()), left.signal);
-            if (!left.signal.aborted) events = await app.store.listJobEvents(query);
+          while (events.length === 0 && Date.now() < deadline && !ended.aborted) {
+            await waiters.wait(jobId, Math.min(POLL_INTERVAL_MS, deadline - Date.now()), ended);
+            if (!ended.aborted) events = await app.store.listJobEvents(query);
           }
         } finally {
           reply.raw.off('close', onClose);
