@@ -133,6 +133,9 @@ export interface RegistryStore {
   /** Events in seq order, from the database (no check that the job exists). */
   listJobEvents(query: JobEventQuery): Promise<JobEvent[]>;
 
+  /** Per job (of those that exist), the seq of its last event: 0 when it has none. */
+  jobEventSeqs(ids: readonly string[]): Promise<Map<string, number>>;
+
   /** Orphans, expired leases and deadlines; purges events of jobs terminal before `purgeBefore`. */
   sweepJobs(now: Micros, purgeBefore: Micros | undefined): Promise<JobSweepResult>;
 

@@ -152,7 +152,14 @@ describe('the jobs API, ours beside the Go registry', () => {
         '{"capability":"x","submitted_by":"a","submitted_payload":{},"total_deadline":99999999999999999999}',
       ),
       json('POST', '/jobs', { ...JOB, owner_instance_id: 7 }),
-      { method: 'POST', path: '/jobs', headers: { 'content-type': 'text/plain' }, body: '{"capability":""}' },
+      // Any content type is bound as JSON, as Go's ShouldBindJSON does; not the ones a browser sends
+      // without a preflight (text/plain, forms: 415 on ours, docs/compatibility.md).
+      {
+        method: 'POST',
+        path: '/jobs',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: '{"capability":""}',
+      },
       json('POST', '/jobs/batch', ''),
       json('POST', '/jobs/batch', { deltas: [{ id: 'x' }] }),
       json('POST', '/jobs/batch', { instance_id: 'i1' }),
@@ -514,5 +521,26 @@ describe('the jobs API, ours beside the Go registry', () => {
       status: 200,
       body: { events: [], next_after: 0 },
     });
+  });
+
+  it('wakes a long-poll on one replica for an event another replica appended, and only for its types', async () => {
+    const replica = await startRegistry({ databaseUrl: ours.databaseUrl });
+    try {
+      const { id } = JSON.parse((await send(ours.baseUrl, json('POST', '/jobs', JOB))).body);
+      const started = Date.now();
+      const polled = send(ours.baseUrl, { path: `/jobs/${id}/events?wait=10&types=wanted` });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await send(replica.baseUrl, json('POST', `/jobs/${id}/events`, { type: 'other' }));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await send(replica.baseUrl, json('POST', `/jobs/${id}/events`, { type: 'wanted', payload: { n: 2 } }));
+      const answer = JSON.parse((await polled).body);
+      expect(answer.events.map((event: { seq: number; type: string }) => [event.seq, event.type])).toEqual([
+        [2, 'wanted'],
+      ]);
+      expect(answer.next_after).toBe(2);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      await replica[Symbol.asyncDispose]();
+    }
   });
 });

@@ -271,6 +271,7 @@ describe(`the ${TEST_DIALECT} job store`, () => {
       });
       expect(await other.cancelJob({ id: 'j', reason: ' user asked ', postedBy: null }, T0 + 1)).toEqual({
         previousOwner: 'p1',
+        eventSeq: 2,
       });
       expect(await store.getJob('j')).toMatchObject({ status: 'cancelled', error: 'cancelled: user asked' });
       expect(await store.cancelJob({ id: 'j', reason: '', postedBy: null }, T0 + 2)).toEqual({
@@ -292,7 +293,7 @@ describe(`the ${TEST_DIALECT} job store`, () => {
       await store.createJob(newJob('j'));
       const cancel = () => store.cancelJob({ id: 'j', reason: '', postedBy: null }, T0 + 7);
       const answers = await Promise.all([cancel(), cancel()]);
-      expect(answers).toEqual([{ previousOwner: null }, { refused: 'terminal' }]);
+      expect(answers).toEqual([{ previousOwner: null, eventSeq: 1 }, { refused: 'terminal' }]);
       const events = await store.listJobEvents({ jobId: 'j', after: 0, types: [], limit: 10 });
       expect(events.map((event) => [event.seq, event.type])).toEqual([[1, 'cancelled']]);
     });
@@ -353,6 +354,12 @@ describe(`the ${TEST_DIALECT} job store`, () => {
         postedBy: null,
         createdAt: T0,
       });
+      expect(await other.jobEventSeqs(['j', 'k', 'nope'])).toEqual(
+        new Map([
+          ['j', 3],
+          ['k', 1],
+        ]),
+      );
       await store.cancelJob({ id: 'k', reason: '', postedBy: null }, T0);
       expect(await post('k', 'late')).toEqual({ refused: 'terminal' });
       expect(await post('nope', 'x')).toEqual({ refused: 'not_found' });

@@ -180,7 +180,8 @@ export interface DeltaOutcome {
 
 export type ReleaseOutcome = { status: JobStatus; attemptCount: number } | { refused: JobRefusal };
 
-export type CancelOutcome = { previousOwner: string | null } | { refused: JobRefusal };
+/** A cancel that applied: the holder to tell, and the seq of its `cancelled` event. */
+export type CancelOutcome = { previousOwner: string | null; eventSeq: number } | { refused: JobRefusal };
 
 export type ReclaimOutcome =
   | { status: JobStatus; claimEpoch: number; previousOwner: string | null }

@@ -1,18 +1,34 @@
 /**
- * Long-polls of a job's events (`GET /jobs/{id}/events?wait=…`) wait here: woken at once when this
- * process appends an event to the job, and at most every {@link POLL_INTERVAL_MS} otherwise, so a
- * reader also sees events another replica wrote. The number of waiting reads is bounded, so a
- * client cannot grow the registry's memory by opening many.
+ * Long-polls of a job's events (`GET /jobs/{id}/events?wait=…`) wait here. A read is woken at once
+ * when this process appends an event to its job, and otherwise by one shared look at the database
+ * every {@link POLL_INTERVAL_MS} (the last event seq of every job someone waits for, in one query,
+ * however many wait), so a reader also sees events another replica appended. The number of
+ * waiting reads is bounded, so a client cannot grow the registry's memory by opening many.
  */
 
-/** How often a waiting read looks at the database for events other replicas appended. */
+/** How often the waiting reads' jobs are looked up for events other replicas appended. */
 export const POLL_INTERVAL_MS = 200;
 
-export class JobEventWaiters {
-  private readonly waiting = new Map<string, Set<() => void>>();
-  private reads = 0;
+/** The last event seq of each of these jobs (jobs that do not exist are left out). */
+export type ReadEventSeqs = (jobIds: readonly string[]) => Promise<Map<string, number>>;
 
-  constructor(readonly capacity: number) {}
+interface Waiter {
+  /** Woken by an event whose seq is above this. */
+  after: number;
+  wake(seq: number | undefined): void;
+}
+
+export class JobEventWaiters {
+  private readonly waiting = new Map<string, Set<Waiter>>();
+  private reads = 0;
+  private poller: NodeJS.Timeout | undefined;
+  private isPolling = false;
+
+  constructor(
+    readonly capacity: number,
+    private readonly readSeqs: ReadEventSeqs,
+    private readonly onPollError: (error: unknown) => void = () => {},
+  ) {}
 
   /** Takes a place for one waiting read; false when every place is taken. */
   enter(): boolean {
@@ -27,10 +43,10 @@ export class JobEventWaiters {
   }
 
   /**
-   * Resolves after `ms`, when an event is appended to the job here, or when `signal` aborts
-   * (the caller left), whichever comes first.
+   * Resolves to the seq of an event above `after` appended to the job (here, or seen in the
+   * database), or to undefined after `ms` or when `signal` aborts, whichever comes first.
    */
-  wait(jobId: string, ms: number, signal: AbortSignal): Promise<void> {
+  wait(jobId: string, after: number, ms: number, signal: AbortSignal): Promise<number | undefined> {
     return new Promise((resolve) => {
       let set = this.waiting.get(jobId);
       if (set === undefined) {
@@ -38,22 +54,54 @@ export class JobEventWaiters {
         this.waiting.set(jobId, set);
       }
       const waiters = set;
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        waiters.delete(done);
-        if (waiters.size === 0 && this.waiting.get(jobId) === waiters) this.waiting.delete(jobId);
-        resolve();
+      const waiter: Waiter = {
+        after,
+        wake: (seq) => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          waiters.delete(waiter);
+          if (waiters.size === 0 && this.waiting.get(jobId) === waiters) this.waiting.delete(jobId);
+          if (this.waiting.size === 0) this.stopPolling();
+          resolve(seq);
+        },
       };
-      const timer = setTimeout(done, Math.max(0, ms));
-      signal.addEventListener('abort', done);
-      waiters.add(done);
-      if (signal.aborted) done();
+      const onAbort = () => waiter.wake(undefined);
+      const timer = setTimeout(onAbort, Math.max(0, ms));
+      signal.addEventListener('abort', onAbort);
+      waiters.add(waiter);
+      this.startPolling();
+      if (signal.aborted) onAbort();
     });
   }
 
-  /** An event was appended to the job: every read waiting for it looks again now. */
-  wake(jobId: string): void {
-    for (const done of [...(this.waiting.get(jobId) ?? [])]) done();
+  /** An event with this seq was appended to the job: the reads waiting for one above theirs end. */
+  wake(jobId: string, seq: number): void {
+    for (const waiter of [...(this.waiting.get(jobId) ?? [])]) {
+      if (seq > waiter.after) waiter.wake(seq);
+    }
+  }
+
+  private startPolling(): void {
+    if (this.poller !== undefined) return;
+    this.poller = setInterval(() => void this.poll(), POLL_INTERVAL_MS);
+    this.poller.unref();
+  }
+
+  private stopPolling(): void {
+    clearInterval(this.poller);
+    this.poller = undefined;
+  }
+
+  private async poll(): Promise<void> {
+    if (this.isPolling || this.waiting.size === 0) return;
+    this.isPolling = true;
+    try {
+      const seqs = await this.readSeqs([...this.waiting.keys()]);
+      for (const [jobId, seq] of seqs) this.wake(jobId, seq);
+    } catch (error) {
+      this.onPollError(error);
+    } finally {
+      this.isPolling = false;
+    }
   }
 }

@@ -299,14 +299,17 @@ function* receiveCancel(
   cancelled: Sent<{ owner_instance_id: string | null }[]>,
   holder: Sent<HolderRow[]>,
   bumped: Sent<unknown>,
-  logged: Sent<unknown>,
+  logged: Sent<{ seq: number | string }[]>,
 ): Io<CancelOutcome> {
   const [row] = yield* cancelled.receive();
   const [current] = yield* holder.receive();
   yield* bumped.receive();
-  yield* logged.receive();
+  const [event] = yield* logged.receive();
   if (row === undefined) return { refused: refusalOf(current) };
-  return { previousOwner: row.owner_instance_id === null ? null : fromColumnText(row.owner_instance_id) };
+  return {
+    previousOwner: row.owner_instance_id === null ? null : fromColumnText(row.owner_instance_id),
+    eventSeq: Number(event?.seq ?? 0),
+  };
 }
 
 /** An operator takes a live job from its holder: claimable again, the claim epoch unchanged. */

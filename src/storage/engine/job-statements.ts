@@ -151,6 +151,7 @@ export interface JobStatements {
   purgeEvents: Statement<{ before: number }, never>;
   countLiveClaims: Statement<Params, { live: number | string }>;
   countPending: Statement<Params, { capability: string; pending: number | string }>;
+  eventSeqs: Statement<{ ids: string }, { id: string; event_seq: number | string }>;
 }
 
 /**
@@ -327,6 +328,10 @@ export function jobStatements(sql: JobSql): JobStatements {
       'jobPurgeEvents',
       `DELETE FROM mesh_job_events WHERE job_id IN (
         SELECT id FROM mesh_jobs WHERE status IN ${TERMINAL} AND last_heartbeat_at < $before)`,
+    ),
+    eventSeqs: statement(
+      'jobEventSeqs',
+      `SELECT id, event_seq FROM mesh_jobs WHERE ${sql.inJsonArray('id', 'CAST($ids AS TEXT)')}`,
     ),
     countPending: statement(
       'jobCountPending',

@@ -267,6 +267,12 @@ export class StoreEngine implements RegistryStore {
     return this.submit(jobs.sweepJobs(this.jobSql, now, purgeBefore));
   }
 
+  async jobEventSeqs(ids: readonly string[]): Promise<Map<string, number>> {
+    const params = { ids: JSON.stringify(ids.map(toColumnText)) };
+    const found = await drive(rows(this.dialect.connection, this.jobSql.eventSeqs, params));
+    return new Map(found.map((row) => [fromColumnText(row.id), Number(row.event_seq)]));
+  }
+
   async countPendingJobs(): Promise<Map<string, number>> {
     const counted = await drive(rows(this.dialect.connection, this.jobSql.countPending, {}));
     return new Map(counted.map((row) => [fromColumnText(row.capability), Number(row.pending)]));

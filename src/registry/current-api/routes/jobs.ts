@@ -20,7 +20,7 @@ import { sendGoJson, sendJsonText } from '../../http/replies.js';
 import { bindGoJson } from '../go-json-binding.js';
 import { useHeartbeatErrors } from '../invalid-heartbeat.js';
 import { FORWARDED_CANCEL_HEADERS, forwardCancel } from '../job-cancel-forward.js';
-import { JobEventWaiters, POLL_INTERVAL_MS } from '../job-event-waiters.js';
+import { JobEventWaiters } from '../job-event-waiters.js';
 import type { MeshTopology } from '../mesh-topology.js';
 import { AgentTls } from '../proxy/agent-tls.js';
 import { CurrentErrorReply } from '../schemas/current-heartbeat.js';
@@ -166,13 +166,17 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.setValidatorCompiler(() => () => true);
 
   const tags = ['jobs'];
-  const waiters = new JobEventWaiters(MAX_WAITING_EVENT_READS);
+  const log = app.log.child({ module: 'jobs' });
+  const waiters = new JobEventWaiters(
+    MAX_WAITING_EVENT_READS,
+    (ids) => app.store.jobEventSeqs(ids),
+    (error) => log.warn({ err: error }, 'looking for new job events failed'),
+  );
   const agentTls = new AgentTls({
     ca: app.config.tlsCaFile,
     cert: app.config.tlsCertFile,
     key: app.config.tlsKeyFile,
   });
-  const log = app.log.child({ module: 'jobs' });
   const pendingForwards = new Set<Promise<void>>();
   // Closing ends every long-poll at once (answered with what it has), then waits for the forwards.
   const closing = new AbortController();
@@ -413,7 +417,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const outcome = await app.store.cancelJob({ id: jobId, reason, postedBy: null }, nowMicros());
       if ('refused' in outcome) return refusalReply(reply, jobId, outcome.refused, TERMINAL_ERROR);
-      waiters.wake(jobId);
+      waiters.wake(jobId, outcome.eventSeq);
       // A handler waiting for events sees the cancelled event before its task is interrupted.
       const grace = app.config.cancelEventGraceMs;
       if (grace > 0) await graceUnlessGone(reply, grace);
@@ -485,7 +489,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
         createdAt: at,
       });
       if ('refused' in outcome) return refusalReply(reply, jobId, outcome.refused, TERMINAL_ERROR);
-      waiters.wake(jobId);
+      waiters.wake(jobId, outcome.seq);
       return sendGoJson(reply, 200, { created_at: unixSeconds(at), job_id: jobId, seq: outcome.seq });
     },
   );
@@ -540,9 +544,13 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const ended = AbortSignal.any([left.signal, closing.signal]);
         try {
           const deadline = Date.now() + waitSeconds * 1000;
-          while (events.length === 0 && Date.now() < deadline && !ended.aborted) {
-            await waiters.wait(jobId, Math.min(POLL_INTERVAL_MS, deadline - Date.now()), ended);
-            if (!ended.aborted) events = await app.store.listJobEvents(query);
+          // Woken by an event above `seen`; one of other types only raises `seen`.
+          let seen = after;
+          while (events.length === 0) {
+            const seq = await waiters.wait(jobId, seen, deadline - Date.now(), ended);
+            if (seq === undefined) break;
+            events = await app.store.listJobEvents(query);
+            seen = Math.max(seen, seq);
           }
         } finally {
           reply.raw.off('close', onClose);
