@@ -1,9 +1,10 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { MeshError } from './errors.js';
+import { type HttpSafetySettings, httpSafetySettings } from './http-safety-config.js';
 
 /** Everything the registry process is configured with; frozen, passed down. */
-export interface RegistryConfig {
+export interface RegistryConfig extends HttpSafetySettings {
   host: string;
   port: number;
   /** `MCP_MESH_DATABASE_URL` (or `DATABASE_URL`); undefined means `./mcp_mesh_registry.db`. */
@@ -184,5 +185,6 @@ export function loadRegistryConfig(
     adminPort: port(env, 'MCP_MESH_ADMIN_PORT') ?? 0,
     cancelEventGraceMs: cancelEventGrace(env.MCP_MESH_CANCEL_EVENT_GRACE_MS),
     trustDir: env.MCP_MESH_TRUST_DIR?.trim() || join(homedir(), '.mcp-mesh', 'tls'),
+    ...httpSafetySettings(env),
   });
 }

@@ -23,18 +23,23 @@ export interface RunningRegistry extends AsyncDisposable {
  * dialect). `databaseUrl` overrides it (a second replica on the same database).
  */
 export async function startRegistry(
-  options: { env?: Record<string, string>; databaseUrl?: string } = {},
+  options: { env?: Record<string, string>; databaseUrl?: string; host?: string } = {},
 ): Promise<RunningRegistry> {
   const dir = tempDir('mesh-registry-');
   const databaseUrl = options.databaseUrl ?? (await freshDatabaseUrl(dir.path));
   const config: RegistryConfig = {
-    ...loadRegistryConfig({ host: '127.0.0.1', port: 0 }, { MCP_MESH_ACCESS_LOG: 'false', ...options.env }),
+    ...loadRegistryConfig(
+      { host: options.host ?? '127.0.0.1', port: 0 },
+      { MCP_MESH_ACCESS_LOG: 'false', ...options.env },
+    ),
     databaseUrl,
   };
   const logger = pino({ level: 'silent' });
   let store = await openStore(databaseUrl);
   let app = await buildApp({ config, store, logger });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  // `host` is the configured bind address (0.0.0.0 turns the Host check off); tests reach it on 127.0.0.1.
+  const listenHost = options.host === '0.0.0.0' ? '0.0.0.0' : '127.0.0.1';
+  await app.listen({ host: listenHost, port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const running: RunningRegistry = {
@@ -47,7 +52,7 @@ export async function startRegistry(
       await running.store.close();
       store = await openStore(databaseUrl);
       app = await buildApp({ config, store, logger });
-      await app.listen({ host: '127.0.0.1', port });
+      await app.listen({ host: listenHost, port });
       running.app = app;
       running.store = store;
     },

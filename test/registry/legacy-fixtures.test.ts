@@ -229,6 +229,12 @@ const DECIDED: Record<string, (res: HttpResponse, step: Step, baseUrl: string) =
     assertRecorded(res, { ...step, response_headers: { 'content-type': 'application/json' } }, baseUrl);
     expect(res.headers.allow).toBe('GET, HEAD');
   },
+  // With a list of origins (none by default), a granted origin is echoed with credentials, not `*`.
+  cors_simple: (res, step, baseUrl) => {
+    const echoed = { ...step.response_headers, 'access-control-allow-origin': 'http://example.com' };
+    assertRecorded(res, { ...step, response_headers: echoed }, baseUrl);
+    expect(res.headers.vary).toBe('Origin');
+  },
   mcp_redirect: (res) => {
     expect(res.status).toBe(404);
     expect(JSON.parse(res.body)).toEqual({ detail: 'Not Found' });
@@ -260,7 +266,8 @@ describe('legacy fixtures, scenario "main", replayed in order', () => {
   let registry: RunningRegistry;
   let firstCreatedAt = '';
   beforeAll(async () => {
-    registry = await startRegistry();
+    // CORS is granted to configured origins only (docs/compatibility.md); the recorded origin is one.
+    registry = await startRegistry({ env: { MCP_MESH_CORS_ORIGIN: 'http://example.com' } });
   });
   afterAll(async () => {
     await registry[Symbol.asyncDispose]();

@@ -21,9 +21,11 @@ import { metricsRoutes } from '../legacy-api/routes/metrics.js';
 import { rootRoutes } from '../legacy-api/routes/root.js';
 import { accessLog } from './access-log.js';
 import { bodyParser } from './body-parser.js';
+import { browserGuard } from './browser-guard.js';
 import { cors } from './cors.js';
 import { databaseFreshness } from './database-freshness.js';
 import { errorHandling } from './error-handler.js';
+import { hostCheck } from './host-check.js';
 import { openApi } from './openapi.js';
 import { registryServices } from './registry-services.js';
 import { RouteTable } from './route-table.js';
@@ -82,7 +84,9 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
   // Ours (app-wide, in the order their hooks run), then the routes, each protocol's plugins
   // encapsulated with its own error shape. Registration order is the order of /openapi.json.
   const routes = RouteTable.install(app);
-  await app.register(cors);
+  await app.register(hostCheck, { config });
+  await app.register(cors, { config });
+  await app.register(browserGuard, { config });
   await app.register(bodyParser);
   await app.register(validatorCompiler);
   // Errors outside the APIs (docs, unknown paths) take the Python registry's shape.
