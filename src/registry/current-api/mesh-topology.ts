@@ -242,16 +242,20 @@ export class MeshTopology {
 
   /** `dependencies_resolved` for the agent: one entry per declared dependency, in order. */
   resolveFor(agent: AgentRecord): Record<string, DependencyResolution[]> {
-    const resolved: Record<string, DependencyResolution[]> = {};
+    const resolved = new Map<string, DependencyResolution[]>();
     for (const cap of agent.capabilities) {
       const deps = cap.dependencies;
       if (!deps || deps.length === 0 || cap.functionName === undefined) continue;
-      resolved[cap.functionName] = deps.map((dep) => {
-        const spec = dependencySpec(dep);
-        return toResolution(this.availability.resolve(spec, agent.id), spec);
-      });
+      resolved.set(
+        cap.functionName,
+        deps.map((dep) => {
+          const spec = dependencySpec(dep);
+          return toResolution(this.availability.resolve(spec, agent.id), spec);
+        }),
+      );
     }
-    return resolved;
+    // fromEntries, so that a tool named `__proto__` stays a key of its own.
+    return Object.fromEntries(resolved);
   }
 
   /**

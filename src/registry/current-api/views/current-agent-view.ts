@@ -46,9 +46,12 @@ function availabilityView(reason: string) {
  */
 export function currentAgentView(agent: AgentRecord, topology: MeshTopology) {
   const resolutions = topology.resolveFor(agent);
+  // Own keys only: a tool named `constructor` or `toString` is no property of every object.
+  const resolutionsOf = (name: string | undefined) =>
+    name !== undefined && Object.hasOwn(resolutions, name) ? resolutions[name]! : [];
   // The list shape meshctl reads: one entry per dependency, with the consumer's function name.
   const dependencyResolutions = agent.capabilities.flatMap((cap) =>
-    (resolutions[cap.functionName ?? ''] ?? []).map((r, i) => {
+    resolutionsOf(cap.functionName).map((r, i) => {
       const tags = (cap.dependencies?.[i]?.tags ?? []).flat();
       // The Go registry leaves out what is empty (an unresolved entry names no provider).
       return {
