@@ -10,6 +10,12 @@ import { buildApp } from './http/app.js';
 const out = (text: string) => process.stdout.write(text);
 const err = (text: string) => process.stderr.write(text);
 
+function failedToStart(error: unknown): number {
+  const hint = error instanceof MeshError && error.hint ? `\n${error.hint}` : '';
+  err(`❌ Failed to start registry service: ${(error as Error).message}${hint}\n`);
+  return 1;
+}
+
 /** Resolves to the exit code. Loads the config, opens the store, builds the app, listens. */
 export async function main(argv: readonly string[]): Promise<number> {
   let args: ReturnType<typeof parseRegistryArgs>;
@@ -38,11 +44,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     store = await openStore(config.databaseUrl, { logger });
   } catch (error) {
-    const hint = error instanceof MeshError && error.hint ? `\n${error.hint}` : '';
-    err(`❌ Failed to start registry service: ${(error as Error).message}${hint}\n`);
-    return 1;
+    return failedToStart(error);
   }
-  const app = await buildApp({ config, store, logger, writeAccessLog: out });
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    // With TLS on, this is where a registry without its certificate or a usable trust backend stops.
+    app = await buildApp({ config, store, logger, writeAccessLog: out });
+  } catch (error) {
+    await store.close().catch(() => {});
+    return failedToStart(error);
+  }
   const adminApp = config.adminPort > 0 ? await buildAdminApp({ config, store, logger }) : undefined;
 
   // Signal handlers come first: a signal that arrives while we start must still close cleanly.
@@ -99,7 +110,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : config.port;
   err(
-    `INFO:     Application startup complete.\nINFO:     Uvicorn running on http://${config.host}:${boundPort} (Press CTRL+C to quit)\n`,
+    `INFO:     Application startup complete.\nINFO:     Uvicorn running on ${config.tlsMode === 'off' ? 'http' : 'https'}://${config.host}:${boundPort} (Press CTRL+C to quit)\n`,
   );
   if (adminApp) err(`INFO:     Admin API on http://${config.host}:${config.adminPort}\n`);
 

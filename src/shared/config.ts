@@ -60,6 +60,38 @@ export interface RegistryConfig extends HttpSafetySettings {
   cancelEventGraceMs: number;
   /** Where trusted entities' CA certificates live (`MCP_MESH_TRUST_DIR`, default `~/.mcp-mesh/tls`). */
   trustDir: string;
+  /**
+   * Registration trust (`MCP_MESH_TLS_MODE`): `off` serves plain HTTP; `auto` serves HTTPS and
+   * verifies a client certificate when one is presented; `strict` also refuses callers without one.
+   */
+  tlsMode: TlsMode;
+  /**
+   * The trust backends that verify client certificates, in order, first match wins
+   * (`MCP_MESH_TRUST_BACKEND`, comma-separated: `filestore`, `localca`; none by default).
+   */
+  trustBackends: readonly string[];
+}
+
+export type TlsMode = 'off' | 'auto' | 'strict';
+
+const TLS_MODES: readonly TlsMode[] = ['off', 'auto', 'strict'];
+
+function tlsMode(env: Env): TlsMode {
+  const raw = env.MCP_MESH_TLS_MODE?.trim().toLowerCase() ?? '';
+  if (raw === '') return 'off';
+  if ((TLS_MODES as readonly string[]).includes(raw)) return raw as TlsMode;
+  throw new MeshError(
+    'CONFIG_INVALID',
+    `MCP_MESH_TLS_MODE must be off, auto or strict; got "${env.MCP_MESH_TLS_MODE}"`,
+  );
+}
+
+/** `MCP_MESH_TRUST_BACKEND` as upstream parses it: comma-separated, trimmed, empties dropped. */
+function trustBackends(env: Env): string[] {
+  return (env.MCP_MESH_TRUST_BACKEND ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
 }
 
 type Env = Record<string, string | undefined>;
@@ -186,5 +218,7 @@ export function loadRegistryConfig(
     cancelEventGraceMs: cancelEventGrace(env.MCP_MESH_CANCEL_EVENT_GRACE_MS),
     trustDir: env.MCP_MESH_TRUST_DIR?.trim() || join(homedir(), '.mcp-mesh', 'tls'),
     ...httpSafetySettings(env),
+    tlsMode: tlsMode(env),
+    trustBackends: Object.freeze(trustBackends(env)),
   });
 }

@@ -88,7 +88,7 @@ export function toLlmProviderEntry(tool: LlmToolCandidate): LlmProviderEntry {
   return {
     agent_id: tool.agentId,
     capability: tool.capability,
-    endpoint: llmEndpoint(tool.agentId, tool.httpHost, tool.httpPort, true),
+    endpoint: llmEndpoint(tool.agentId, tool.httpHost, tool.httpPort, true, tool.isTls),
     ...(Object.keys(kwargs).length === 0 ? {} : { kwargs: sortKeysDeep(kwargs) as Record<string, unknown> }),
     name: tool.functionName,
     status: 'available',

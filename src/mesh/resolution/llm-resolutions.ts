@@ -106,7 +106,7 @@ export function llmToolResolutions(wirings: readonly LlmFilterWiring[]): LlmTool
       if (matches.length === 0) entries.push({ ...head, status: 'unresolved' });
       for (const tool of matches) {
         entries.push({
-          endpoint: llmEndpoint(tool.agentId, tool.httpHost, tool.httpPort),
+          endpoint: llmEndpoint(tool.agentId, tool.httpHost, tool.httpPort, false, tool.isTls),
           ...head,
           mcp_tool: tool.functionName,
           provider_agent_id: tool.agentId,
@@ -141,7 +141,7 @@ export function llmProviderResolutions(wirings: readonly LlmProviderWiring[]): L
       chosen === undefined
         ? { function_name: functionName, ...required, status: 'unresolved' }
         : {
-            endpoint: llmEndpoint(chosen.agentId, chosen.httpHost, chosen.httpPort, true),
+            endpoint: llmEndpoint(chosen.agentId, chosen.httpHost, chosen.httpPort, true, chosen.isTls),
             function_name: functionName,
             mcp_tool: chosen.functionName,
             provider_agent_id: chosen.agentId,

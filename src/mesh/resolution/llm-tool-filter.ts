@@ -31,6 +31,8 @@ export interface LlmToolCandidate extends ProviderTool {
   /** The agent's HTTP host and port, from which {@link llmEndpoint} builds where to call it. */
   httpHost: string;
   httpPort: number;
+  /** The agent registered with a TLS entity: it serves HTTPS. */
+  isTls?: boolean;
 }
 
 /**
@@ -73,9 +75,15 @@ export interface LlmToolEntry {
  * else `http://<host>:<port>` with an empty or `0.0.0.0` host read as `localhost`. `forProvider`
  * selects the provider variant of the scheme stripping (upstream has two): the tools' strips a
  * leading `http://` or `https://` whatever follows, the provider's only when something follows.
- * (Upstream uses https for an agent with a TLS entity id; this registry has none.)
+ * `https://` for an agent with a TLS entity (`isTls`), as upstream.
  */
-export function llmEndpoint(agentId: string, host: string, port: number, forProvider = false): string {
+export function llmEndpoint(
+  agentId: string,
+  host: string,
+  port: number,
+  forProvider = false,
+  isTls = false,
+): string {
   if (port === 0) return `stdio://${agentId}`;
   let name = host === '' || host === '0.0.0.0' ? 'localhost' : host;
   if (forProvider) {
@@ -85,7 +93,7 @@ export function llmEndpoint(agentId: string, host: string, port: number, forProv
     if (name.startsWith('http://')) name = name.slice(7);
     if (name.startsWith('https://')) name = name.slice(8);
   }
-  return `http://${name}:${port}`;
+  return `${isTls ? 'https' : 'http'}://${name}:${port}`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -169,7 +177,7 @@ export function toLlmToolEntry(
   return {
     capability: tool.capability,
     description: tool.description,
-    endpoint: llmEndpoint(tool.agentId, tool.httpHost, tool.httpPort),
+    endpoint: llmEndpoint(tool.agentId, tool.httpHost, tool.httpPort, false, tool.isTls),
     inputSchema: sortKeysDeep(tool.inputSchema) as Record<string, unknown>,
     name: tool.functionName,
     tags: [...tool.tags],

@@ -9,10 +9,14 @@ import { topologyAtOfRegistration } from '../../mesh/status.js';
 import { type Micros, resourceVersionOf } from '../../shared/clock.js';
 import type { CurrentHeartbeatRequest } from './schemas/current-heartbeat.js';
 
-/** `http://host:port`, or `stdio://<agent_id>` without a port (registry-api-current.md §2). */
-export function endpointOf(body: CurrentHeartbeatRequest): string {
+/**
+ * `http://host:port`, or `stdio://<agent_id>` without a port (registry-api-current.md §2);
+ * `https://` for an agent with a TLS entity, which serves TLS (as the Go registry's endpoints).
+ */
+export function endpointOf(body: CurrentHeartbeatRequest, isTls = false): string {
   const port = body.http_port ?? 0;
-  return port === 0 ? `stdio://${body.agent_id}` : `http://${body.http_host ?? '127.0.0.1'}:${port}`;
+  const scheme = isTls ? 'https' : 'http';
+  return port === 0 ? `stdio://${body.agent_id}` : `${scheme}://${body.http_host ?? '127.0.0.1'}:${port}`;
 }
 
 /** The surfaces that name both a path and a skill, in the order sent (the Go registry's rule). */
@@ -93,14 +97,18 @@ function toCapability(tool: CurrentHeartbeatRequest['tools'][number]): Capabilit
 
 /**
  * The stored agent for a full current-protocol heartbeat. `previous` is what the store had: its
- * topology time is kept when nothing consumers resolve against changed.
+ * topology time is kept when nothing consumers resolve against changed. `callerEntity` is the TLS
+ * entity the request was verified as ('' without one): the agent's entity is the one it first
+ * registered with, kept from then on (registration trust refuses other callers before this).
  */
 export function agentFromHeartbeat(
   body: CurrentHeartbeatRequest,
   now: Micros,
   timeoutSeconds: number,
   previous: AgentRecord | undefined,
+  callerEntity = '',
 ): AgentRecord {
+  const entityId = previous?.current?.entityId || callerEntity;
   const capabilities = body.tools.map(toCapability);
   const surfaces = a2aSurfacesOf(body);
   const dependencyNames = [
@@ -115,7 +123,7 @@ export function agentFromHeartbeat(
     createdAt: now,
     updatedAt: now,
     resourceVersion: resourceVersionOf(now),
-    endpoint: endpointOf(body),
+    endpoint: endpointOf(body, entityId !== ''),
     capabilities,
     dependencies: dependencyNames,
     status: 'healthy',
@@ -137,6 +145,7 @@ export function agentFromHeartbeat(
       a2aConsumer: body.a2a_consumer ?? false,
       fullHeartbeatAt: now,
       ...(surfaces.length === 0 ? {} : { a2aSurfaces: surfaces }),
+      ...(entityId === '' ? {} : { entityId }),
     },
     topologyAt: now,
   };

@@ -92,6 +92,7 @@ function providerTools(agent: AgentRecord): MeshTool[] {
     outputSchemaCanonical: cap.outputSchemaCanonical,
     httpHost: agent.current?.httpHost ?? '',
     httpPort: agent.current?.httpPort ?? 0,
+    isTls: (agent.current?.entityId ?? '') !== '',
     writtenAt,
     position,
     requiredDependencies: requiredByCapability.get(cap.name) ?? [],

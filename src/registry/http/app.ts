@@ -19,8 +19,11 @@ import { capabilityRoutes } from '../legacy-api/routes/capabilities.js';
 import { healthRoutes } from '../legacy-api/routes/health.js';
 import { metricsRoutes } from '../legacy-api/routes/metrics.js';
 import { rootRoutes } from '../legacy-api/routes/root.js';
+import { clientIdentity } from '../trust/client-identity.js';
+import { openRegistrationTrust } from '../trust/registration-trust.js';
 import { accessLog } from './access-log.js';
 import { bodyParser } from './body-parser.js';
+import { applyConnectionLimits } from './connection-limits.js';
 import { browserGuard } from './browser-guard.js';
 import { cors } from './cors.js';
 import { databaseFreshness } from './database-freshness.js';
@@ -63,7 +66,13 @@ export interface AppDeps {
  * listen on port 0. Closing the app stops the health monitor; the store belongs to the caller.
  */
 export async function buildApp({ config, store, logger, writeAccessLog }: AppDeps): Promise<FastifyInstance> {
+  // Registration trust (trust/): with TLS on, HTTPS and a trust chain, or no registry at all.
+  const trust = openRegistrationTrust(config, {
+    info: (message) => logger.info(message),
+    warn: (message) => logger.warn(message),
+  });
   const app = Fastify({
+    ...(trust === undefined ? {} : { https: trust.https }),
     loggerInstance: logger as FastifyBaseLogger,
     // Access lines are ours (uvicorn's format, access-log.ts), not Fastify's.
     logController: new LogController({ disableRequestLogging: true }),
@@ -76,6 +85,7 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
     routerOptions: { maxParamLength: 16_384 },
     clientErrorHandler: answerClientError,
   });
+  applyConnectionLimits(app.server, config);
   // Node hands CONNECT requests to this event instead of routing them; answer like any unknown path.
   app.server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
     socket.end(rawJsonResponse(404, 'Not Found', '{"detail":"Not Found"}'));
@@ -84,6 +94,7 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
   // Ours (app-wide, in the order their hooks run), then the routes, each protocol's plugins
   // encapsulated with its own error shape. Registration order is the order of /openapi.json.
   const routes = RouteTable.install(app);
+  await app.register(clientIdentity, { chain: trust?.chain, mode: config.tlsMode });
   await app.register(hostCheck, { config });
   await app.register(cors, { config });
   await app.register(browserGuard, { config });

@@ -10,6 +10,7 @@ import { sendJson } from '../../http/replies.js';
 import { DISPATCH_KEY } from '../../http/validator-compiler.js';
 import { recordLegacyHeartbeat } from '../../legacy-api/legacy-heartbeat.js';
 import { LegacyHeartbeatReply, LegacyHeartbeatRequest } from '../../legacy-api/schemas/legacy-heartbeat.js';
+import { EntityMismatchReply, refuseForeignEntity } from '../../trust/entity-ownership.js';
 import { agentFromHeartbeat } from '../agent-from-heartbeat.js';
 import { useHeartbeatErrors } from '../invalid-heartbeat.js';
 import { KnownSchemaHashes } from '../known-schema-hashes.js';
@@ -62,6 +63,7 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           200: Type.Union([CurrentHeartbeatReply, CurrentHeartbeatRefusal, LegacyHeartbeatReply]),
           400: CurrentErrorReply,
+          403: EntityMismatchReply,
           404: DetailReply,
           422: ValidationErrorReply,
         },
@@ -70,9 +72,17 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const body = request.body;
       const now = nowMicros();
+      // Registration trust: full and legacy heartbeats alike come from the agent's own entity.
+      const previous = app.store.getAgent(body.agent_id);
+      if (refuseForeignEntity(request, reply, previous, 'UpdateHeartbeat')) return reply;
       if ('tools' in body) {
-        const previous = app.store.getAgent(body.agent_id);
-        const agent = agentFromHeartbeat(body, now, app.config.defaultTimeoutThresholdSeconds, previous);
+        const agent = agentFromHeartbeat(
+          body,
+          now,
+          app.config.defaultTimeoutThresholdSeconds,
+          previous,
+          request.clientEntity,
+        );
         // A required dependency cycle is refused as the Go registry does: 200, status "error".
         const admission = app.topology.admitRegistration(agent);
         if (admission.refusal !== undefined) {
@@ -128,6 +138,8 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const known = app.store.getAgent(agentId);
       // An unhealthy agent must re-register with its full payload (registry-api-current.md §4).
       if (!known || known.status === 'unhealthy') return reply.code(410).send();
+      // Only its own entity keeps an agent alive (the Go registry does not check HEAD).
+      if (refuseForeignEntity(request, reply, known, 'FastHeartbeatCheck')) return reply;
       const now = nowMicros();
       let agent: Awaited<ReturnType<typeof app.store.recordHeartbeat>>;
       try {

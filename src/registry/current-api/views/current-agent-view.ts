@@ -89,6 +89,7 @@ export function currentAgentView(agent: AgentRecord, topology: MeshTopology) {
     dependency_resolutions: dependencyResolutions.length === 0 ? null : dependencyResolutions,
     llm_tool_resolutions: llm.tools,
     llm_provider_resolutions: llm.providers,
+    ...(details?.entityId ? { entity_id: details.entityId } : {}),
     last_seen: agent.lastHeartbeat === null ? null : isoNanosZ(agent.lastHeartbeat),
     version: details?.version ?? '1.0.0',
   };

@@ -5,6 +5,7 @@ import { isoOffset, nowMicros } from '../../../shared/clock.js';
 import { AgentIdParams, DetailReply, ValidationErrorReply } from '../../http/common-schemas.js';
 import { persistOrFail } from '../../http/persist-or-fail.js';
 import { sendJson } from '../../http/replies.js';
+import { EntityMismatchReply, refuseForeignEntity } from '../../trust/entity-ownership.js';
 import { useLegacyErrors } from '../invalid-input.js';
 import { agentFromRegistration } from '../register-metadata.js';
 import { RegisterReply, RegisterRequest } from '../schemas/legacy-agents.js';
@@ -18,13 +19,25 @@ export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Register an agent with its metadata',
         tags: ['agents'],
         body: RegisterRequest,
-        response: { 201: RegisterReply, 422: ValidationErrorReply, 500: DetailReply },
+        response: {
+          201: RegisterReply,
+          403: EntityMismatchReply,
+          422: ValidationErrorReply,
+          500: DetailReply,
+        },
       },
     },
     async (request, reply) => {
       const now = nowMicros();
       const agent = agentFromRegistration(request.body, now);
-      const events = registrationEvents(agent, app.store.getAgent(agent.id));
+      const previous = app.store.getAgent(agent.id);
+      // A legacy record has no TLS entity: an agent that has one is written by its full heartbeat only.
+      if (
+        refuseForeignEntity(request, reply, previous, 'RegisterWithMetadata', { isOwnerRefusedToo: true })
+      ) {
+        return reply;
+      }
+      const events = registrationEvents(agent, previous);
       const { isNew } = await persistOrFail(
         app.store.upsertAgent(agent, { events }),
         'Failed to register agent',
@@ -47,7 +60,11 @@ export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Deregister an agent on graceful shutdown: it stays listed as unhealthy',
         tags: ['agents'],
         params: AgentIdParams,
-        response: { 204: Type.Null({ description: 'Deregistered, or not known' }), 409: DetailReply },
+        response: {
+          204: Type.Null({ description: 'Deregistered, or not known' }),
+          403: EntityMismatchReply,
+          409: DetailReply,
+        },
       },
     },
     async (request, reply) => {
@@ -57,6 +74,8 @@ export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const agent = app.store.getAgent(agentId);
         // Idempotent, as the Go registry answers (registry-api-current.md §1.4): gone is gone.
         if (!agent) return reply.code(204).send(null);
+        // Registration trust: only its own entity deregisters an agent (the Go registry lets any caller).
+        if (refuseForeignEntity(request, reply, agent, 'UnregisterAgent')) return reply;
         const at = nowMicros();
         // One `unregister` event per goodbye, even from an agent already unhealthy (as upstream).
         const event = unregisterEvent(agent, at);
