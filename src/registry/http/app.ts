@@ -23,11 +23,14 @@ import { clientIdentity } from '../trust/client-identity.js';
 import { openRegistrationTrust } from '../trust/registration-trust.js';
 import { accessLog } from './access-log.js';
 import { bodyParser } from './body-parser.js';
+import { browserGuard } from './browser-guard.js';
+import { applyConnectionLimits } from './connection-limits.js';
 import { applyConnectionLimits } from './connection-limits.js';
 import { browserGuard } from './browser-guard.js';
 import { cors } from './cors.js';
 import { databaseFreshness } from './database-freshness.js';
 import { errorHandling } from './error-handler.js';
+import { hostCheck } from './host-check.js';
 import { hostCheck } from './host-check.js';
 import { openApi } from './openapi.js';
 import { registryServices } from './registry-services.js';
@@ -41,6 +44,11 @@ function rawJsonResponse(status: number, reason: string, body: string): string {
 /** Requests Node's parser cannot read (unknown methods, broken framing) get a JSON 400, then close. */
 function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
   if (!socket.writable) return;
+  // A request that did not arrive within MCP_MESH_REQUEST_TIMEOUT (connection-limits.ts).
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    socket.end(rawJsonResponse(408, 'Request Timeout', '{"detail":"Request timed out"}'));
+    return;
+  }
   const isTooLarge = error.code === 'HPE_HEADER_OVERFLOW';
   socket.end(
     isTooLarge
@@ -85,6 +93,7 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
     routerOptions: { maxParamLength: 16_384 },
     clientErrorHandler: answerClientError,
   });
+  applyConnectionLimits(app.server, config);
   applyConnectionLimits(app.server, config);
   // Node hands CONNECT requests to this event instead of routing them; answer like any unknown path.
   app.server.on('connect', (_request: IncomingMessage, socket: Duplex) => {

@@ -31,6 +31,10 @@ export function errorHandler(bodyLimit: number, replyToInvalidInput: InvalidInpu
     }
     const code = (error as FastifyError).code;
     if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      // The client may still be writing: the rest is read and dropped (within the request's time
+      // budget, connection-limits.ts) so that it reads this answer instead of a reset connection.
+      reply.removeHeader('connection');
+      request.raw.resume();
       return sendJsonAs(reply, 413, DetailReply, {
         detail: `Request body is larger than the limit of ${bodyLimit} bytes`,
       });
