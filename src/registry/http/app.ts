@@ -25,12 +25,9 @@ import { accessLog } from './access-log.js';
 import { bodyParser } from './body-parser.js';
 import { browserGuard } from './browser-guard.js';
 import { applyConnectionLimits } from './connection-limits.js';
-import { applyConnectionLimits } from './connection-limits.js';
-import { browserGuard } from './browser-guard.js';
 import { cors } from './cors.js';
 import { databaseFreshness } from './database-freshness.js';
 import { errorHandling } from './error-handler.js';
-import { hostCheck } from './host-check.js';
 import { hostCheck } from './host-check.js';
 import { openApi } from './openapi.js';
 import { registryServices } from './registry-services.js';
@@ -93,7 +90,6 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
     routerOptions: { maxParamLength: 16_384 },
     clientErrorHandler: answerClientError,
   });
-  applyConnectionLimits(app.server, config);
   applyConnectionLimits(app.server, config);
   // Node hands CONNECT requests to this event instead of routing them; answer like any unknown path.
   app.server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
