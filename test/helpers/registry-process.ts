@@ -34,16 +34,19 @@ export async function spawnRegistry(
   const exited = new Promise<number | string>((resolve) =>
     child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
+  // With MCP_MESH_TLS_MODE on, it serves HTTPS.
+  let scheme = 'http';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`registry did not start in ${timeoutMs} ms:\n${err}`)),
       timeoutMs,
     );
     const check = () => {
-      const match = /Uvicorn running on http:\/\/[^:]+:(\d+)/.exec(err);
+      const match = /Uvicorn running on (https?):\/\/[^:]+:(\d+)/.exec(err);
       if (match) {
         clearTimeout(timer);
-        resolve(Number(match[1]));
+        scheme = match[1]!;
+        resolve(Number(match[2]));
       }
     };
     child.stderr!.on('data', check);
@@ -55,7 +58,7 @@ export async function spawnRegistry(
   return {
     child,
     port,
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: `${scheme}://127.0.0.1:${port}`,
     stdout: () => out,
     stderr: () => err,
     exited,
