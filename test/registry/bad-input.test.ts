@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpResponse, postJson, send } from '../helpers/http-request.js';
 import { type RunningRegistry, startRegistry } from '../helpers/registry-app.js';
 
-type Shape = 'list' | 'detail' | 'text';
+/** FastAPI's 422 list, `{detail}`, plain text, or the Go registry's `{error, timestamp}`. */
+type Shape = 'list' | 'detail' | 'text' | 'error';
 interface Case {
   name: string;
   method?: string;
@@ -25,6 +26,18 @@ const hasType = (type: string, loc?: unknown[]) => (body: unknown) => {
   expect(detail.map((d) => d.type)).toContain(type);
   if (loc) expect(detail.map((d) => d.loc)).toContainEqual(loc);
 };
+/** A current-protocol heartbeat (one with `tools`) with `tools` replaced. */
+const current = (tools: unknown[]) =>
+  JSON.stringify({
+    agent_id: 'limits-abc12345',
+    name: 'limits',
+    http_host: '127.0.0.1',
+    http_port: 9,
+    tools,
+  });
+const tool = (extra: Record<string, unknown> = {}) => ({ function_name: 'f', capability: 'c', ...extra });
+const errorSays = (text: string) => (body: unknown) =>
+  expect((body as { error: string }).error).toContain(text);
 const deep = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 
 const CASES: Case[] = [
@@ -477,6 +490,105 @@ const CASES: Case[] = [
     shape: 'list',
     check: (b) => expect((b as { detail: unknown[] }).detail).toHaveLength(3),
   },
+  // Limits (docs/security.md#limits): each a 4xx in the protocol's shape.
+  {
+    name: 'current heartbeat with 1,001 tools',
+    method: 'POST',
+    path: '/heartbeat',
+    body: current(Array.from({ length: 1001 }, (_, i) => tool({ function_name: `f${i}` }))),
+    status: 400,
+    shape: 'error',
+    check: errorSays('List should have at most 1000 items after validation, not 1001'),
+  },
+  {
+    name: 'current tool with 1,001 dependencies',
+    method: 'POST',
+    path: '/heartbeat',
+    body: current([tool({ dependencies: Array.from({ length: 1001 }, () => ({ capability: 'd' })) })]),
+    status: 400,
+    shape: 'error',
+    check: errorSays('at most 1000 items'),
+  },
+  {
+    name: 'current tool with 101 tags',
+    method: 'POST',
+    path: '/heartbeat',
+    body: current([tool({ tags: Array.from({ length: 101 }, (_, i) => `t${i}`) })]),
+    status: 400,
+    shape: 'error',
+    check: errorSays('at most 100 items'),
+  },
+  {
+    name: 'current dependency with 101 tags',
+    method: 'POST',
+    path: '/heartbeat',
+    body: current([
+      tool({ dependencies: [{ capability: 'd', tags: Array.from({ length: 101 }, () => 'x') }] }),
+    ]),
+    status: 400,
+    shape: 'error',
+    check: errorSays('at most 100 items'),
+  },
+  {
+    name: 'current function_name of 1,025 characters',
+    method: 'POST',
+    path: '/heartbeat',
+    body: current([tool({ function_name: 'f'.repeat(1025) })]),
+    status: 400,
+    shape: 'error',
+    check: errorSays('String should have at most 1024 characters'),
+  },
+  {
+    name: 'current tool description of 65,537 characters',
+    method: 'POST',
+    path: '/heartbeat',
+    body: current([tool({ description: 'd'.repeat(65_537) })]),
+    status: 400,
+    shape: 'error',
+    check: errorSays('at most 65536 characters'),
+  },
+  {
+    name: 'registration with 1,001 capabilities',
+    method: 'POST',
+    path: REGISTER,
+    body: reg({ capabilities: Array.from({ length: 1001 }, (_, i) => ({ name: `c${i}` })) }),
+    status: 422,
+    shape: 'list',
+    check: hasType('too_long', ['body', 'metadata', 'capabilities']),
+  },
+  {
+    name: 'registration capability with 101 tags',
+    method: 'POST',
+    path: REGISTER,
+    body: reg({ capabilities: [{ name: 'ok', tags: Array.from({ length: 101 }, () => 'x') }] }),
+    status: 422,
+    shape: 'list',
+    check: hasType('too_long', ['body', 'metadata', 'capabilities', 0, 'tags']),
+  },
+  {
+    name: 'registration with 1,001 dependencies',
+    method: 'POST',
+    path: REGISTER,
+    body: reg({ dependencies: Array.from({ length: 1001 }, (_, i) => `d${i}`) }),
+    status: 422,
+    shape: 'list',
+    check: hasType('too_long', ['body', 'metadata', 'dependencies']),
+  },
+  {
+    name: 'registration capability description of 65,537 characters',
+    method: 'POST',
+    path: REGISTER,
+    body: reg({ capabilities: [{ name: 'ok', description: 'd'.repeat(65_537) }] }),
+    status: 422,
+    shape: 'list',
+    check: hasType('string_too_long', ['body', 'metadata', 'capabilities', 0, 'description']),
+  },
+  {
+    name: 'query string of 9,000 characters',
+    path: `/agents?capability=${'a'.repeat(9000)}`,
+    status: 414,
+    shape: 'detail',
+  },
   // Query strings.
   {
     name: 'fuzzy_match not a boolean',
@@ -561,6 +673,11 @@ const CASES: Case[] = [
 function assertShape(res: HttpResponse, shape: Shape): unknown {
   if (shape === 'text') return res.body;
   expect(res.headers['content-type']).toBe('application/json');
+  if (shape === 'error') {
+    const error = JSON.parse(res.body) as Record<string, unknown>;
+    expect(Object.keys(error)).toEqual(['error', 'timestamp']);
+    return error;
+  }
   const body = JSON.parse(res.body) as { detail: unknown };
   if (shape === 'detail') expect(typeof body.detail).toBe('string');
   else {

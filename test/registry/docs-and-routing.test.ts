@@ -41,7 +41,8 @@ describe('documentation and routing', () => {
   });
 
   it('redirects a trailing slash keeping the query string', async () => {
-    await using registry = await startRegistry();
+    // A loopback registry answers other host names only when allowed (browser-safety.test.ts).
+    await using registry = await startRegistry({ env: { MCP_MESH_ALLOWED_HOSTS: 'example.test' } });
     const res = await send(registry.baseUrl, {
       path: '/agents/?status=pending',
       headers: { host: 'example.test:1' },

@@ -30,6 +30,7 @@ import { databaseFreshness } from './database-freshness.js';
 import { errorHandling } from './error-handler.js';
 import { hostCheck } from './host-check.js';
 import { openApi } from './openapi.js';
+import { queryLength } from './query-length.js';
 import { registryServices } from './registry-services.js';
 import { RouteTable } from './route-table.js';
 import { validatorCompiler } from './validator-compiler.js';
@@ -103,6 +104,7 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
   await app.register(hostCheck, { config });
   await app.register(cors, { config });
   await app.register(browserGuard, { config });
+  await app.register(queryLength);
   await app.register(bodyParser);
   await app.register(validatorCompiler);
   // Errors outside the APIs (docs, unknown paths) take the Python registry's shape.

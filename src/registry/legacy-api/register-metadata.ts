@@ -4,6 +4,8 @@ import { thresholdsFor } from '../../mesh/thresholds.js';
 import type { Micros } from '../../shared/clock.js';
 import { resourceVersionOf } from '../../shared/clock.js';
 import type { ValidationErrorItem } from '../http/common-schemas.js';
+import { REQUEST_LIMITS } from '../http/request-limits.js';
+import { tooLongError } from '../http/validation/ajv-to-pydantic.js';
 import {
   RequestValidationError,
   typeError,
@@ -36,6 +38,9 @@ function mapCapabilities(raw: unknown): CapabilityRecord[] {
   // Python iterates any truthy value; a string yields characters and a dict its keys, all skipped.
   if (!raw || typeof raw === 'string' || isObject(raw)) return [];
   if (!Array.isArray(raw)) fail([typeError('array', [...META, 'capabilities'], raw)]);
+  if (raw.length > REQUEST_LIMITS.toolsPerAgent) {
+    fail([tooLongError('maxItems', REQUEST_LIMITS.toolsPerAgent, [...META, 'capabilities'], raw)]);
+  }
   const capabilities: CapabilityRecord[] = [];
   raw.forEach((entry: unknown, index: number) => {
     if (!isObject(entry)) return;
@@ -46,19 +51,27 @@ function mapCapabilities(raw: unknown): CapabilityRecord[] {
     const description = Object.hasOwn(entry, 'description') ? entry.description : '';
     const tags = Object.hasOwn(entry, 'tags') ? entry.tags : [];
     if (typeof name !== 'string') errors.push(typeError('string', [...loc, 'name'], name));
+    else if (name.length > REQUEST_LIMITS.nameLength)
+      errors.push(tooLongError('maxLength', REQUEST_LIMITS.nameLength, [...loc, 'name'], name));
     else if (!isValidCapabilityName(name))
       errors.push(valueError([...loc, 'name'], LEGACY_MESSAGES.capabilityName, name));
     if (description !== null && typeof description !== 'string') {
       errors.push(typeError('string', [...loc, 'description'], description));
+    } else if (typeof description === 'string' && description.length > REQUEST_LIMITS.textLength) {
+      errors.push(tooLongError('maxLength', REQUEST_LIMITS.textLength, [...loc, 'description'], description));
     }
     if (typeof version !== 'string') errors.push(typeError('string', [...loc, 'version'], version));
     else if (!isValidCapabilityVersion(version)) {
       errors.push(valueError([...loc, 'version'], LEGACY_MESSAGES.capabilityVersion, version));
     }
     if (!Array.isArray(tags)) errors.push(typeError('array', [...loc, 'tags'], tags));
-    else {
+    else if (tags.length > REQUEST_LIMITS.tagsPerEntry) {
+      errors.push(tooLongError('maxItems', REQUEST_LIMITS.tagsPerEntry, [...loc, 'tags'], tags));
+    } else {
       tags.forEach((tag: unknown, i: number) => {
         if (typeof tag !== 'string') errors.push(typeError('string', [...loc, 'tags', i], tag));
+        else if (tag.length > REQUEST_LIMITS.nameLength)
+          errors.push(tooLongError('maxLength', REQUEST_LIMITS.nameLength, [...loc, 'tags', i], tag));
       });
     }
     // The first invalid capability aborts the registration (spec §4.4.2 step 1).
@@ -131,9 +144,14 @@ export function agentFromRegistration(request: RegisterRequest, now: Micros): Ag
 
   const dependencies = Object.hasOwn(metadata, 'dependencies') ? metadata.dependencies : [];
   if (!Array.isArray(dependencies)) errors.push(typeError('array', [...META, 'dependencies'], dependencies));
-  else {
+  else if (dependencies.length > REQUEST_LIMITS.dependenciesPerTool) {
+    const loc = [...META, 'dependencies'];
+    errors.push(tooLongError('maxItems', REQUEST_LIMITS.dependenciesPerTool, loc, dependencies));
+  } else {
     dependencies.forEach((dep: unknown, i: number) => {
       if (typeof dep !== 'string') errors.push(typeError('string', [...META, 'dependencies', i], dep));
+      else if (dep.length > REQUEST_LIMITS.nameLength)
+        errors.push(tooLongError('maxLength', REQUEST_LIMITS.nameLength, [...META, 'dependencies', i], dep));
     });
   }
 

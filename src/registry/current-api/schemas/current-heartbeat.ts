@@ -1,14 +1,23 @@
 import { type Static, Type } from 'typebox';
 import { JsonObject } from '../../http/common-schemas.js';
+import { NAME, REQUEST_LIMITS, TEXT } from '../../http/request-limits.js';
 import { A2aSurfaceReply } from '../views/a2a-surface-view.js';
 
 /** A dependency a tool declares (registry-api-current.md §2). Unknown keys are kept, not refused. */
 export const ToolDependencyRequest = Type.Object({
-  capability: Type.String({ minLength: 1 }),
-  tags: Type.Optional(Type.Array(Type.Union([Type.String(), Type.Array(Type.String())]))),
+  capability: Type.String({ minLength: 1, ...NAME }),
+  tags: Type.Optional(
+    Type.Array(
+      Type.Union([
+        Type.String(NAME),
+        Type.Array(Type.String(NAME), { maxItems: REQUEST_LIMITS.tagsPerEntry }),
+      ]),
+      { maxItems: REQUEST_LIMITS.tagsPerEntry },
+    ),
+  ),
   /** `null` is no constraint, as for the Go registry. */
-  version: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  namespace: Type.Optional(Type.String()),
+  version: Type.Optional(Type.Union([Type.String(NAME), Type.Null()])),
+  namespace: Type.Optional(Type.String(NAME)),
   /** `null` is optional (not required), as for the Go registry. */
   required: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
   /** The schema stage: `subset` or `strict` (other text counts as `subset`); absent, null or empty: none. */
@@ -39,12 +48,14 @@ export const LlmProviderRequest = Type.Object({
 });
 
 export const ToolRequest = Type.Object({
-  function_name: Type.String({ minLength: 1 }),
-  capability: Type.String({ minLength: 1 }),
-  version: Type.Optional(Type.String()),
-  tags: Type.Optional(Type.Array(Type.String())),
-  description: Type.Optional(Type.String()),
-  dependencies: Type.Optional(Type.Array(ToolDependencyRequest)),
+  function_name: Type.String({ minLength: 1, ...NAME }),
+  capability: Type.String({ minLength: 1, ...NAME }),
+  version: Type.Optional(Type.String(NAME)),
+  tags: Type.Optional(Type.Array(Type.String(NAME), { maxItems: REQUEST_LIMITS.tagsPerEntry })),
+  description: Type.Optional(Type.String(TEXT)),
+  dependencies: Type.Optional(
+    Type.Array(ToolDependencyRequest, { maxItems: REQUEST_LIMITS.dependenciesPerTool }),
+  ),
   inputSchema: Type.Optional(Type.Unknown()),
   outputSchema: Type.Optional(Type.Unknown()),
   /**
@@ -80,18 +91,18 @@ export function isCurrentHeartbeat(body: unknown): boolean {
 export const CurrentHeartbeatRequest = Type.Object(
   {
     agent_id: Type.String({ minLength: 1, maxLength: 256 }),
-    name: Type.Optional(Type.String()),
-    agent_type: Type.Optional(Type.String()),
-    version: Type.Optional(Type.String()),
-    http_host: Type.Optional(Type.String()),
+    name: Type.Optional(Type.String(NAME)),
+    agent_type: Type.Optional(Type.String(NAME)),
+    version: Type.Optional(Type.String(NAME)),
+    http_host: Type.Optional(Type.String(NAME)),
     http_port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
-    namespace: Type.Optional(Type.String()),
-    status: Type.Optional(Type.String()),
-    runtime: Type.Optional(Type.String()),
-    tools: Type.Array(ToolRequest),
+    namespace: Type.Optional(Type.String(NAME)),
+    status: Type.Optional(Type.String(NAME)),
+    runtime: Type.Optional(Type.String(NAME)),
+    tools: Type.Array(ToolRequest, { maxItems: REQUEST_LIMITS.toolsPerAgent }),
     a2a_producer: Type.Optional(Type.Boolean()),
     a2a_consumer: Type.Optional(Type.Boolean()),
-    description: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String(TEXT)),
     /** An `a2a` agent's surfaces: entries without a `path` and a `skill_id` are ignored. */
     surfaces: Type.Optional(
       Type.Union([Type.Array(Type.Union([A2aSurfaceRequest, Type.Null()])), Type.Null()]),

@@ -19,6 +19,30 @@ function expectedType(params: Record<string, unknown>): string {
   return String(types.find((t) => t !== 'null') ?? types[0]);
 }
 
+/** pydantic's `too_long` / `string_too_long` for a list or text over its limit (request-limits.ts). */
+export function tooLongError(
+  keyword: 'maxItems' | 'maxLength',
+  limit: number,
+  loc: (string | number)[],
+  input: unknown,
+): ValidationErrorItem {
+  if (keyword === 'maxLength') {
+    return {
+      type: 'string_too_long',
+      loc,
+      msg: `String should have at most ${limit} characters`,
+      input: `${String(input).slice(0, 64)}…`,
+    };
+  }
+  const length = Array.isArray(input) ? input.length : 0;
+  return {
+    type: 'too_long',
+    loc,
+    msg: `List should have at most ${limit} items after validation, not ${length}`,
+    input: `[${length} items]`,
+  };
+}
+
 /**
  * Turns Ajv errors (allErrors + verbose) of a body into FastAPI's 422 items, ordered like
  * pydantic reports them: by the position of the failing field in the model (`fieldOrder`).
@@ -49,6 +73,8 @@ export function bodyErrorsToItems(
       }
     } else if (error.keyword === 'anyOf' || error.keyword === 'oneOf') {
       continue;
+    } else if (error.keyword === 'maxItems' || error.keyword === 'maxLength') {
+      item = tooLongError(error.keyword, Number(error.params.limit), ['body', ...path], error.data);
     } else {
       item = {
         type: 'value_error',
