@@ -139,7 +139,51 @@ describe('the Helm chart deploy/helm/mcp-mesh-registry', () => {
     ]);
   });
 
+  it('serves HTTPS with registration trust when tls.mode is auto or strict: certificate and trust directory from Secrets', () => {
+    const [plain] = byKind(objects(renderChart([])), 'Deployment');
+    expect(JSON.stringify(container(plain!).env)).not.toContain('MCP_MESH_TLS');
+    const rendered = objects(
+      renderChart([
+        '--set',
+        'tls.mode=strict',
+        '--set',
+        'tls.certSecret=reg-tls',
+        '--set',
+        'tls.trustSecret=entities',
+      ]),
+    );
+    const [deployment] = byKind(rendered, 'Deployment');
+    const registry = container(deployment!);
+    expect(registry.env).toEqual(
+      expect.arrayContaining([
+        { name: 'MCP_MESH_TLS_MODE', value: 'strict' },
+        { name: 'MCP_MESH_TLS_CERT', value: '/etc/mcp-mesh/tls/tls.crt' },
+        { name: 'MCP_MESH_TLS_KEY', value: '/etc/mcp-mesh/tls/tls.key' },
+        { name: 'MCP_MESH_TRUST_BACKEND', value: 'filestore' },
+        { name: 'MCP_MESH_TRUST_DIR', value: '/etc/mcp-mesh/trust' },
+      ]),
+    );
+    for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
+      expect(registry[probe].httpGet.scheme).toBe('HTTPS');
+    }
+    expect(deployment!.spec.template.spec.volumes).toEqual(
+      expect.arrayContaining([
+        { name: 'tls', secret: { secretName: 'reg-tls' } },
+        { name: 'trust', secret: { secretName: 'entities' } },
+      ]),
+    );
+    expect(registry.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'tls', mountPath: '/etc/mcp-mesh/tls', readOnly: true },
+        { name: 'trust', mountPath: '/etc/mcp-mesh/trust', readOnly: true },
+      ]),
+    );
+  });
+
   it.each([
+    [['--set', 'tls.mode=auto', '--set', 'tls.trustSecret=e'], 'tls.mode=auto needs tls.certSecret'],
+    [['--set', 'tls.mode=strict', '--set', 'tls.certSecret=c'], 'tls.mode=strict needs tls.trustSecret'],
+    [['--set', 'tls.mode=maybe'], 'tls.mode must be off, auto or strict, not "maybe"'],
     [['--set', 'replicaCount=2'], 'database.type=sqlite runs one replica'],
     [['--set', 'database.type=postgresql'], 'needs database.postgresql.existingSecret'],
     [['--set', 'database.type=mysql'], 'database.type must be sqlite or postgresql, not "mysql"'],

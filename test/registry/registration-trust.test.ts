@@ -4,7 +4,7 @@
  * agent first registered with owns it, and every other caller that writes it is refused with
  * upstream's 403, DELETE included (a deliberate difference from the Go registry 3.7.1).
  */
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -239,7 +239,8 @@ describe('registration trust (auto)', () => {
     });
     expect((await register(registry, 'gamma-1', clients.gamma)).status).toBe(403);
     mkdirSync(join(changing.path, 'entities'));
-    copyFileSync(join(pki, 'gamma-ca.pem'), join(changing.path, 'entities', 'gamma.pem'));
+    // A symlink, as in a Kubernetes Secret volume.
+    symlinkSync(join(pki, 'gamma-ca.pem'), join(changing.path, 'entities', 'gamma.pem'));
     await eventually(async () => (await register(registry, 'gamma-1', clients.gamma)).status === 200);
     // The CA's O names the entity.
     expect(await listed(registry, 'gamma-1')).toMatchObject({ entity_id: 'gamma' });
@@ -273,23 +274,28 @@ describe('registration trust (auto)', () => {
 });
 
 describe('registration trust (strict)', () => {
-  it('refuses a caller without a certificate with 403 client certificate required, on every path', async () => {
+  it('refuses a caller without a certificate with 403 client certificate required, on every path but the probes', async () => {
     await using registry = await startRegistry({ env: tlsEnv('strict') });
     for (const [method, path] of [
       ['POST', '/heartbeat'],
       ['GET', '/agents'],
-      ['GET', '/health'],
+      ['GET', '/health/x'],
+      ['POST', '/agents/register_with_metadata'],
+      ['DELETE', '/agents/x-1'],
       ['GET', '/nowhere'],
     ] as const) {
       const reply = await call(
         registry,
         method,
         path,
-        method === 'POST' ? { body: heartbeatBody('x-1') } : {},
+        path === '/heartbeat' ? { body: heartbeatBody('x-1') } : {},
       );
       expect(reply.status).toBe(403);
       expect(reply.json()).toEqual({ error: 'client certificate required' });
     }
+    // Kubernetes probes carry no certificate: GET / and GET /health are answered.
+    expect((await call(registry, 'GET', '/health')).status).toBe(200);
+    expect((await call(registry, 'GET', '/?x=1')).status).toBe(200);
     expect((await register(registry, 'strict-1', clients.alpha)).status).toBe(200);
     expectMismatch(await register(registry, 'strict-1', clients.beta));
     expect((await call(registry, 'GET', '/health', { client: clients.beta })).status).toBe(200);

@@ -35,6 +35,16 @@ function peerChain(socket: TLSSocket): X509Certificate[] {
   return chain;
 }
 
+/**
+ * Kubernetes probes present no certificate: `strict` still answers them (a deliberate difference
+ * from the Go registry, which refuses them too). They read the registry's own health only.
+ */
+const PROBE_PATHS = new Set(['/', '/health']);
+
+function isProbe(method: string, url: string): boolean {
+  return (method === 'GET' || method === 'HEAD') && PROBE_PATHS.has(url.split('?', 1)[0]!);
+}
+
 interface Verdict {
   generation: number;
   hasCertificate: boolean;
@@ -63,7 +73,8 @@ export const clientIdentity = appWide(
         verdicts.set(socket, verdict);
       }
       if (!verdict.hasCertificate) {
-        if (mode === 'strict') sendJsonText(reply, 403, '{"error":"client certificate required"}');
+        if (mode === 'strict' && !isProbe(request.method, request.url))
+          sendJsonText(reply, 403, '{"error":"client certificate required"}');
         else done();
         return;
       }

@@ -32,15 +32,24 @@ export interface TrustLog {
   warn(message: string): void;
 }
 
+/** The `.pem` files of `dir`, symlinks followed (a Kubernetes Secret volume holds symlinks). */
 function pemFilesOf(dir: string): string[] {
+  let names: string[];
   try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((entry) => entry.isFile() && entry.name.endsWith('.pem'))
-      .map((entry) => join(dir, entry.name))
-      .sort();
+    names = readdirSync(dir).filter((name) => name.endsWith('.pem'));
   } catch {
     return [];
   }
+  return names
+    .sort()
+    .map((name) => join(dir, name))
+    .filter((file) => {
+      try {
+        return statSync(file).isFile();
+      } catch {
+        return false;
+      }
+    });
 }
 
 function entityIdOf(first: X509Certificate, file: string): string {

@@ -45,3 +45,19 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "mcp-mesh-registry.claimName" -}}
 {{- .Values.database.sqlite.persistence.existingClaim | default (printf "%s-data" (include "mcp-mesh-registry.fullname" .)) -}}
 {{- end -}}
+
+{{- /* "true" when registration trust is on (tls.mode auto or strict), which needs both Secrets. */ -}}
+{{- define "mcp-mesh-registry.isTls" -}}
+{{- $mode := .Values.tls.mode | toString -}}
+{{- if or (eq $mode "auto") (eq $mode "strict") -}}
+{{- if not .Values.tls.certSecret -}}
+{{- fail (printf "tls.mode=%s needs tls.certSecret: a kubernetes.io/tls Secret with the registry's certificate" $mode) -}}
+{{- end -}}
+{{- if not .Values.tls.trustSecret -}}
+{{- fail (printf "tls.mode=%s needs tls.trustSecret: a Secret with the trusted entities' CA certificates (<entity>.pem)" $mode) -}}
+{{- end -}}
+true
+{{- else if ne $mode "off" -}}
+{{- fail (printf "tls.mode must be off, auto or strict, not %q" $mode) -}}
+{{- end -}}
+{{- end -}}
