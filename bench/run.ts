@@ -21,13 +21,21 @@ import { parseArgs, promisify } from 'node:util';
 import { countAgents, registerConsumer, registerProviders } from './lib/agents.ts';
 import { type ChartSeries, latencyChartSvg } from './lib/chart.ts';
 import { canPin, describePinning } from './lib/cpu.ts';
-import { type ClosedJob, measureClosed, type OpenResult, openLoad, stopLoadWorker } from './lib/load.ts';
+import {
+  type ClosedJob,
+  measureClosed,
+  measureJobs,
+  type OpenResult,
+  openLoad,
+  stopLoadWorker,
+} from './lib/load.ts';
 import {
   CONSUMER_ID,
   consumerBody,
   currentRegistrationTemplate,
   legacyHeartbeatBody,
   legacyRegistrationTemplate,
+  provider,
 } from './lib/payloads.ts';
 import {
   REPO_ROOT,
@@ -148,9 +156,11 @@ async function serverSpecs(phase: string): Promise<ServerSpec[]> {
   return specs;
 }
 
-async function startAll(phase: string): Promise<RunningServer[]> {
+async function startAll(phase: string, registriesOnly = false): Promise<RunningServer[]> {
   const servers: RunningServer[] = [];
-  for (const spec of await serverSpecs(phase)) servers.push(await startServer(spec));
+  for (const spec of await serverSpecs(phase)) {
+    if (!(registriesOnly && spec.kind === 'noop')) servers.push(await startServer(spec));
+  }
   return servers;
 }
 
@@ -235,6 +245,8 @@ interface Cell {
    */
   perCpuSecond: number[];
   errors: number;
+  /** Jobs workloads: claims that found no job (not counted in `rps`). */
+  empty?: number;
 }
 const throughput = new Map<string, Map<string, Cell>>();
 const memory = new Map<string, Map<string, { rss: number; anon: number }>>();
@@ -286,6 +298,129 @@ async function measureRounds(servers: RunningServer[], workloads: Workload[]): P
   }
 }
 
+/** The jobs workloads (bench/lib/load-worker.ts, mode `jobs`): not in W, their loop reads answers. */
+const JOB_WORKLOADS = [
+  {
+    key: 'job-claims',
+    kind: 'claims',
+    label: 'job claims `POST /jobs/claim` (claims that found a job /s; queue pre-filled)',
+  },
+  {
+    key: 'job-round-trip',
+    kind: 'round-trip',
+    label: 'job round trips: submit, claim, complete (`POST /jobs/batch`), `GET /jobs/{id}` (/s)',
+  },
+] as const;
+
+/** The provider agent that claims and completes jobs: it offers every capability the jobs use. */
+const JOB_PROVIDER = 'bench-job-provider';
+const jobCapability = (kind: string, round: number) => `bench_${kind.replace('-', '_')}_${round}`;
+
+function jobProviderBody(): string {
+  const capabilities = ['round-trip', 'claims'].flatMap((kind) =>
+    Array.from({ length: opts.rounds + 1 }, (_, round) => jobCapability(kind, round)),
+  );
+  return JSON.stringify({
+    ...provider(0, JOB_PROVIDER),
+    tools: capabilities.map((capability) => ({ function_name: capability, capability, version: '1.0.0' })),
+  });
+}
+
+/** Submits `count` jobs of `capability`, 32 at a time (not measured). */
+async function submitJobs(url: string, capability: string, count: number): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < count) {
+        const n = next++;
+        const res = await fetch(`${url}/jobs`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ capability, submitted_by: 'bench', submitted_payload: { n } }),
+        });
+        await res.arrayBuffer();
+        if (res.status !== 201) throw new Error(`${url}/jobs: ${res.status}`);
+      }
+    }),
+  );
+}
+
+/**
+ * Job claims: before each run (warm-up and measured run apart) the queue of a fresh capability is
+ * filled with 1.5x the claims the server made per second so far times the run's seconds (a guess
+ * of 3,000/s before the first), so every claim should find a job; only claims that found one
+ * count, and claims answered with none are reported apart (the queue ran dry, or the registry
+ * gave nothing to a claim that lost a race with another).
+ * Round trips need no queue: each submits the job it then claims (any job of its capability).
+ */
+const jobRates = new Map<string, number>();
+async function measureJobRounds(servers: RunningServer[]): Promise<void> {
+  for (const s of servers) {
+    const res = await fetch(`${s.url}/heartbeat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: jobProviderBody(),
+    });
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`${s.spec.label}: registering ${JOB_PROVIDER}: ${res.status}`);
+  }
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const w of JOB_WORKLOADS.filter((x) => wants(x.key))) {
+      for (const s of servers) {
+        const capability = jobCapability(w.kind, w.kind === 'claims' ? round : 0);
+        // Jobs of this round's capability waiting to be claimed (the warm-up leaves some).
+        let queued = 0;
+        const fill = async (seconds: number) => {
+          if (w.kind !== 'claims' || seconds <= 0) return;
+          const rate = jobRates.get(s.spec.label) ?? 3000;
+          const count = Math.ceil(rate * seconds * 1.5) + 100;
+          await submitJobs(s.url, capability, count);
+          queued += count;
+        };
+        const job = {
+          kind: w.kind,
+          url: s.url,
+          capability,
+          instanceId: JOB_PROVIDER,
+          connections: opts.connections,
+        };
+        if (opts.warmup > 0) {
+          await fill(opts.warmup);
+          const warm = await measureJobs(s.pid, { ...job, seconds: opts.warmup });
+          queued -= warm.requests;
+          if (w.kind === 'claims' && warm.empty === 0) jobRates.set(s.spec.label, warm.rps);
+        }
+        await fill(opts.seconds);
+        const queuedBefore = queued;
+        const r = await measureJobs(s.pid, { ...job, seconds: opts.seconds });
+        if (w.kind === 'claims') jobRates.set(s.spec.label, Math.max(r.rps, jobRates.get(s.spec.label) ?? 0));
+        const row = throughput.get(w.key) ?? new Map<string, Cell>();
+        throughput.set(w.key, row);
+        const cell = row.get(s.spec.label) ?? {
+          rps: [],
+          p50: [],
+          p99: [],
+          busy: [],
+          perCpuSecond: [],
+          errors: 0,
+          empty: 0,
+        };
+        row.set(s.spec.label, cell);
+        cell.rps.push(r.rps);
+        cell.p50.push(r.p50);
+        cell.p99.push(r.p99);
+        cell.busy.push(r.busy);
+        cell.perCpuSecond.push(r.perCpuSecond);
+        cell.errors += r.errors;
+        cell.empty = (cell.empty ?? 0) + r.empty;
+        log(
+          `round ${round} ${w.key} ${s.spec.label}: ${r.rps.toFixed(0)}/s, p99 ${fmt(r.p99, 1)} ms, server busy ${(r.busy * 100).toFixed(0)}%, ${r.errors} errors, ${r.empty} claims answered no job${w.kind === 'claims' ? ` (${queuedBefore} jobs queued at the start)` : ''}`,
+        );
+      }
+    }
+  }
+}
+
 async function recordRss(servers: RunningServer[], column: string): Promise<void> {
   await new Promise((r) => setTimeout(r, quick ? 200 : 3000));
   for (const s of servers) {
@@ -303,33 +438,46 @@ const started = new Date();
 const loadBefore = loadavg();
 try {
   log(`${describePinning()}; rounds ${opts.rounds} × (${opts.warmup} s warm-up + ${opts.seconds} s)`);
-  let servers = await startAll('main');
+  let servers: RunningServer[] = [];
   cleanups.unshift(() => Promise.all(servers.map((s) => s.stop())).then(() => {}));
-  await recordRss(servers, 'idle');
-  const registries = servers.filter(isRegistry);
-  for (const s of registries) {
-    await registerProviders(s.url, 0, opts.agentsSmall - 1);
-    await registerConsumer(s.url, opts.agentsSmall >= 100);
+  // Skipped when --only names none of its workloads (it registers 1,000 agents per server).
+  if ((Object.values(W) as Workload[]).some((w) => wants(w.key))) {
+    servers = await startAll('main');
+    await recordRss(servers, 'idle');
+    const registries = servers.filter(isRegistry);
+    for (const s of registries) {
+      await registerProviders(s.url, 0, opts.agentsSmall - 1);
+      await registerConsumer(s.url, opts.agentsSmall >= 100);
+    }
+    await measureRounds(servers, [W.agentsSmall]);
+    for (const s of registries) {
+      await registerProviders(s.url, opts.agentsSmall - 1, opts.agentsLarge - 1);
+      await registerConsumer(s.url);
+      const n = await countAgents(s.url);
+      if (n !== opts.agentsLarge)
+        throw new Error(`${s.spec.label} lists ${n} agents, expected ${opts.agentsLarge}`);
+    }
+    await recordRss(servers, `${opts.agentsLarge}`);
+    await measureRounds(servers, [
+      W.legacyHeartbeat,
+      W.fullHeartbeat,
+      W.headHeartbeat,
+      W.agentsLarge,
+      W.health,
+    ]);
+    // Registrations last: every request adds an agent.
+    await measureRounds(servers, [W.registerCurrent, W.registerLegacy]);
+    await Promise.all(servers.map((s) => s.stop()));
   }
-  await measureRounds(servers, [W.agentsSmall]);
-  for (const s of registries) {
-    await registerProviders(s.url, opts.agentsSmall - 1, opts.agentsLarge - 1);
-    await registerConsumer(s.url);
-    const n = await countAgents(s.url);
-    if (n !== opts.agentsLarge)
-      throw new Error(`${s.spec.label} lists ${n} agents, expected ${opts.agentsLarge}`);
+
+  // -------------------------------------------------------------------------------------------
+  // Jobs (MeshJob): claims per second and round trips per second, registries only
+  // -------------------------------------------------------------------------------------------
+  if (JOB_WORKLOADS.some((w) => wants(w.key))) {
+    servers = await startAll('jobs', true);
+    await measureJobRounds(servers);
+    await Promise.all(servers.map((s) => s.stop()));
   }
-  await recordRss(servers, `${opts.agentsLarge}`);
-  await measureRounds(servers, [
-    W.legacyHeartbeat,
-    W.fullHeartbeat,
-    W.headHeartbeat,
-    W.agentsLarge,
-    W.health,
-  ]);
-  // Registrations last: every request adds an agent.
-  await measureRounds(servers, [W.registerCurrent, W.registerLegacy]);
-  await Promise.all(servers.map((s) => s.stop()));
 
   // -------------------------------------------------------------------------------------------
   // Phase 2: 10,000 agents — memory, the scale test, latency vs load
@@ -463,7 +611,8 @@ out.push(
 );
 const labels = [...new Set([...throughput.values()].flatMap((row) => [...row.keys()]))];
 const oursLabels = labels.filter((l) => l.startsWith('ours'));
-for (const ours of oursLabels) {
+const hasThroughput = (Object.values(W) as Workload[]).some((w) => throughput.has(w.key));
+for (const ours of hasThroughput ? oursLabels : []) {
   out.push(`### Throughput: ${ours} (req/s, median; p99 ms in brackets)`, '');
   out.push(
     `| workload | no-op Node | Go | ${ours} | ours / no-op | ours / Go |`,
@@ -484,7 +633,7 @@ for (const ours of oursLabels) {
   }
   out.push('');
 }
-for (const ours of oursLabels) {
+for (const ours of hasThroughput ? oursLabels : []) {
   out.push(
     `### Requests per CPU second of the server: ${ours} (median of rounds; the server's busy share of its core in brackets)`,
     '',
@@ -504,6 +653,40 @@ for (const ours of oursLabels) {
     );
   }
   out.push('');
+}
+const jobRows = JOB_WORKLOADS.filter((w) => throughput.has(w.key));
+if (jobRows.length > 0) {
+  out.push(
+    '### Jobs (MeshJob)',
+    '',
+    `How: bench/lib/load-worker.ts (mode \`jobs\`), ${opts.connections} keep-alive connections in a closed loop, reading every answer, one provider agent (\`${JOB_PROVIDER}\`, registered through the current protocol) claiming; ${opts.warmup} s warm-up + ${opts.seconds} s per round, median of rounds.`,
+    `- job claims: \`POST /jobs/claim\` against a queue filled before each run (1.5x the claims the server made per second so far, times the run's seconds; a fresh capability per round); only claims that found a job count; claims answered \`claimed: []\` are shown as "empty" (the queue ran out, or the registry gave nothing to a claim that lost a race); p99 is per claim request.`,
+    '- job round trips: `POST /jobs` → `POST /jobs/claim` → `POST /jobs/batch` (status completed, at the claim epoch) → `GET /jobs/{id}` showing completed; a round trip counts only when all four succeeded; p99 is per round trip.',
+    '',
+  );
+  for (const ours of oursLabels) {
+    out.push(
+      `| workload | Go | ${ours} | ours / Go | per CPU second: Go | ${ours} | ours / Go |`,
+      '|---|---|---|---|---|---|---|',
+    );
+    for (const w of jobRows) {
+      const row = throughput.get(w.key)!;
+      const cell = (l: string) => {
+        const c = row.get(l);
+        if (!c) return 'n/a';
+        const notes = [c.errors ? `${c.errors} err` : '', c.empty ? `${c.empty} empty` : ''].filter(Boolean);
+        return `${sig(median(c.rps), 3)} (${sig(median(c.p99))})${notes.length ? ` ${notes.join(', ')}` : ''}`;
+      };
+      const perCpu = (l: string) => {
+        const c = row.get(l);
+        return c ? sig(median(c.perCpuSecond)) : 'n/a';
+      };
+      out.push(
+        `| ${w.label} | ${cell('Go')} | ${cell(ours)} | ${ratioWithRange(row.get(ours)?.rps, row.get('Go')?.rps)} | ${perCpu('Go')} | ${perCpu(ours)} | ${ratioWithRange(row.get(ours)?.perCpuSecond, row.get('Go')?.perCpuSecond)} |`,
+      );
+    }
+    out.push('');
+  }
 }
 if (memory.size > 0) {
   const columns = [...new Set([...memory.values()].flatMap((r) => [...r.keys()]))];

@@ -5,6 +5,10 @@
  *
  * - `closed`: autocannon, N connections each sending its next request when the last one answered;
  *   a warm-up run, then the measured run. Gives the throughput ceiling.
+ * - `jobs`: the jobs API in a closed loop over raw keep-alive connections, reading every answer:
+ *   `claims` sends `POST /jobs/claim` and counts the claims that found a job (and, apart, those
+ *   that found none); `round-trip` runs submit → claim → complete → read back, and counts the
+ *   round trips whose read showed the job completed.
  * - `open`: a fixed arrival rate whatever the server does (open loop), each request to the next of
  *   `agents` ids in turn; latency counted from when the request was due, not when it was sent, so
  *   a server that falls behind shows it (no coordinated omission).
@@ -42,6 +46,24 @@ export interface OpenJob {
   rate: number;
   warmupSeconds: number;
   seconds: number;
+}
+
+export interface JobsJob {
+  mode: 'jobs';
+  kind: 'claims' | 'round-trip';
+  /** Base URL. */
+  url: string;
+  capability: string;
+  /** The provider agent that claims and completes. */
+  instanceId: string;
+  connections: number;
+  warmupSeconds: number;
+  seconds: number;
+}
+
+export interface JobsResult extends ClosedResult {
+  /** Claims answered with no job (`claimed: []`): not counted in `rps` or `requests`. */
+  empty: number;
 }
 
 export interface ClosedResult {
@@ -118,7 +140,7 @@ class Connection {
   private buffer: Buffer = Buffer.alloc(0);
   private expected = -1;
   private status = 0;
-  private onDone: ((status: number) => void) | undefined;
+  private onDone: ((status: number, body: Buffer) => void) | undefined;
   readonly socket: Socket;
   isBusy = false;
 
@@ -134,11 +156,11 @@ class Connection {
       // A request in flight on a closed connection fails (status 0 counts as an error).
       const done = this.onDone;
       this.onDone = undefined;
-      done?.(0);
+      done?.(0, Buffer.alloc(0));
     });
   }
 
-  send(bytes: Buffer, isHead: boolean, onDone: (status: number) => void): void {
+  send(bytes: Buffer, isHead: boolean, onDone: (status: number, body: Buffer) => void): void {
     this.isBusy = true;
     this.isHead = isHead;
     this.onDone = onDone;
@@ -156,16 +178,21 @@ class Connection {
         const head = this.buffer.toString('latin1', 0, end);
         this.status = Number(head.slice(9, 12));
         const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+        if (!this.isHead && length === null && /\r\ntransfer-encoding:\s*chunked/i.test(head)) {
+          this.socket.destroy(new Error('chunked replies are not read by this client'));
+          return;
+        }
         this.expected = this.isHead ? 0 : Number(length?.[1] ?? 0);
         this.buffer = this.buffer.subarray(end + 4);
       }
       if (this.buffer.length < this.expected) return;
+      const body = this.buffer.subarray(0, this.expected);
       this.buffer = this.buffer.subarray(this.expected);
       this.expected = -1;
       this.isBusy = false;
       const done = this.onDone;
       this.onDone = undefined;
-      done?.(this.status);
+      done?.(this.status, body);
       if (this.buffer.length === 0) return;
     }
   }
@@ -346,10 +373,126 @@ async function runClosedRaw(job: ClosedJob): Promise<ClosedResult> {
   return result;
 }
 
+/** One request's bytes: HTTP/1.1, keep-alive, a JSON body when given. */
+function httpRequestBytes(base: URL, method: string, path: string, body = ''): Buffer {
+  const headers = body
+    ? `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`
+    : '';
+  return Buffer.from(`${method} ${path} HTTP/1.1\r\nhost: ${base.host}\r\n${headers}\r\n${body}`);
+}
+
+function exchange(conn: Connection, bytes: Buffer): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve) => conn.send(bytes, false, (status, body) => resolve({ status, body })));
+}
+
+/**
+ * The jobs API in a closed loop: each connection runs its next claim (or round trip) as soon as
+ * the last one ended. Only claims that found a job, and round trips that ended with the job read
+ * back as completed, count; latency is per claim request (all of them) or per whole round trip.
+ */
+async function runJobs(job: JobsJob): Promise<JobsResult> {
+  const base = new URL(job.url);
+  const claimBytes = httpRequestBytes(
+    base,
+    'POST',
+    '/jobs/claim',
+    JSON.stringify({ capability: job.capability, instance_id: job.instanceId }),
+  );
+  let socketErrors = 0;
+  const pool = Array.from(
+    { length: job.connections },
+    () => new Connection(base.hostname, Number(base.port), () => socketErrors++),
+  );
+  await Promise.all(pool.map((c) => new Promise((r) => c.socket.once('connect', r))));
+
+  /** One claim: the claimed job, `undefined` when none was found, `null` on an error. */
+  const claim = async (conn: Connection) => {
+    const { status, body } = await exchange(conn, claimBytes);
+    if (status !== 200) return null;
+    const claimed = (JSON.parse(body.toString('utf8')) as { claimed: { id: string; claim_epoch: number }[] })
+      .claimed[0];
+    return claimed;
+  };
+  /** One round trip; true when the job read back completed. */
+  const roundTrip = async (conn: Connection, n: number) => {
+    const submitted = await exchange(
+      conn,
+      httpRequestBytes(
+        base,
+        'POST',
+        '/jobs',
+        JSON.stringify({ capability: job.capability, submitted_by: 'bench', submitted_payload: { n } }),
+      ),
+    );
+    if (submitted.status !== 201) return null;
+    const claimed = await claim(conn);
+    if (!claimed) return claimed;
+    const delta = { id: claimed.id, claim_epoch: claimed.claim_epoch, status: 'completed', result: { n } };
+    const updated = await exchange(
+      conn,
+      httpRequestBytes(
+        base,
+        'POST',
+        '/jobs/batch',
+        JSON.stringify({ instance_id: job.instanceId, deltas: [delta] }),
+      ),
+    );
+    if (updated.status !== 200 || JSON.parse(updated.body.toString('utf8')).accepted !== 1) return null;
+    const read = await exchange(conn, httpRequestBytes(base, 'GET', `/jobs/${claimed.id}`));
+    return read.status === 200 && JSON.parse(read.body.toString('utf8')).status === 'completed' ? true : null;
+  };
+
+  let counter = 0;
+  const run = async (seconds: number): Promise<JobsResult> => {
+    const latencies: number[] = [];
+    let errors = 0;
+    let empty = 0;
+    let counted = 0;
+    let stopped = false;
+    const start = performance.now();
+    const timer = setTimeout(() => {
+      stopped = true;
+    }, seconds * 1000);
+    await Promise.all(
+      pool.map(async (conn) => {
+        while (!stopped && !conn.isClosed) {
+          const sentAt = performance.now();
+          const outcome = job.kind === 'claims' ? await claim(conn) : await roundTrip(conn, counter++);
+          if (outcome === null) errors += 1;
+          else if (outcome === undefined) empty += 1;
+          if (job.kind === 'claims' || outcome) latencies.push(performance.now() - sentAt);
+          if (outcome) counted += 1;
+        }
+      }),
+    );
+    clearTimeout(timer);
+    const elapsed = (performance.now() - start) / 1000;
+    const sorted = Float64Array.from(latencies).sort();
+    return {
+      rps: counted / elapsed,
+      p50: quantile(sorted, 0.5),
+      p99: quantile(sorted, 0.99),
+      errors,
+      empty,
+      requests: counted,
+    };
+  };
+  if (job.warmupSeconds > 0) await run(job.warmupSeconds);
+  const result = await run(job.seconds);
+  for (const c of pool) c.socket.destroy();
+  result.errors += socketErrors;
+  return result;
+}
+
 for await (const line of createInterface({ input: process.stdin })) {
   if (line.trim() === '') continue;
-  const job = JSON.parse(line) as ClosedJob | OpenJob;
-  const result = job.mode === 'closed' ? await runClosed(job) : await runOpen(job);
+  const job = JSON.parse(line) as ClosedJob | OpenJob | JobsJob;
+  const result =
+    job.mode === 'closed'
+      ? await runClosed(job)
+      : job.mode === 'jobs'
+        ? await runJobs(job)
+        : await runOpen(job);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 process.exit(0);

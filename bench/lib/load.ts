@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { cpuSeconds, LOAD_CORE, pinned } from './cpu.ts';
-import type { ClosedJob, ClosedResult, OpenJob, OpenResult } from './load-worker.ts';
+import type { ClosedJob, ClosedResult, JobsJob, JobsResult, OpenJob, OpenResult } from './load-worker.ts';
 import { REPO_ROOT } from './servers.ts';
 
-export type { ClosedJob, ClosedResult, OpenJob, OpenResult };
+export type { ClosedJob, ClosedResult, JobsJob, JobsResult, OpenJob, OpenResult };
 
 const WORKER = join(REPO_ROOT, 'bench', 'lib', 'load-worker.ts');
 
@@ -34,7 +34,7 @@ function startWorker(): NonNullable<typeof worker> {
   return started;
 }
 
-async function runJob<T>(job: ClosedJob | OpenJob, seconds: number): Promise<T> {
+async function runJob<T>(job: ClosedJob | OpenJob | JobsJob, seconds: number): Promise<T> {
   worker ??= startWorker();
   const { child, waiting } = worker;
   const line = new Promise<string>((resolve, reject) => waiting.push({ resolve, reject }));
@@ -99,4 +99,18 @@ export async function measureClosed(
   const r = await closedLoad({ ...job, warmupSeconds: 0 });
   const cpu = cpuSeconds(pid) - before;
   return { ...r, busy: cpu / (r.requests / r.rps), perCpuSecond: r.requests / cpu };
+}
+
+/**
+ * One measured run of the jobs API on the server `pid` (see load-worker.ts, `jobs`), with the
+ * server's CPU time over it. No warm-up here: the caller fills the queue before each run.
+ */
+export async function measureJobs(
+  pid: number,
+  job: Omit<JobsJob, 'mode' | 'warmupSeconds'>,
+): Promise<JobsResult & MeasuredResult> {
+  const before = cpuSeconds(pid);
+  const r = await runJob<JobsResult>({ mode: 'jobs', ...job, warmupSeconds: 0 }, job.seconds);
+  const cpu = cpuSeconds(pid) - before;
+  return { ...r, busy: cpu / job.seconds, perCpuSecond: r.requests / cpu };
 }

@@ -46,6 +46,12 @@ describe('npm run bench', () => {
       expect(stdout).toMatch(new RegExp(`^\\| ${server} \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\|$`, 'm'));
       expect(stdout).toMatch(new RegExp(`^\\| ${server} \\| \`HEAD /heartbeat/\\{id\\}\``, 'm'));
     }
+    // The jobs workloads, a figure for the Go registry and for ours, in each of ours' tables.
+    expect(stdout).toContain('### Jobs (MeshJob)');
+    for (const row of ['job claims', 'job round trips'])
+      expect(
+        stdout.match(new RegExp(`^\\| ${row}[^|]*\\| [\\d.,]+ \\(.*?\\| [\\d.,]+ \\(`, 'gm')),
+      ).toHaveLength(2);
     expect(stdout).toContain('| mcp_mesh_dev --version |');
     const svg = readFileSync(chart, 'utf8');
     expect(svg).toMatch(/^<svg /);
