@@ -46,7 +46,9 @@ export type StateEvent =
   | { type: 'state-load-failed'; reason: string }
   | { type: 'record-invalid'; name: string }
   | { type: 'state-save-failed'; reason: string }
-  | { type: 'record-kept-elsewhere'; name: string; source: string; pid: number };
+  | { type: 'record-kept-elsewhere'; name: string; source: string; pid: number }
+  | { type: 'log-refused'; name: string; reason: string }
+  | { type: 'services-locked'; pid: number };
 
 export type ServiceEvent = StopEvent | RegistryEvent | AgentEvent | StateEvent;
 

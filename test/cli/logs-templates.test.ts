@@ -78,7 +78,7 @@ describe('logs (templates/logs.txt)', () => {
     const result = await sandbox.run(['logs', '--agent', 'good_agent']);
     expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
     expect(result.stdout).toContain(
-      `✓ SUCCESS: Reading from log file: ${join(sandbox.tmp, 'mcp_mesh_good_agent.log')}\n`,
+      `✓ SUCCESS: Reading from log file: ${sandbox.serviceLog('good_agent')}\n`,
     );
     expect(result.stdout).toContain('  good_agent ready\n');
   });
@@ -86,7 +86,7 @@ describe('logs (templates/logs.txt)', () => {
   it('shows process information when an agent has no log file', async () => {
     using sandbox = new CliSandbox({ STAND_IN_SILENT: 'other_agent' });
     const { pids } = await startMesh(sandbox, ['good_agent', 'other_agent']);
-    rmSync(join(sandbox.tmp, 'mcp_mesh_other_agent.log'));
+    rmSync(sandbox.serviceLog('other_agent'));
     const result = await sandbox.run(['logs', '--agent', 'other_agent', '--lines', '5']);
     expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
     const run = scenario('logs-agent-no-file').runs[0]!;

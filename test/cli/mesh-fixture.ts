@@ -5,6 +5,12 @@ import { expect } from 'vitest';
 import { type CliResult, type CliSandbox, finished } from '../helpers/cli-process.js';
 import { freePort } from '../helpers/free-port.js';
 
+/**
+ * Extra `start` arguments for tests whose point is not the start-up timeout: the registry may need
+ * more than the fixture's 3 s on a loaded machine (stand-in agents that register do so at once).
+ */
+export const SLOW_MACHINE = ['--startup-timeout', '20'];
+
 export interface RunningMesh {
   port: number;
   pids: Record<string, number>;

@@ -58,7 +58,11 @@ describe('start (templates/start.txt)', () => {
       value && typeof value === 'object' && !Array.isArray(value)
         ? Object.entries(value).map(([key, inner]) => [key, shape(inner)])
         : typeof value;
-    expect(shape(written.processes.registry)).toEqual(shape(example.processes.registry));
+    // plus, last, the OS start token that names the process (docs/compatibility.md, process identity).
+    expect(shape(written.processes.registry)).toEqual([
+      ...(shape(example.processes.registry) as unknown[]),
+      ['process_start', 'string'],
+    ]);
     expect(Object.keys(written)).toEqual(Object.keys(example));
     expect(shape(written.registry_state)).toEqual(shape(example.registry_state));
     // The first run persisted the flags, as the original did (§3.8).
@@ -138,7 +142,7 @@ describe('start (templates/start.txt)', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(isAlive(pids.good_agent)).toBe(true);
     expect(isAlive(pids.other_agent)).toBe(true);
-    const log = readFileSync(join(sandbox.tmp, 'mcp_mesh_good_agent.log'), 'utf8');
+    const log = readFileSync(sandbox.serviceLog('good_agent'), 'utf8');
     expect(log).toContain('good_agent ready');
     expect(log).not.toContain('saw the end of stdin');
   });

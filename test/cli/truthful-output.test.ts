@@ -36,7 +36,7 @@ describe('truthful output', () => {
     await startMesh(sandbox, ['good_agent']);
     // Both places an agent's log may be are directories now: reading them fails.
     mkdirSync(join(sandbox.agents, 'good_agent.log'));
-    const tempLog = join(sandbox.tmp, 'mcp_mesh_good_agent.log');
+    const tempLog = sandbox.serviceLog('good_agent');
     rmSync(tempLog);
     mkdirSync(tempLog);
     const result = await sandbox.run(['logs', '--agent', 'good_agent']);

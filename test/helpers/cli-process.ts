@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,6 +42,16 @@ export class CliSandbox implements Disposable {
     const path = join(this.agents, name);
     copyFileSync(join(STAND_IN_AGENTS, source), path);
     return path;
+  }
+
+  /** This user's private directory of service output under the sandbox's temp directory. */
+  get logDir(): string {
+    return join(this.tmp, `mcp_mesh-${process.getuid?.() ?? userInfo().username}`);
+  }
+
+  /** Where a service's output goes: `{temp}/mcp_mesh-{uid}/{name}.log`. */
+  serviceLog(name: string): string {
+    return join(this.logDir, `${name}.log`);
   }
 
   tracked(): TrackedState {

@@ -1,7 +1,7 @@
 /** `mcp_mesh_dev logs [--agent NAME] [--level L] [--lines N] [--follow]` (cli.md §7.7). */
 import { execFile } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { dirname, join, normalize, resolve } from 'node:path';
+import { dirname, normalize, resolve } from 'node:path';
 import { formatFixed } from '../../shared/python/python-float.js';
 import { pythonStrip } from '../../shared/python/python-str.js';
 import type { CommandArgs } from '../command-table.js';
@@ -9,7 +9,7 @@ import { loadConfig } from '../config/cli-config.js';
 import type { CliContext, CliOutput } from '../context.js';
 import { printAgentNotFound } from '../output/agent-not-found.js';
 import { reportTo } from '../output/service-event-text.js';
-import { systemTempDir } from '../process/launch-service.js';
+import { isServiceLogDirectorySafe, serviceLogPath } from '../process/service-log.js';
 import { findTracked } from '../services/agent-names.js';
 import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { localDateTime, parseLocalTimestamp } from '../state/local-time.js';
@@ -57,7 +57,8 @@ function candidateFiles(mesh: LocalMesh, record: ProcessRecord, name: string): s
     typeof record.metadata.working_directory === 'string' ? record.metadata.working_directory : '.';
   return [
     pythonPath(`${workingDirectory}/${name}.log`),
-    join(systemTempDir(mesh.env), `mcp_mesh_${name}.log`),
+    // Our services' output, read only from a directory that is this user's own (a planted one is skipped).
+    ...(isServiceLogDirectorySafe(mesh.env) ? [serviceLogPath(mesh.env, name)] : []),
     pythonPath(`${dirname(normalize(mesh.config.db_path))}/logs/${name}.log`),
   ];
 }

@@ -8,7 +8,7 @@ import { printAgentNotFound } from '../output/agent-not-found.js';
 import { reportTo } from '../output/service-event-text.js';
 import { findTracked } from '../services/agent-names.js';
 import { restartAgent } from '../services/agent-service.js';
-import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
+import { exclusively, type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { uptimeSeconds } from '../state/process-tracker.js';
 
 export type RestartAgentArgs = CommandArgs['restart-agent'];
@@ -38,7 +38,7 @@ export async function run(args: RestartAgentArgs, ctx: CliContext): Promise<numb
       File: record.metadata.agent_file ?? null,
       Uptime: `${formatFixed(uptimeSeconds(record))}s`,
     });
-    const restarted = await restartAgent(mesh, name, args.timeout);
+    const restarted = await exclusively(mesh, () => restartAgent(mesh, name, args.timeout));
     if (!restarted) {
       out.warning(`Agent ${name} restarted but may not be fully ready`);
       return 1;

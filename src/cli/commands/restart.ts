@@ -4,7 +4,7 @@ import type { CommandArgs } from '../command-table.js';
 import { loadConfig } from '../config/cli-config.js';
 import type { CliContext } from '../context.js';
 import { reportTo } from '../output/service-event-text.js';
-import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
+import { exclusively, type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { restartRegistry } from '../services/registry-service.js';
 
 export type RestartArgs = CommandArgs['restart'];
@@ -21,7 +21,9 @@ export async function run(args: RestartArgs, ctx: CliContext): Promise<number> {
   out.info('Restarting MCP Mesh registry service...');
   try {
     // --reset-config means the current configuration, not the previous run's port and database (§5.6).
-    const { record, ready } = await restartRegistry(mesh, args.timeout, !args.reset_config);
+    const { record, ready } = await exclusively(mesh, () =>
+      restartRegistry(mesh, args.timeout, !args.reset_config),
+    );
     const { metadata } = record;
     out.success('Registry service restarted successfully', {
       PID: record.pid,

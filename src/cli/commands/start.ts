@@ -13,7 +13,7 @@ import {
   validateAgentFile,
   waitForRegistration,
 } from '../services/agent-service.js';
-import { type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
+import { exclusively, type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { ensureRegistry } from '../services/registry-service.js';
 import type { ProcessRecord } from '../state/process-tracker.js';
 
@@ -73,7 +73,8 @@ export async function run(args: StartArgs, ctx: CliContext): Promise<number> {
   const started: string[] = [];
   let exitCode: number;
   try {
-    exitCode = await startServices(ctx.out, mesh, files, registryOnly, started);
+    // One run at a time decides what runs and starts it: two never both start a registry.
+    exitCode = await exclusively(mesh, () => startServices(ctx.out, mesh, files, registryOnly, started));
   } catch (error) {
     out.error(`Failed to start services: ${(error as Error).message}`);
     exitCode = 1;

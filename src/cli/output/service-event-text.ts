@@ -80,6 +80,10 @@ export function serviceEventText(event: ServiceEvent): string {
       return `Failed to save process state: ${event.reason}`;
     case 'record-kept-elsewhere':
       return `Process ${event.name} is also tracked in ${event.source} (PID ${event.pid}); left there`;
+    case 'log-refused':
+      return `Output of ${event.name} is not kept: ${event.reason}`;
+    case 'services-locked':
+      return `Waiting for another mcp_mesh_dev (PID ${event.pid}) to finish starting services`;
   }
 }
 

@@ -4,9 +4,10 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { ProcessControl } from './process-control.js';
 import { descendantsIn, parsePidPairs } from './process-tree.js';
 
-function run(command: string, args: string[]): string | undefined {
+function run(command: string, args: string[], env?: NodeJS.ProcessEnv): string | undefined {
   try {
     return execFileSync(command, args, {
+      env,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
       timeout: 5000,
@@ -48,25 +49,66 @@ export function parseLsofPorts(text: string): number[] {
   return [...ports];
 }
 
+/** Lines of `<pid> <pgid> <stat>` (as `ps -A -o pid=,pgid=,stat=` prints them) → live members of `group`. */
+export function parseGroupMembers(text: string, group: number): number[] {
+  const members: number[] = [];
+  for (const line of text.split('\n')) {
+    const [pid, pgid, stat = ''] = line.trim().split(/\s+/);
+    if (Number(pgid) === group && !stat.startsWith('Z')) members.push(Number(pid));
+  }
+  return members;
+}
+
 export function posixProcessControl(platform: NodeJS.Platform): ProcessControl {
   const isLinux = platform === 'linux';
   let bootTimeSeconds: number | undefined;
+  let bootId: string | undefined;
   const bootTime = () => {
     bootTimeSeconds ??= Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
     return bootTimeSeconds;
   };
 
+  /** The process group a PID belongs to. */
+  const groupOf = (pid: number): number | undefined => {
+    const pgid = isLinux ? procStat(pid)?.[2] : run('ps', ['-o', 'pgid=', '-p', String(pid)])?.trim();
+    const value = Number(pgid);
+    return Number.isInteger(value) && value > 0 ? value : undefined;
+  };
+  /** Live members of the group `group` (the leader may already be gone from it). */
+  const groupMembers = (group: number): number[] => {
+    if (!isLinux) return parseGroupMembers(run('ps', ['-A', '-o', 'pid=,pgid=,stat=']) ?? '', group);
+    const members: number[] = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const stat = procStat(Number(entry));
+      if (stat && Number(stat[2]) === group && stat[0] !== 'Z') members.push(Number(entry));
+    }
+    return members;
+  };
+  let ownGroup: number | undefined | null = null;
+  /**
+   * The PID's group as kill(2) names it (negative) when the PID led a group of its own that still
+   * has live members, and that group is not the CLI's (never signal ourselves); else the PID alone.
+   */
+  const groupTarget = (pid: number) => {
+    if (ownGroup === null) ownGroup = groupOf(process.pid);
+    const ownsGroup = pid !== process.pid && pid !== ownGroup && groupMembers(pid).length > 0;
+    return ownsGroup ? -pid : pid;
+  };
+
+  const isRunning = (pid: number): boolean => {
+    if (!Number.isInteger(pid) || pid <= 0) return false;
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+    }
+    if (isLinux) return procStat(pid)?.[0] !== 'Z';
+    return !(run('ps', ['-o', 'stat=', '-p', String(pid)]) ?? '').trim().startsWith('Z');
+  };
+
   return {
-    isRunning(pid) {
-      if (!Number.isInteger(pid) || pid <= 0) return false;
-      try {
-        process.kill(pid, 0);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-      }
-      if (isLinux) return procStat(pid)?.[0] !== 'Z';
-      return !(run('ps', ['-o', 'stat=', '-p', String(pid)]) ?? '').trim().startsWith('Z');
-    },
+    isRunning,
     startTime(pid) {
       if (isLinux) {
         // Field 22: start time in clock ticks after boot; USER_HZ is 100 on every Linux we run on.
@@ -77,8 +119,35 @@ export function posixProcessControl(platform: NodeJS.Platform): ProcessControl {
       const time = text ? Date.parse(text) : Number.NaN;
       return Number.isNaN(time) ? undefined : time;
     },
+    startToken(pid) {
+      if (isLinux) {
+        // Field 22: ticks after boot, counted by the kernel: no time zone, no wall clock in it.
+        const ticks = procStat(pid)?.[19];
+        if (ticks === undefined || !/^\d+$/.test(ticks)) return undefined;
+        try {
+          bootId ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+        } catch {
+          bootId = '';
+        }
+        return `linux:${bootId}:${ticks}`;
+      }
+      // The kernel keeps the start as an absolute time; printed in UTC it reads the same in every zone.
+      const text = run('ps', ['-o', 'lstart=', '-p', String(pid)], { ...process.env, TZ: 'UTC', LC_ALL: 'C' })
+        ?.trim()
+        .replace(/\s+/g, ' ');
+      return text ? `${platform}:${text}` : undefined;
+    },
     terminate(pid) {
       process.kill(pid, 'SIGTERM');
+    },
+    terminateGroup(pid) {
+      process.kill(groupTarget(pid), 'SIGTERM');
+    },
+    killGroup(pid) {
+      process.kill(groupTarget(pid), 'SIGKILL');
+    },
+    isGroupRunning(pid) {
+      return groupTarget(pid) < 0 || isRunning(pid);
     },
     kill(pid) {
       process.kill(pid, 'SIGKILL');

@@ -6,14 +6,19 @@ import type { ProcessControl } from './process-control.js';
 const POLL_MS = 50;
 
 /** Resolves true once none of `pids` runs (zombies count as ended), false after `timeoutMs`. */
-export async function waitForExit(
+export function waitForExit(
   processes: ProcessControl,
   pids: readonly number[],
   timeoutMs: number,
 ): Promise<boolean> {
+  return waitUntil(() => pids.every((pid) => !processes.isRunning(pid)), timeoutMs);
+}
+
+/** Resolves true once `done()` holds, false after `timeoutMs`. */
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (pids.every((pid) => !processes.isRunning(pid))) return true;
+    if (done()) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
@@ -26,9 +31,10 @@ function reasonOf(error: unknown): string {
 }
 
 /**
- * Stops one tracked process: SIGTERM to that PID only, up to `timeoutSeconds`, then SIGKILL and 5 s
- * more. Untracked when it ended (also after a force kill). A process that survives SIGKILL stays
- * tracked and the stop reports failure instead of aborting the command (§6.7 [PORT]).
+ * Stops one tracked process with its process group (what it spawned; the original signalled the PID
+ * only, and left those running): SIGTERM, up to `timeoutSeconds` for the group to end, then SIGKILL
+ * and 5 s more. Untracked when it ended (also after a force kill). A process that survives SIGKILL
+ * stays tracked and the stop reports failure instead of aborting the command (§6.7 [PORT]).
  */
 export async function stopTrackedProcess(
   tracker: ProcessTracker,
@@ -43,7 +49,7 @@ export async function stopTrackedProcess(
     return false;
   }
   try {
-    processes.terminate(record.pid);
+    processes.terminateGroup(record.pid);
   } catch (error) {
     tracker.untrack(name);
     // Ended since the state was loaded: it is stopped, which is what was asked (the original
@@ -52,14 +58,15 @@ export async function stopTrackedProcess(
     report({ type: 'terminate-failed', name, reason: reasonOf(error) });
     return false;
   }
-  if (!(await waitForExit(processes, [record.pid], timeoutSeconds * 1000))) {
+  const groupEnded = () => !processes.isGroupRunning(record.pid);
+  if (!(await waitUntil(groupEnded, timeoutSeconds * 1000))) {
     report({ type: 'force-kill', name, pid: record.pid });
     try {
-      processes.kill(record.pid);
+      processes.killGroup(record.pid);
     } catch {
       // Gone between the check and the kill: that is what we wanted.
     }
-    if (!(await waitForExit(processes, [record.pid], 5000))) {
+    if (!(await waitUntil(groupEnded, 5000))) {
       report({ type: 'survived-kill', name, pid: record.pid });
       return false;
     }

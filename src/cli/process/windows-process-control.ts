@@ -80,11 +80,31 @@ export const windowsProcessControl: ProcessControl = {
     const time = text ? Date.parse(text) : Number.NaN;
     return Number.isNaN(time) ? undefined : time;
   },
+  startToken(pid) {
+    // The creation time is kept as an absolute time; in UTC with ticks it is unique to the process.
+    const text = run('powershell.exe', [
+      '-NoProfile',
+      '-NonInteractive',
+      '-Command',
+      `(Get-Process -Id ${pid}).StartTime.ToUniversalTime().Ticks`,
+    ])?.trim();
+    return text && /^\d+$/.test(text) ? `win32:${text}` : undefined;
+  },
   terminate(pid) {
     process.kill(pid);
   },
   kill(pid) {
     if (run('taskkill.exe', taskkillTreeArgs(pid)) === undefined) process.kill(pid);
+  },
+  terminateGroup(pid) {
+    // No process groups to signal: the tree, hard (the original's stop was immediate here too, §8.4).
+    if (run('taskkill.exe', taskkillTreeArgs(pid)) === undefined) process.kill(pid);
+  },
+  killGroup(pid) {
+    if (run('taskkill.exe', taskkillTreeArgs(pid)) === undefined) process.kill(pid);
+  },
+  isGroupRunning(pid) {
+    return windowsProcessControl.isRunning(pid);
   },
   descendants(pid) {
     const table = parsePidPairs(

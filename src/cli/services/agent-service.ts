@@ -2,8 +2,9 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { PyFloat, type PyValue } from '../output/python-values.js';
-import { launchService, serviceLogPath } from '../process/launch-service.js';
+import { launchService } from '../process/launch-service.js';
 import { findPython } from '../process/python-interpreter.js';
+import { openServiceLogFor, type ServiceLog, systemTempDir } from '../process/service-log.js';
 import { stopTrackedProcess } from '../process/stop-process.js';
 import { isRegisteredHealthy, type RegistryAgent } from '../registry/agent-registration.js';
 import { fetchRegistryAgents, RegistryUnreachableError } from '../registry/registry-client.js';
@@ -95,12 +96,21 @@ export async function launchAgent(mesh: LocalMesh, agentFile: string): Promise<A
     mesh.report({ type: 'agent-start-failed', name, reason: message });
     return new Error(message);
   };
-  const logPath = serviceLogPath(mesh.env, name);
   let argv: string[];
+  let log: ServiceLog;
   let launched: Awaited<ReturnType<typeof launchService>>;
   try {
     argv = [findPython(mesh.env), agentFile];
-    launched = await launchService({ argv, cwd: dirname(agentFile), env, logPath, keepStdinOpen: true });
+    log = openServiceLogFor(mesh.env, name);
+    if (log.refused !== undefined) mesh.report({ type: 'log-refused', name, reason: log.refused });
+    launched = await launchService({
+      argv,
+      cwd: dirname(agentFile),
+      env,
+      log,
+      tempDir: systemTempDir(mesh.env),
+      keepStdinOpen: true,
+    });
   } catch (error) {
     throw failed((error as Error).message);
   }
@@ -122,10 +132,11 @@ export async function launchAgent(mesh: LocalMesh, agentFile: string): Promise<A
       working_directory: dirname(agentFile),
       registry_url: givenUrl ?? null,
     },
+    process_start: mesh.processes.startToken(launched.pid),
   });
   const settled = Promise.race([exited, sleep(STARTUP_WINDOW_MS)]).then(() => {
     if (exitCode === undefined) return record;
-    const output = logTextSince(logPath, launched.logOffset);
+    const output = logTextSince(log);
     mesh.report({ type: 'agent-exited', name, code: exitCode });
     // stdout and stderr share the agent's log file, so their text is reported together, once.
     if (output) mesh.report({ type: 'agent-output', name, output });

@@ -8,6 +8,7 @@ import { processControlFor } from '../process/platform-process-control.js';
 import type { ProcessControl } from '../process/process-control.js';
 import type { Report } from '../service-events.js';
 import { ProcessTracker } from '../state/process-tracker.js';
+import { withServicesLock } from '../state/services-lock.js';
 
 export interface LocalMesh {
   /** The working directory: relative agent and database paths resolve against it. */
@@ -48,4 +49,20 @@ export function configuredRegistryUrl(config: CliConfig): string {
 export function registryUrl(mesh: LocalMesh): string {
   if (mesh.tracker.registryStateValid()) return mesh.tracker.registryState()!.url;
   return configuredRegistryUrl(mesh.config);
+}
+
+/**
+ * Runs `work` as the only CLI of this home starting services (services-lock.ts), on a fresh read of
+ * the process state: what another CLI started while this one waited is seen, reused, and kept.
+ */
+export function exclusively<T>(mesh: LocalMesh, work: () => Promise<T>): Promise<T> {
+  return withServicesLock(
+    mesh.tracker.servicesLock,
+    mesh.processes,
+    async () => {
+      mesh.tracker.reload();
+      return work();
+    },
+    (pid) => mesh.report({ type: 'services-locked', pid }),
+  );
 }

@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { CliConfig } from '../config/cli-config.js';
 import { PyFloat, type PyValue } from '../output/python-values.js';
-import { launchService, serviceLogPath } from '../process/launch-service.js';
+import { launchService } from '../process/launch-service.js';
 import { isPortBusy } from '../process/port-probe.js';
 import { registryCommand } from '../process/registry-command.js';
+import { openServiceLogFor, type ServiceLog, systemTempDir } from '../process/service-log.js';
 import { stopTrackedProcess } from '../process/stop-process.js';
 import { isRegistryHealthy } from '../registry/registry-client.js';
 import { localIsoTimestamp } from '../state/local-time.js';
@@ -19,10 +20,11 @@ const POLL_MS = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Text a service wrote to its log since `offset`, decoded. */
-export function logTextSince(path: string, offset: number): string {
+/** Text a service wrote to its log since it was opened for it, decoded ('' when none is kept). */
+export function logTextSince(log: ServiceLog): string {
+  if (log.refused !== undefined) return '';
   try {
-    return readFileSync(path).subarray(offset).toString('utf8');
+    return readFileSync(log.path).subarray(log.offset).toString('utf8');
   } catch {
     return '';
   }
@@ -116,12 +118,20 @@ export async function startRegistry(
   try {
     const url = `http://${host}:${actualPort}`;
     const argv = registryCommand(host, actualPort);
-    const logPath = serviceLogPath(mesh.env, REGISTRY);
     const env = childEnvironment(mesh.env, {
       kind: 'registry',
       databaseUrl: registryDatabaseUrl(mesh, dbPath),
     });
-    const launched = await launchService({ argv, cwd: mesh.cwd, env, logPath, keepStdinOpen: false });
+    const log = openServiceLogFor(mesh.env, REGISTRY);
+    if (log.refused !== undefined) mesh.report({ type: 'log-refused', name: REGISTRY, reason: log.refused });
+    const launched = await launchService({
+      argv,
+      cwd: mesh.cwd,
+      env,
+      log,
+      tempDir: systemTempDir(mesh.env),
+      keepStdinOpen: false,
+    });
     let exitCode: number | null | undefined;
     launched.child.once('exit', (code, signal) => (exitCode = code ?? (signal ? -1 : null)));
     const record = mesh.tracker.track({
@@ -131,6 +141,7 @@ export async function startRegistry(
       started_at: localIsoTimestamp(),
       service_type: 'registry',
       metadata: { host, port: actualPort, database_path: dbPath, url },
+      process_start: mesh.processes.startToken(launched.pid),
     });
     mesh.tracker.setRegistryState({
       url,
@@ -141,7 +152,7 @@ export async function startRegistry(
     });
     const ready = await waitUntilReady(mesh, url, mesh.config.startup_timeout, () => exitCode);
     if (exitCode !== undefined) {
-      const output = logTextSince(logPath, launched.logOffset).trim() || 'Unknown error';
+      const output = logTextSince(log).trim() || 'Unknown error';
       mesh.report({ type: 'registry-exited', output });
       mesh.tracker.untrack(REGISTRY);
       throw new Error(`Registry service failed to start: ${output}`);

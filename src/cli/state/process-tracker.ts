@@ -19,6 +19,7 @@ import {
   type StateLocations,
   stateLocations,
 } from './meshctl-state.js';
+import { servicesLockPath } from './services-lock.js';
 import { withFileLock } from './state-lock.js';
 
 export type ServiceType = 'registry' | 'agent' | 'unknown';
@@ -34,6 +35,11 @@ export interface ProcessRecord {
   health_status: string;
   last_health_check: string;
   metadata: Record<string, PyValue>;
+  /**
+   * The OS's identity of the process (ProcessControl.startToken), taken right after it was spawned:
+   * a live PID is ours only if it still gives this. Absent in records of older versions.
+   */
+  process_start?: string;
 }
 
 export interface RegistryState {
@@ -51,8 +57,9 @@ interface StateFile {
 }
 
 /**
- * A PID counts as ours only if the OS started it within this many seconds of the recorded
- * `started_at` (the CLI records it right after spawning); otherwise the PID was recycled (§4.3 [DECIDE]).
+ * For records without `process_start` (written by older versions): a PID counts as ours only if the
+ * OS started it within this many seconds of the recorded `started_at`; otherwise the PID was recycled
+ * (§4.3 [DECIDE]).
  */
 const START_TIME_TOLERANCE_MS = 10_000;
 
@@ -88,9 +95,28 @@ export class ProcessTracker {
     return new ProcessTracker(own, processes, report, others);
   }
 
-  /** Whether the record's PID is alive and still the process we started. */
+  /** The lock `start`, `restart` and `restart-agent` hold while they start services (services-lock.ts). */
+  get servicesLock(): string {
+    return servicesLockPath(this.path);
+  }
+
+  /** Forgets the loaded view: the next question re-reads the file, with other CLIs' changes. */
+  reload(): void {
+    this.state = undefined;
+    this.dead.clear();
+  }
+
+  /**
+   * Whether the record's PID is alive and still the process we started: the same OS start token
+   * (unaffected by time zone changes and clock steps); for older records, an OS start time near
+   * `started_at`.
+   */
   isAlive(record: ProcessRecord): boolean {
     if (!this.processes.isRunning(record.pid)) return false;
+    if (record.process_start !== undefined) {
+      const token = this.processes.startToken(record.pid);
+      return token === undefined || token === record.process_start;
+    }
     const osStart = this.processes.startTime(record.pid);
     const recorded = parseLocalTimestamp(record.started_at);
     if (osStart === undefined || Number.isNaN(recorded)) return true;
@@ -136,6 +162,7 @@ export class ProcessTracker {
         health_status: String(record.health_status ?? 'unknown'),
         last_health_check: String(record.last_health_check ?? record.started_at),
         metadata: (record.metadata as Record<string, PyValue>) ?? {},
+        ...(typeof record.process_start === 'string' ? { process_start: record.process_start } : {}),
       };
     }
     const registryState =
@@ -271,11 +298,15 @@ export class ProcessTracker {
   track(
     record: Omit<ProcessRecord, 'uptime_seconds' | 'health_status' | 'last_health_check'>,
   ): ProcessRecord {
+    const { metadata, process_start, ...identity } = record;
+    // Keys in the file's order (§4.2), this port's own last.
     const full: ProcessRecord = {
-      ...record,
+      ...identity,
       uptime_seconds: 0,
       health_status: 'unknown',
       last_health_check: record.started_at,
+      metadata,
+      ...(process_start === undefined ? {} : { process_start }),
     };
     this.view();
     this.update(

@@ -2,13 +2,15 @@
 
 It records the MCP_MESH_* environment it was given in <name>.env.json beside itself, registers with
 the registry through the legacy API (POST /agents/register_with_metadata, then a heartbeat) unless its name is in
-STAND_IN_SILENT (comma list), ignores SIGTERM when STAND_IN_IGNORE_SIGTERM=1, and then reads stdin until EOF, as an MCP stdio server does: under
+STAND_IN_SILENT (comma list), ignores SIGTERM when STAND_IN_IGNORE_SIGTERM=1, starts a child process
+(`sleep 600`, its PID in <name>.child.pid) when STAND_IN_CHILD=1, and then reads stdin until EOF, as an MCP stdio server does: under
 mcp_mesh_dev that EOF must never come. Only the standard library, so it runs on any python3.
 """
 
 import json
 import os
 import signal
+import subprocess
 import sys
 import urllib.request
 
@@ -32,6 +34,11 @@ if os.environ.get("STAND_IN_IGNORE_SIGTERM") == "1":
 
 with open(f"{NAME}.env.json", "w") as env_file:
     json.dump({k: v for k, v in os.environ.items() if k.startswith("MCP_MESH_")}, env_file)
+
+if os.environ.get("STAND_IN_CHILD") == "1":
+    child = subprocess.Popen(["sleep", "600"])
+    with open(f"{NAME}.child.pid", "w") as pid_file:
+        pid_file.write(str(child.pid))
 
 if NAME not in os.environ.get("STAND_IN_SILENT", "").split(","):
     post(

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { processControlFor } from '../../../src/cli/process/platform-process-control.js';
-import { parseLsofPorts, parseProcNetListeners } from '../../../src/cli/process/posix-process-control.js';
+import {
+  parseGroupMembers,
+  parseLsofPorts,
+  parseProcNetListeners,
+} from '../../../src/cli/process/posix-process-control.js';
 import { descendantsIn, parsePidPairs } from '../../../src/cli/process/process-tree.js';
 import {
   parseNetstatListening,
@@ -65,5 +69,21 @@ describe('POSIX process handling', () => {
       5000,
     );
     expect(control.residentBytes(process.pid)).toBeGreaterThan(1024 * 1024);
+  });
+
+  it('reads the live members of a process group from ps output (macOS)', () => {
+    const text = '  500   500 Ss\n  501   500 S+\n  502   500 Z\n  600   600 R\n';
+    expect(parseGroupMembers(text, 500)).toEqual([500, 501]);
+    expect(parseGroupMembers(text, 700)).toEqual([]);
+  });
+
+  it("names a process by a start token that stays with it, and tells the CLI's own group apart", () => {
+    const control = processControlFor();
+    const token = control.startToken(process.pid);
+    expect(token).toMatch(/^linux:[\w-]+:\d+$/);
+    expect(control.startToken(process.pid)).toBe(token);
+    expect(control.startToken(2 ** 30)).toBeUndefined();
+    // A running process counts as running, whether or not it leads a group.
+    expect(control.isGroupRunning(process.pid)).toBe(true);
   });
 });
