@@ -76,7 +76,15 @@ export class ProviderAvailability<T extends AvailabilityTool> {
   /** The tools whose chains are being evaluated: meeting one again is a cycle. */
   readonly #visiting = new Set<T>();
 
-  constructor(private readonly candidatesOf: (capability: string) => Iterable<T>) {}
+  /**
+   * `candidatesOf` gives every provider of a capability (the reasons name them); `candidatesFor`,
+   * when given, those of them that can match a dependency (CapabilityIndex.candidatesFor).
+   */
+  constructor(
+    private readonly candidatesOf: (capability: string) => Iterable<T>,
+    private readonly candidatesFor: (dep: DependencySpec) => Iterable<T> = (dep) =>
+      candidatesOf(dep.capability),
+  ) {}
 
   /** Forgets every verdict; call whenever a provider, its health or its dependencies change. */
   clear(): void {
@@ -112,7 +120,7 @@ export class ProviderAvailability<T extends AvailabilityTool> {
 
   /** Resolves a dependency among the available providers of its capability. */
   resolve(dep: DependencySpec, consumerAgentId: string): T | undefined {
-    return resolveDependency(dep, this.candidatesOf(dep.capability), consumerAgentId, {
+    return resolveDependency(dep, this.candidatesFor(dep), consumerAgentId, {
       isAvailable: this.isAvailable,
     });
   }

@@ -28,6 +28,8 @@ export class CapabilityIndex<T extends ProviderTool = ProviderTool> {
   readonly #byAgent = new Map<string, T[]>();
   /** Per capability, a count of the changes to its providers (what {@link versionOf} answers). */
   readonly #versions = new Map<string, number>();
+  /** capability → tag → its providers with that tag, in the order of {@link candidates}. */
+  readonly #byCapabilityTag = new Map<string, Map<string, Set<T>>>();
 
   /**
    * Changes whenever a provider of `capability` is added, replaced, removed or changes health, so
@@ -55,6 +57,19 @@ export class CapabilityIndex<T extends ProviderTool = ProviderTool> {
         this.#byCapability.set(tool.capability, providers);
       }
       providers.add(tool);
+      let byTag = this.#byCapabilityTag.get(tool.capability);
+      if (byTag === undefined) {
+        byTag = new Map();
+        this.#byCapabilityTag.set(tool.capability, byTag);
+      }
+      for (const tag of tool.tags) {
+        let tagged = byTag.get(tag);
+        if (tagged === undefined) {
+          tagged = new Set();
+          byTag.set(tag, tagged);
+        }
+        tagged.add(tool);
+      }
     }
   }
 
@@ -68,6 +83,13 @@ export class CapabilityIndex<T extends ProviderTool = ProviderTool> {
       if (providers === undefined) continue;
       providers.delete(tool);
       if (providers.size === 0) this.#byCapability.delete(tool.capability);
+      const byTag = this.#byCapabilityTag.get(tool.capability);
+      for (const tag of tool.tags) {
+        const tagged = byTag?.get(tag);
+        tagged?.delete(tool);
+        if (tagged?.size === 0) byTag?.delete(tag);
+      }
+      if (byTag?.size === 0) this.#byCapabilityTag.delete(tool.capability);
     }
     this.#byAgent.delete(agentId);
     return true;
@@ -90,9 +112,28 @@ export class CapabilityIndex<T extends ProviderTool = ProviderTool> {
     return this.#byCapability.get(capability) ?? NO_TOOLS;
   }
 
+  /**
+   * The providers of `dep.capability` that can match its tags: those carrying its rarest required
+   * tag (a plain one: `+`, `-` and OR groups do not narrow), else all of them. In the order of
+   * {@link candidates}, so resolving among them chooses what resolving among all would: a
+   * dependency costs what its matching providers cost, not what the capability's do.
+   */
+  candidatesFor(dep: DependencySpec): Iterable<T> {
+    const all = this.#byCapability.get(dep.capability);
+    if (all === undefined) return NO_TOOLS;
+    let narrowest: Set<T> = all;
+    for (const tag of dep.tags ?? []) {
+      if (typeof tag !== 'string' || tag === '' || tag[0] === '+' || tag[0] === '-') continue;
+      const tagged = this.#byCapabilityTag.get(dep.capability)?.get(tag);
+      if (tagged === undefined) return NO_TOOLS;
+      if (tagged.size < narrowest.size) narrowest = tagged;
+    }
+    return narrowest;
+  }
+
   /** Resolves one dependency against the indexed providers of its capability. */
   resolve(dep: DependencySpec, consumerAgentId: string, options: ResolveOptions<T> = {}): T | undefined {
-    return resolveDependency(dep, this.candidates(dep.capability), consumerAgentId, options);
+    return resolveDependency(dep, this.candidatesFor(dep), consumerAgentId, options);
   }
 
   hasAgent(agentId: string): boolean {

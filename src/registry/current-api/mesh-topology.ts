@@ -141,6 +141,32 @@ function sortedByKey<V>(entries: Map<string, V>): Record<string, V> {
   return Object.fromEntries([...entries].sort(([a], [b]) => compareCodePoints(a, b)));
 }
 
+/** Entries a memo keeps before it starts over (a bound, not a working set: bases change often). */
+const MEMO_LIMIT = 50_000;
+
+/** Resolutions and traces by their basis (MeshTopology.basisOf); stale bases are never asked again. */
+class ResolutionMemo {
+  readonly #resolutions = new Map<string, DependencyResolution>();
+  readonly #traces = new Map<string, AuditTrace>();
+
+  resolution(basis: string, compute: () => DependencyResolution): DependencyResolution {
+    return remembered(this.#resolutions, basis, compute);
+  }
+
+  trace(basis: string, compute: () => AuditTrace): AuditTrace {
+    return remembered(this.#traces, basis, compute);
+  }
+}
+
+function remembered<V>(memo: Map<string, V>, key: string, compute: () => V): V {
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  const value = compute();
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
 /**
  * Who provides what, kept in step with the store (its own writes and other replicas'), so a
  * dependency is resolved among the providers of its capability only. Legacy capabilities and
@@ -149,8 +175,9 @@ function sortedByKey<V>(entries: Map<string, V>): Record<string, V> {
 export class MeshTopology {
   private readonly index = new CapabilityIndex<MeshTool>();
   /** Which providers are available (their required chains resolve); cleared on every change. */
-  private readonly availability = new ProviderAvailability<MeshTool>((capability) =>
-    this.index.candidates(capability),
+  private readonly availability = new ProviderAvailability<MeshTool>(
+    (capability) => this.index.candidates(capability),
+    (dep) => this.index.candidatesFor(dep),
   );
   /** Every agent's required edges, for refusing a registration that closes a cycle. */
   private readonly requiredEdges = new RequiredEdgeGraph();
@@ -162,6 +189,14 @@ export class MeshTopology {
   private availabilityGeneration = 0;
   /** The last trace of each dependency position, and what it was computed from. */
   private readonly traces = new Map<string, { basis: string; trace: AuditTrace }>();
+  /**
+   * Resolutions and traces by what they are computed from (the spec, its capability's providers
+   * and, where they matter, the availability verdicts), shared by every position that asks the
+   * same: a heartbeat repeating one dependency 1,000 times resolves and traces it once.
+   */
+  private readonly memo = new ResolutionMemo();
+  /** Per capability: whether a provider has required dependencies, as of the capability's version. */
+  private readonly requiringProviders = new Map<string, { version: number; has: boolean }>();
   /** When this process last saw an agent disappear (deletions carry no time of their own). */
   private lastRemovalAt = 0;
   /** The tools LLMs may be given as the index stands; dropped on every change. */
@@ -241,6 +276,28 @@ export class MeshTopology {
     return tool === undefined ? '' : this.availability.unavailableReason(tool);
   }
 
+  /**
+   * What a resolution or trace of `spec` is computed from: the spec, the version of its
+   * capability's providers and, when one of them has required dependencies, the availability
+   * verdicts' generation.
+   */
+  private basisOf(spec: DependencySpec): string {
+    const version = this.index.versionOf(spec.capability);
+    let known = this.requiringProviders.get(spec.capability);
+    if (known?.version !== version) {
+      let has = false;
+      for (const tool of this.index.candidates(spec.capability)) {
+        if (tool.requiredDependencies.length > 0) {
+          has = true;
+          break;
+        }
+      }
+      known = { version, has };
+      this.requiringProviders.set(spec.capability, known);
+    }
+    return JSON.stringify([spec, version, known.has ? this.availabilityGeneration : -1]);
+  }
+
   /** `dependencies_resolved` for the agent: one entry per declared dependency, in order. */
   resolveFor(agent: AgentRecord): Record<string, DependencyResolution[]> {
     const resolved = new Map<string, DependencyResolution[]>();
@@ -251,7 +308,10 @@ export class MeshTopology {
         cap.functionName,
         deps.map((dep) => {
           const spec = dependencySpec(dep);
-          return toResolution(this.availability.resolve(spec, agent.id), spec);
+          // The consumer does not matter (upstream excludes neither it nor other namespaces).
+          return this.memo.resolution(this.basisOf(spec), () =>
+            toResolution(this.availability.resolve(spec, agent.id), spec),
+          );
         }),
       );
     }
@@ -264,42 +324,48 @@ export class MeshTopology {
    * resolution as {@link resolveFor}, stage by stage, for the `dependency_*` events.
    */
   tracesFor(agent: AgentRecord): { functionName: string; depIndex: number; trace: AuditTrace }[] {
-    const traces: { functionName: string; depIndex: number; trace: AuditTrace }[] = [];
-    const options = {
-      unavailableReason: (tool: MeshTool) => this.availability.unavailableReason(tool) || undefined,
-      statusOf: (tool: MeshTool) => this.store.getAgent(tool.agentId)?.status ?? 'unknown',
-    };
+    return this.dependencyPositions(agent).map((position) => ({
+      ...position,
+      trace: this.traceOf(agent, position),
+    }));
+  }
+
+  /** The agent's dependency positions (function, index in its `dependencies`), in order. */
+  dependencyPositions(agent: AgentRecord): { functionName: string; depIndex: number }[] {
+    const positions: { functionName: string; depIndex: number }[] = [];
     for (const cap of agent.capabilities) {
       const { functionName } = cap;
       if (!cap.dependencies || functionName === undefined) continue;
-      for (const [depIndex, dep] of cap.dependencies.entries()) {
-        const spec = dependencySpec(dep);
-        // A trace depends on the spec, the providers of its capability and, when one of them has
-        // required dependencies, on the availability verdicts: kept until one of those changes,
-        // so a consumer's repeated full heartbeats do not trace the same resolution again.
-        const candidates = this.index.candidates(spec.capability);
-        let dependsOnAvailability = false;
-        for (const tool of candidates) {
-          if (tool.requiredDependencies.length > 0) {
-            dependsOnAvailability = true;
-            break;
-          }
-        }
-        const basis = JSON.stringify([
-          spec,
-          this.index.versionOf(spec.capability),
-          dependsOnAvailability ? this.availabilityGeneration : -1,
-        ]);
-        const key = `${JSON.stringify(agent.id)},${JSON.stringify([functionName, depIndex])}`;
-        let known = this.traces.get(key);
-        if (known?.basis !== basis) {
-          known = { basis, trace: traceResolution(agent.id, depIndex, spec, candidates, options).trace };
-          this.traces.set(key, known);
-        }
-        traces.push({ functionName, depIndex, trace: known.trace });
-      }
+      for (const depIndex of cap.dependencies.keys()) positions.push({ functionName, depIndex });
     }
-    return traces;
+    return positions;
+  }
+
+  /** The audit trace of one dependency position of the agent ({@link tracesFor}). */
+  traceOf(agent: AgentRecord, position: { functionName: string; depIndex: number }): AuditTrace {
+    const { functionName, depIndex } = position;
+    const cap = agent.capabilities.find((c) => c.functionName === functionName);
+    const dep = cap?.dependencies?.[depIndex];
+    const spec = dep === undefined ? { capability: '' } : dependencySpec(dep);
+    // A trace depends on the spec, the providers of its capability and, when one of them has
+    // required dependencies, on the availability verdicts: kept until one of those changes,
+    // so a consumer's repeated full heartbeats do not trace the same resolution again.
+    const basis = this.basisOf(spec);
+    const key = `${JSON.stringify(agent.id)},${JSON.stringify([functionName, depIndex])}`;
+    let known = this.traces.get(key);
+    if (known?.basis !== basis) {
+      const shared = this.memo.trace(basis, () => {
+        const options = {
+          unavailableReason: (tool: MeshTool) => this.availability.unavailableReason(tool) || undefined,
+          statusOf: (tool: MeshTool) => this.store.getAgent(tool.agentId)?.status ?? 'unknown',
+        };
+        return traceResolution(agent.id, depIndex, spec, this.index.candidates(spec.capability), options)
+          .trace;
+      });
+      known = { basis, trace: { ...shared, consumer: agent.id, dep_index: depIndex } };
+      this.traces.set(key, known);
+    }
+    return known.trace;
   }
 
   private offeredTools(): OfferedTools {

@@ -25,6 +25,9 @@ function isTrace(data: unknown): data is AuditTrace {
   return typeof data === 'object' && data !== null && Array.isArray((data as AuditTrace).stages);
 }
 
+/** The histories read from the log for one heartbeat, per agent and function ({@link ResolutionAudit.eventsFor}). */
+export type HistoryLoads = Map<string, Promise<Map<number, AuditHistory>>>;
+
 export class ResolutionAudit {
   readonly #history = new Map<string, AuditHistory>();
   /** The trace each position was last judged on (forgotten with its history). */
@@ -37,11 +40,12 @@ export class ResolutionAudit {
     agent: AgentRecord,
     traces: readonly { functionName: string; depIndex: number; trace: AuditTrace }[],
     at: Micros,
+    loads: HistoryLoads = new Map(),
   ): Promise<MeshEvent[]> {
     const events: MeshEvent[] = [];
     for (const { functionName, depIndex, trace } of traces) {
       const key = JSON.stringify([agent.id, functionName, depIndex]);
-      const history = this.#history.get(key) ?? (await this.load(agent.id, functionName, depIndex));
+      const history = this.#history.get(key) ?? (await this.load(loads, agent.id, functionName, depIndex));
       // The very trace judged last time (the topology keeps it while nothing it depends on
       // changed): the same verdict, and nothing to log again.
       if (this.#judged.get(key) === trace) continue;
@@ -76,18 +80,46 @@ export class ResolutionAudit {
     }
   }
 
-  private async load(agentId: string, functionName: string, depIndex: number): Promise<AuditHistory> {
-    const history: AuditHistory = { priorChosen: '' };
+  /**
+   * A position's history from the function's recent events, read once per function for all its
+   * positions (`loads`, kept by the caller for one heartbeat: an agent with hundreds of
+   * dependencies reads the log once, not once per position).
+   */
+  private async load(
+    loads: HistoryLoads,
+    agentId: string,
+    functionName: string,
+    depIndex: number,
+  ): Promise<AuditHistory> {
+    const loadKey = JSON.stringify([agentId, functionName]);
+    let byPosition = loads.get(loadKey);
+    if (byPosition === undefined) {
+      byPosition = this.readHistories(agentId, functionName);
+      loads.set(loadKey, byPosition);
+    }
+    const found = (await byPosition).get(depIndex);
+    return found === undefined ? { priorChosen: '' } : { ...found };
+  }
+
+  private async readHistories(agentId: string, functionName: string): Promise<Map<number, AuditHistory>> {
+    const histories = new Map<number, AuditHistory>();
+    const settled = new Set<number>();
     const recent = await this.store.listEvents({ agentId, functionName, limit: HISTORY_LOOKUP });
     for (const event of recent) {
       if (event.type !== 'dependency_resolved' && event.type !== 'dependency_unresolved') continue;
-      if (!isTrace(event.data) || event.data.dep_index !== depIndex) continue;
+      if (!isTrace(event.data) || settled.has(event.data.dep_index)) continue;
+      const depIndex = event.data.dep_index;
+      let history = histories.get(depIndex);
+      if (history === undefined) {
+        history = { priorChosen: '' };
+        histories.set(depIndex, history);
+      }
       history.last ??= { type: event.type, fingerprint: traceFingerprint(event.data) };
       if (event.type === 'dependency_resolved' && event.data.chosen !== undefined) {
         history.priorChosen = event.data.chosen.agent_id;
-        break;
+        settled.add(depIndex);
       }
     }
-    return history;
+    return histories;
   }
 }

@@ -160,3 +160,47 @@ describe('CapabilityIndex', () => {
     expect(index.resolve(gpuOnTwo, 'consumer-0001')?.agentId).toBe('weather-0469');
   });
 });
+
+describe('CapabilityIndex.candidatesFor', () => {
+  const index = new CapabilityIndex();
+  for (let i = 0; i < 200; i += 1) {
+    index.upsertAgent(`p${String(i).padStart(3, '0')}`, [
+      tool(`p${String(i).padStart(3, '0')}`, 'svc', {
+        tags: ['all', `t${i % 20}`, `u${i % 2}`],
+        version: `1.${i}.0`,
+      }),
+    ]);
+  }
+
+  it('narrows to the providers with the rarest required tag, in index order', () => {
+    const narrowed = [...index.candidatesFor({ capability: 'svc', tags: ['all', 'u1', 't3'] })];
+    expect(narrowed).toHaveLength(10);
+    expect(ids(narrowed)).toEqual(
+      ids(index.candidates('svc')).filter((id) => Number(id.slice(1, 4)) % 20 === 3),
+    );
+  });
+
+  it('does not narrow on preferred, excluded or grouped tags, and gives nothing for an unknown required tag', () => {
+    for (const tags of [['+t3'], ['-t3'], [['t3', 't4']], [], ['']]) {
+      expect([...index.candidatesFor({ capability: 'svc', tags })], JSON.stringify(tags)).toHaveLength(200);
+    }
+    expect([...index.candidatesFor({ capability: 'svc', tags: ['nobody'] })]).toEqual([]);
+    expect([...index.candidatesFor({ capability: 'other' })]).toEqual([]);
+  });
+
+  it('resolves as resolving among every provider does, and forgets removed providers', () => {
+    const specs: DependencySpec[] = [
+      { capability: 'svc', tags: ['t7', '+u0'] },
+      { capability: 'svc', tags: ['u1', '-t1'], version: '<1.50.0' },
+      { capability: 'svc', tags: ['t5', 'u0'] },
+      { capability: 'svc', tags: [['t5', 't6'], 'all'] },
+    ];
+    for (const spec of specs) {
+      const all = resolveDependency(spec, index.candidates('svc'), 'c');
+      expect(index.resolve(spec, 'c')?.agentId, JSON.stringify(spec)).toBe(all?.agentId);
+    }
+    index.removeAgent('p187');
+    expect(ids(index.candidatesFor({ capability: 'svc', tags: ['t7'] }))).not.toContain('p187:fn_svc');
+    expect([...index.candidatesFor({ capability: 'svc', tags: ['t7'] })]).toHaveLength(9);
+  });
+});

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AgentRecord } from '../../../mesh/agent.js';
 import { registrationEvents } from '../../../mesh/events.js';
+import type { AuditTrace } from '../../../mesh/resolution/resolution-trace.js';
 import { isoNanosZ, nowMicros } from '../../../shared/clock.js';
 import { AgentIdParams, DetailReply, ValidationErrorReply } from '../../http/common-schemas.js';
 import { persistOrFail } from '../../http/persist-or-fail.js';
@@ -15,6 +16,7 @@ import { agentFromHeartbeat } from '../agent-from-heartbeat.js';
 import { useHeartbeatErrors } from '../invalid-heartbeat.js';
 import { KnownSchemaHashes } from '../known-schema-hashes.js';
 import { PendingJobCounts } from '../pending-jobs.js';
+import type { HistoryLoads } from '../resolution-audit.js';
 import {
   CURRENT_HEARTBEAT_KEY,
   CurrentErrorReply,
@@ -36,14 +38,37 @@ function surfacesOf(agent: AgentRecord, sent: unknown[] | null | undefined, pref
 }
 
 /**
+ * How long the audit of one heartbeat runs before other requests get their turn, and how many
+ * positions it logs at most in one turn (an event of a dependency with 1,000 providers takes a
+ * few milliseconds to judge and write).
+ */
+const AUDIT_SLICE_MS = 5;
+const AUDIT_SLICE_POSITIONS = 4;
+
+/**
  * Logs the resolution audit of a full heartbeat (`dependency_*` events, resolution-audit.ts). Its
- * failure does not fail the heartbeat, whose registration is already stored.
+ * failure does not fail the heartbeat, whose registration is already stored. An agent with many
+ * dependencies among many providers is traced and logged in slices of a few milliseconds, other
+ * requests served in between.
  */
 async function logResolutions(app: FastifyInstance, log: FastifyBaseLogger, agent: AgentRecord, now: number) {
   try {
-    const traces = app.topology.tracesFor(agent);
-    if (traces.length === 0) return;
-    await app.store.appendEvents(await app.resolutionAudit.eventsFor(agent, traces, now));
+    const loads: HistoryLoads = new Map();
+    let traces: { functionName: string; depIndex: number; trace: AuditTrace }[] = [];
+    const flush = async () => {
+      const events = await app.resolutionAudit.eventsFor(agent, traces, now, loads);
+      traces = [];
+      if (events.length > 0) await app.store.appendEvents(events);
+    };
+    let sliceStart = performance.now();
+    for (const position of app.topology.dependencyPositions(agent)) {
+      traces.push({ ...position, trace: app.topology.traceOf(agent, position) });
+      if (traces.length < AUDIT_SLICE_POSITIONS && performance.now() - sliceStart < AUDIT_SLICE_MS) continue;
+      await flush();
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+    if (traces.length > 0) await flush();
   } catch (error) {
     log.error({ err: error }, 'resolution audit not logged');
   }

@@ -1,0 +1,88 @@
+/**
+ * One heartbeat with 1,000 dependencies against 1,000 providers of one capability must not hold
+ * the registry: other requests are answered while it is processed, and listings after it do not
+ * recompute every resolution. (Not a benchmark: the bound is generous, a stall of about 1.5 s was
+ * what it catches.)
+ */
+import { describe, expect, it } from 'vitest';
+import { heartbeatBody } from '../helpers/heartbeat-body.js';
+import { postJson, send } from '../helpers/http-request.js';
+import { startRegistry } from '../helpers/registry-app.js';
+
+const PROVIDERS = 1000;
+const DEPENDENCIES = 1000;
+/** What a light request may wait, generously: far below the stall this test catches. */
+const STALL_BOUND_MS = 250;
+
+const provider = (i: number) =>
+  heartbeatBody(`provider${i}-abc12345`, {
+    tools: [
+      {
+        function_name: 'serve',
+        capability: 'svc',
+        version: `1.${i % 50}.0`,
+        tags: ['common', `t${i % 100}`, `p${i % 7}`],
+      },
+    ],
+  });
+
+const consumer = heartbeatBody('consumer-abc12345', {
+  tools: [0, 1, 2, 3].map((t) => ({
+    function_name: `use${t}`,
+    capability: `use${t}`,
+    dependencies: Array.from({ length: DEPENDENCIES / 4 }, (_, j) => {
+      const i = t * (DEPENDENCIES / 4) + j;
+      // 50 distinct specs, each asked 20 times: a tag that narrows, a preference, a constraint.
+      return { capability: 'svc', tags: [`t${i % 50}`, `+p${i % 5}`], version: `>=1.${i % 10}.0` };
+    }),
+  })),
+});
+
+/** Sends light requests one after another until `until` settles; the slowest answer's time. */
+async function slowestLightAnswer(baseUrl: string, until: Promise<unknown>): Promise<number> {
+  let isDone = false;
+  void until.finally(() => {
+    isDone = true;
+  });
+  let slowest = 0;
+  while (!isDone) {
+    const started = performance.now();
+    const res = await send(baseUrl, { path: '/health' });
+    expect(res.status).toBe(200);
+    slowest = Math.max(slowest, performance.now() - started);
+  }
+  return slowest;
+}
+
+describe("the resolver's cost", () => {
+  it('a heartbeat with 1,000 dependencies among 1,000 providers leaves other requests answered, and the listing after it too', async () => {
+    await using registry = await startRegistry({ env: { HEALTH_CHECK_INTERVAL: '3600' } });
+    for (let i = 0; i < PROVIDERS; i += 50) {
+      const batch = Array.from({ length: 50 }, (_, k) =>
+        postJson(registry.baseUrl, '/heartbeat', provider(i + k)),
+      );
+      for (const res of await Promise.all(batch)) expect(res.status).toBe(200);
+    }
+    for (let round = 0; round < 3; round += 1) {
+      // A version changes each round, so the heartbeat is a real change, not a repeat.
+      const heavy = postJson(registry.baseUrl, '/heartbeat', { ...consumer, version: `1.0.${round}` });
+      const slowest = await slowestLightAnswer(registry.baseUrl, heavy);
+      const answer = await heavy;
+      expect(answer.status).toBe(200);
+      const resolved = JSON.parse(answer.body).dependencies_resolved as Record<string, { status: string }[]>;
+      expect(Object.values(resolved).flat()).toHaveLength(DEPENDENCIES);
+      expect(
+        Object.values(resolved)
+          .flat()
+          .every((r) => r.status === 'available'),
+      ).toBe(true);
+      expect(slowest, `round ${round}`).toBeLessThan(STALL_BOUND_MS);
+      // A provider's heartbeat (a write) then a listing: the listing must not stall either.
+      expect((await postJson(registry.baseUrl, '/heartbeat', provider(round))).status).toBe(200);
+      const listing = send(registry.baseUrl, { path: '/agents' });
+      const slowestDuringListing = await slowestLightAnswer(registry.baseUrl, listing);
+      expect((await listing).status).toBe(200);
+      expect(slowestDuringListing, `listing, round ${round}`).toBeLessThan(STALL_BOUND_MS);
+    }
+  });
+});
