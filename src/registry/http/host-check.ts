@@ -29,14 +29,17 @@ export const hostCheck = appWide<{ config: Readonly<RegistryConfig> }>(
   async (app: FastifyInstance, { config }) => {
     if (!isLoopbackBind(config.host) || config.allowedHosts.includes('*')) return;
     const allowed = new Set([...LOOPBACK_NAMES, ...config.allowedHosts.map(hostName)]);
+    // The `Host` values seen and allowed (agents send one or two): one lookup per request.
+    const allowedHeaders = new Set<string>();
     app.addHook('onRequest', (request, reply, done) => {
       const header = request.headers.host;
-      if (header === undefined) {
+      if (header === undefined || allowedHeaders.has(header)) {
         done();
         return;
       }
       const name = hostName(header);
       if (allowed.has(name) || name.endsWith('.localhost')) {
+        if (allowedHeaders.size < 1024) allowedHeaders.add(header);
         done();
         return;
       }
