@@ -27,24 +27,56 @@ export function sqlitePathOf(url: string): string {
   return resolve(url);
 }
 
-/** Replaces the password of a database URL, for logs and error messages. */
-export function redactDatabaseUrl(url: string): string {
-  return url
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@')
-    .replace(/([?&]password=)[^&]*/i, '$1***');
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** `password=` and `sslpassword=` parameters, up to the next parameter. */
+const PASSWORD_PARAMETER = /([?&](?:ssl)?password=)[^&]*/gi;
+
+/**
+ * The password of the URL's authority as written (percent-encoded or not): what lies between the
+ * first `:` after the scheme and the last `@`. Read without a URL parser, so a password with `@`,
+ * `/`, `?`, `#` or spaces left unencoded is found too.
+ */
+function authorityPassword(url: string): { start: number; end: number } | undefined {
+  const scheme = SCHEME.exec(url);
+  if (scheme === null) return undefined;
+  const at = url.lastIndexOf('@');
+  if (at < scheme[0].length) return undefined;
+  const colon = url.indexOf(':', scheme[0].length);
+  if (colon === -1 || colon > at) return undefined;
+  return { start: colon + 1, end: at };
 }
 
-/** Removes the URL's password (raw or percent-decoded) from a message that might quote it. */
-export function redactSecrets(message: string, url: string): string {
-  let password: string | undefined;
-  try {
-    const parsed = new URL(url);
-    password = parsed.searchParams.get('password') ?? (parsed.password || undefined);
-    if (password !== undefined && !parsed.searchParams.has('password'))
-      password = decodeURIComponent(password);
-  } catch {
-    password = undefined;
+/**
+ * Replaces the password of a database URL, for logs and error messages: in the authority (up to
+ * its last `@`, whatever the password holds, even when no parser accepts the URL) and in
+ * `password`/`sslpassword` parameters.
+ */
+export function redactDatabaseUrl(url: string): string {
+  const password = authorityPassword(url);
+  const shown = password === undefined ? url : `${url.slice(0, password.start)}***${url.slice(password.end)}`;
+  return shown.replace(PASSWORD_PARAMETER, '$1***');
+}
+
+/** Every form in which the URL's passwords might be quoted: as written, decoded, encoded. */
+function passwordsOf(url: string): string[] {
+  const written: string[] = [];
+  const password = authorityPassword(url);
+  if (password !== undefined) written.push(url.slice(password.start, password.end));
+  for (const match of url.matchAll(/[?&](?:ssl)?password=([^&]*)/gi)) written.push(match[1]!);
+  const forms = new Set<string>();
+  for (const text of written) {
+    forms.add(text);
+    try {
+      forms.add(decodeURIComponent(text));
+    } catch {}
+    forms.add(encodeURIComponent(text));
   }
-  const redacted = redactDatabaseUrl(message);
-  return password && password.length > 0 ? redacted.split(password).join('***') : redacted;
+  return [...forms].filter((form) => form.length > 0).sort((a, b) => b.length - a.length);
+}
+
+/** Removes the URL's passwords (as written, percent-decoded or encoded) from a message that might quote them. */
+export function redactSecrets(message: string, url: string): string {
+  let redacted = redactDatabaseUrl(message);
+  for (const password of passwordsOf(url)) redacted = redacted.split(password).join('***');
+  return redacted;
 }

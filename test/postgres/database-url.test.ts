@@ -1,5 +1,7 @@
 import { Client } from 'pg';
 import { describe, expect, inject, it } from 'vitest';
+import { openStore } from '../../src/storage/open-store.js';
+import { agent } from '../helpers/agent-record.js';
 import { postJson } from '../helpers/http-request.js';
 import { spawnRegistry } from '../helpers/registry-process.js';
 import { createPostgresDatabase } from '../helpers/test-database.js';
@@ -30,6 +32,33 @@ describe('DATABASE_URL naming a PostgreSQL database', () => {
       expect(rows).toEqual([{ id: 'via-database-url' }]);
     } finally {
       await client.end();
+    }
+  });
+});
+
+describe('libpq settings in the database URL', () => {
+  it('connects with sslmode=prefer whether or not the server speaks TLS, under the application_name given', async () => {
+    const url = new URL(await createPostgresDatabase(inject('postgresAdminUrl')));
+    url.searchParams.set('sslmode', 'prefer');
+    url.searchParams.set('application_name', 'mesh-probe');
+    const store = await openStore(url.toString());
+    try {
+      await store.upsertAgent(agent('prefer-probe'));
+      expect(store.getAgent('prefer-probe')?.id).toBe('prefer-probe');
+      const probe = new URL(url);
+      probe.search = '';
+      const client = new Client({ connectionString: probe.toString() });
+      await client.connect();
+      try {
+        const { rows } = await client.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'mesh-probe'",
+        );
+        expect(rows[0].n).toBeGreaterThan(0);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await store.close();
     }
   });
 });

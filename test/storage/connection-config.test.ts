@@ -12,7 +12,8 @@ describe('PostgreSQL settings from the database URL', () => {
         user: 'mesh@ops',
         password: 'p:ss/word',
         database: 'mesh_registry',
-        ssl: false,
+        // No sslmode is libpq's prefer: TLS first (database-url-safety.test.ts).
+        ssl: { rejectUnauthorized: false },
       },
     );
   });
@@ -37,7 +38,7 @@ describe('PostgreSQL settings from the database URL', () => {
 
   it.each([
     ['disable', false],
-    ['prefer', false],
+    ['prefer', { rejectUnauthorized: false }],
     ['require', { rejectUnauthorized: false }],
     ['verify-full', { rejectUnauthorized: true, ca: undefined }],
   ])('maps sslmode=%s to the TLS settings of pg', (mode, ssl) => {

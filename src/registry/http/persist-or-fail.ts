@@ -9,7 +9,11 @@ export async function persistOrFail<T>(write: Promise<T>, prefix: string): Promi
     return await write;
   } catch (error) {
     if (error instanceof MeshError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new MeshError('WRITE_FAILED', `${prefix}: ${message}`, { statusCode: 500, cause: error });
+    // The database's message may quote statements and hosts: the log has it (the cause), the
+    // client gets the original's prefix and no more.
+    throw new MeshError('WRITE_FAILED', `${prefix}: the database did not store the change`, {
+      statusCode: 500,
+      cause: error,
+    });
   }
 }

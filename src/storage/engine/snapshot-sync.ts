@@ -86,10 +86,23 @@ export class SnapshotSync {
   }
 }
 
+/**
+ * What a client may learn of why the database cannot be reached: the error's code
+ * (`ECONNREFUSED`, a SQLSTATE), never its message, which names hosts, addresses and statements.
+ * The store's log has the whole error.
+ */
+function publicReason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[A-Z0-9_]{1,32}$/.test(code)) return code;
+  const message = error instanceof Error ? describeError(error) : '';
+  if (/timeout|timed out/i.test(message)) return 'timeout';
+  return 'connection failed';
+}
+
 /** The 503 every request gets while the database cannot be reached. */
 export function databaseUnavailable(error: unknown): MeshError {
   if (error instanceof MeshError && error.code === 'DATABASE_UNAVAILABLE') return error;
-  const reason = describeError(error);
+  const reason = publicReason(error);
   return new MeshError(
     'DATABASE_UNAVAILABLE',
     `Registry database unavailable (${reason}); the registry reconnects by itself, retry shortly`,

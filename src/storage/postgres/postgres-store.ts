@@ -1,4 +1,4 @@
-import { Pool, type PoolClient, type QueryConfig, types } from 'pg';
+import { Client, Pool, type PoolClient, type PoolConfig, type QueryConfig, types } from 'pg';
 import type { Logger } from 'pino';
 import type { AgentColumns, Connection, Dialect, Params, Statement, UpsertedAgent } from '../dialect.js';
 import { statement } from '../dialect.js';
@@ -8,7 +8,7 @@ import { execute, upsertAgentStatement } from '../engine/statements.js';
 import { StoreEngine } from '../engine/store-engine.js';
 import type { Migration } from '../migrations.js';
 import type { RegistryStore } from '../registry-store.js';
-import { poolConfigFromUrl } from './connection-config.js';
+import { type ConnectionPlan, connectionPlanFromUrl } from './connection-config.js';
 import { toStoreError } from './database-errors.js';
 
 export interface PostgresStoreOptions {
@@ -155,6 +155,34 @@ function postgresDialect(pool: Pool): Dialect {
   };
 }
 
+/** A server that turned down the TLS choice of the first try (not one that cannot be reached). */
+function refusedTlsChoice(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : '';
+  return (
+    /does not support SSL/i.test(message) ||
+    /no encryption|SSL off|SSL required|requires SSL/i.test(message) ||
+    (error as { code?: unknown }).code === '28000'
+  );
+}
+
+/**
+ * libpq's `prefer` and `allow`: connects once with the first choice and, when the server turns
+ * down its TLS choice, settles on the other. Any other outcome keeps the first choice (a server
+ * that cannot be reached yet is the outage handling's to wait for).
+ */
+async function chooseTls(plan: ConnectionPlan): Promise<PoolConfig> {
+  if (plan.fallback === undefined) return plan.config;
+  const client = new Client({ ...plan.config, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    return plan.config;
+  } catch (error) {
+    return refusedTlsChoice(error) ? plan.fallback : plan.config;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 /**
  * Connects, migrates (under the advisory lock) and loads every agent. Every write transaction
  * first bumps the revision row, so writers of all replicas take turns there and revisions follow
@@ -163,12 +191,13 @@ function postgresDialect(pool: Pool): Dialect {
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<RegistryStore> {
   const pool = new Pool({
-    ...poolConfigFromUrl(options.url),
+    // The URL's application_name, if any, wins.
+    application_name: 'mcp-mesh-registry',
+    ...(await chooseTls(connectionPlanFromUrl(options.url))),
     max: options.poolSize ?? 10,
     // A query is written at once, before the answers to earlier ones: a batch costs one round trip.
     pipeline: true,
     types: typeParsers,
-    application_name: 'mcp-mesh-registry',
     keepAlive: true,
     // A lost database answers within seconds, never hangs a request.
     connectionTimeoutMillis: 3000,
