@@ -3,7 +3,9 @@
  * (allowed origins only, none by default), nothing a browser sends without a preflight changes
  * state, and a registry bound to loopback answers loopback host names only (DNS rebinding).
  */
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { buildAdminApp } from '../../src/registry/http/admin-app.js';
 import { heartbeatBody } from '../helpers/heartbeat-body.js';
 import { postJson, send } from '../helpers/http-request.js';
 import { startRegistry } from '../helpers/registry-app.js';
@@ -178,5 +180,32 @@ describe('a registry bound to loopback answers loopback host names only', () => 
     await using open = await startRegistry({ host: '0.0.0.0' });
     const any = await send(open.baseUrl, { path: '/agents', headers: { host: 'registry.example.com' } });
     expect(any.status).toBe(200);
+  });
+});
+
+describe('the admin listener', () => {
+  it('is guarded as the main port: foreign Host names and cross-origin writes are refused', async () => {
+    await using registry = await startRegistry({ env: { MCP_MESH_ADMIN_PORT: '1' } });
+    const admin = await buildAdminApp({
+      config: registry.app.config,
+      store: registry.store,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      await admin.listen({ host: '127.0.0.1', port: 0 });
+      const address = admin.server.address();
+      const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      const rebound = await send(base, {
+        method: 'POST',
+        path: '/admin/drain',
+        headers: { host: 'evil.example' },
+      });
+      expect(rebound.status).toBe(400);
+      const page = await send(base, { method: 'POST', path: '/admin/drain', headers: { origin: EVIL } });
+      expect(page.status).toBe(403);
+      expect(await registry.store.isDraining()).toBe(false);
+    } finally {
+      await admin.close();
+    }
   });
 });

@@ -2,7 +2,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { adminRoutes } from '../current-api/routes/admin.js';
 import { replyToInvalidLegacyInput } from '../legacy-api/invalid-input.js';
 import type { AppDeps } from './app.js';
+import { browserGuard } from './browser-guard.js';
+import { applyConnectionLimits } from './connection-limits.js';
+import { cors } from './cors.js';
 import { errorHandling } from './error-handler.js';
+import { hostCheck } from './host-check.js';
 import { RouteTable } from './route-table.js';
 import { validatorCompiler } from './validator-compiler.js';
 
@@ -19,7 +23,12 @@ export async function buildAdminApp({ config, store, logger }: AppDeps): Promise
     bodyLimit: config.bodyLimitBytes,
     forceCloseConnections: 'idle',
   });
+  applyConnectionLimits(app.server, config);
   const routes = RouteTable.install(app);
+  // What guards the main port from web pages guards this one too (browser-guard.ts, host-check.ts).
+  await app.register(hostCheck, { config });
+  await app.register(cors, { config });
+  await app.register(browserGuard, { config });
   app.decorate('store', store);
   app.decorate('config', config);
   await app.register(validatorCompiler);
