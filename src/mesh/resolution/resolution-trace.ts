@@ -237,15 +237,35 @@ function isInteresting(trace: AuditTrace): boolean {
  */
 export function traceFingerprint(trace: AuditTrace): string {
   const { prior_chosen: _prior, ...rest } = trace;
-  return JSON.stringify({
+  const text = JSON.stringify({
     ...rest,
     spec: { ...rest.spec, ...(rest.spec.tags ? { tags: [...rest.spec.tags].sort(compareCodePoints) } : {}) },
-    stages: rest.stages.map((s) => ({
-      ...s,
-      kept: [...s.kept].sort(compareCodePoints),
-      ...(s.evicted ? { evicted: [...s.evicted].sort((a, b) => compareCodePoints(a.id, b.id)) } : {}),
-    })),
+    stages: STAGES_PLACEHOLDER,
   });
+  return text.replace(`"${STAGES_PLACEHOLDER}"`, () => sortedStagesText(rest.stages));
+}
+
+/** Stands for the stages while the rest is written; no trace holds this text. */
+const STAGES_PLACEHOLDER = `stages-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+/**
+ * The sorted stages' text, by stages array: traces shared by many positions (the topology gives
+ * them one stages array) are sorted and written once, not once per position.
+ */
+const stagesTexts = new WeakMap<readonly AuditStage[], string>();
+
+function sortedStagesText(stages: readonly AuditStage[]): string {
+  let text = stagesTexts.get(stages);
+  if (text === undefined) {
+    text = JSON.stringify(
+      stages.map((s) => ({
+        ...s,
+        kept: [...s.kept].sort(compareCodePoints),
+        ...(s.evicted ? { evicted: [...s.evicted].sort((a, b) => compareCodePoints(a.id, b.id)) } : {}),
+      })),
+    );
+    stagesTexts.set(stages, text);
+  }
+  return text;
 }
 
 /** What the log already says about one dependency position (its latest events). */
