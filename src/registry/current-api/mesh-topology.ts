@@ -197,6 +197,8 @@ export class MeshTopology {
   private readonly memo = new ResolutionMemo();
   /** Per capability: whether a provider has required dependencies, as of the capability's version. */
   private readonly requiringProviders = new Map<string, { version: number; has: boolean }>();
+  /** Counts the changes to what views derive from the topology (providers, their health). */
+  private changes = 0;
   /** When this process last saw an agent disappear (deletions carry no time of their own). */
   private lastRemovalAt = 0;
   /** The tools LLMs may be given as the index stands; dropped on every change. */
@@ -214,11 +216,20 @@ export class MeshTopology {
     this.unsubscribe();
   }
 
+  /**
+   * Changes whenever a provider is added, replaced or removed or changes health: what an agent's
+   * view derives from the topology (its resolutions, availability, LLM tools) holds until then.
+   */
+  get changeCount(): number {
+    return this.changes;
+  }
+
   private reindex(id: string): void {
     this.offered = undefined;
     const agent = this.store.getAgent(id);
     if (agent === undefined) {
       if (this.index.removeAgent(id)) {
+        this.changes += 1;
         this.lastRemovalAt = nowMicros();
         this.availability.clear();
         this.availabilityGeneration += 1;
@@ -232,12 +243,14 @@ export class MeshTopology {
     if (this.indexed.get(id) === agent.capabilities) {
       const isHealthy = agent.status === 'healthy';
       if (this.index.toolsOf(id).some((tool) => tool.isHealthy !== isHealthy)) {
+        this.changes += 1;
         this.availability.clear();
         this.availabilityGeneration += 1;
       }
       this.index.setHealthy(id, isHealthy);
       return;
     }
+    this.changes += 1;
     this.index.upsertAgent(id, providerTools(agent));
     this.indexed.set(id, agent.capabilities);
     this.requiredEdges.setAgent(id, requiredEdgesOf(agent.capabilities));

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AgentRecord } from '../../../mesh/agent.js';
 import { LabelSelectorError } from '../../../mesh/matching/label-selector.js';
 import { isoOffset, nowMicros } from '../../../shared/clock.js';
 import { DetailReply, ValidationErrorReply } from '../../http/common-schemas.js';
@@ -15,8 +16,41 @@ import { currentAgentView } from '../views/current-agent-view.js';
  * It lives with the current protocol, which builds on the legacy one, so legacy-api/ imports
  * nothing from current-api/.
  */
+/** A current-protocol agent's rendered view, and what it was rendered from. */
+interface RenderedView {
+  topologyChanges: number;
+  updatedAt: number;
+  lastHeartbeat: number | null;
+  json: string;
+}
+
 export const agentListRoutes: FastifyPluginAsyncTypebox = async (app) => {
   useLegacyErrors(app);
+  /**
+   * Records are immutable but for their liveness times (agent-snapshot.ts): after a write, a
+   * listing renders again only the agents that changed, or all of them when the topology did.
+   */
+  const views = new WeakMap<AgentRecord, RenderedView>();
+  const currentAgentJson = (agent: AgentRecord): string => {
+    const topologyChanges = app.topology.changeCount;
+    const known = views.get(agent);
+    if (
+      known !== undefined &&
+      known.topologyChanges === topologyChanges &&
+      known.updatedAt === agent.updatedAt &&
+      known.lastHeartbeat === agent.lastHeartbeat
+    ) {
+      return known.json;
+    }
+    const json = JSON.stringify(currentAgentView(agent, app.topology));
+    views.set(agent, {
+      topologyChanges,
+      updatedAt: agent.updatedAt,
+      lastHeartbeat: agent.lastHeartbeat,
+      json,
+    });
+    return json;
+  };
   app.get(
     '/agents',
     {
@@ -43,11 +77,7 @@ export const agentListRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const parts: string[] = [];
         for (const agent of app.store.listAgents()) {
           if (!matchesAgentFilter(agent, filter)) continue;
-          parts.push(
-            agent.protocol === 'current'
-              ? JSON.stringify(currentAgentView(agent, app.topology))
-              : legacyAgentJson(agent),
-          );
+          parts.push(agent.protocol === 'current' ? currentAgentJson(agent) : legacyAgentJson(agent));
         }
         listing = `[${parts.join(',')}],"count":${parts.length}`;
         app.agentsCache.set(key, revision, listing);
