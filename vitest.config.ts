@@ -10,6 +10,7 @@ const POSTGRES_SUITES = [
   'test/storage/store-contract.test.ts',
   'test/storage/event-log-contract.test.ts',
   'test/storage/job-store-contract.test.ts',
+  'test/storage/job-claim-plan.test.ts',
   'test/postgres/**/*.test.ts',
 ];
 /**
