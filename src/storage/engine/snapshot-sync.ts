@@ -86,6 +86,17 @@ export class SnapshotSync {
   }
 }
 
+/** What the SQLSTATEs a client is likely to meet here mean, in PostgreSQL's own words. */
+const SQLSTATE_MEANINGS: Readonly<Record<string, string>> = {
+  '57014': 'statement timeout',
+  '57P01': 'admin shutdown',
+  '57P03': 'cannot connect now',
+  '53300': 'too many connections',
+  '08006': 'connection failure',
+  '40001': 'serialization failure',
+  '40P01': 'deadlock detected',
+};
+
 /**
  * What a client may learn of why the database cannot be reached: the error's code
  * (`ECONNREFUSED`, a SQLSTATE), never its message, which names hosts, addresses and statements.
@@ -93,7 +104,10 @@ export class SnapshotSync {
  */
 function publicReason(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^[A-Z0-9_]{1,32}$/.test(code)) return code;
+  if (typeof code === 'string' && /^[A-Z0-9_]{1,32}$/.test(code)) {
+    const meaning = SQLSTATE_MEANINGS[code];
+    return meaning === undefined ? code : `${meaning}, ${code}`;
+  }
   const message = error instanceof Error ? describeError(error) : '';
   if (/timeout|timed out/i.test(message)) return 'timeout';
   return 'connection failed';
