@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { countAgents, registerConsumer, registerProviders } from './lib/agents.ts';
 import { type ChartSeries, latencyChartSvg } from './lib/chart.ts';
-import { canPin, describePinning } from './lib/cpu.ts';
+import { canPin, describePinning, waitForQuietCores } from './lib/cpu.ts';
 import {
   type ClosedJob,
   measureClosed,
@@ -533,6 +533,12 @@ try {
     for (const s of servers) {
       if (wants('scale')) {
         for (const j of scaleJobs(s)) {
+          if (!quick) {
+            const quiet = await waitForQuietCores();
+            log(
+              `scale: cores ${(quiet.busy * 100).toFixed(0)}% busy after waiting ${quiet.waitedSeconds.toFixed(0)} s`,
+            );
+          }
           log(`scale: ${s.spec.label} ${j.workload}, ${opts.scaleRate}/s for ${opts.scaleSeconds} s`);
           const result = await heartbeatLoad(s.url, j, opts.scaleRate, quick ? 0 : 5, opts.scaleSeconds);
           scaleRows.push({ server: s.spec.label, workload: j.workload, agents: opts.scaleAgents, result });
@@ -707,6 +713,8 @@ if (memory.size > 0) {
 if (scaleRows.length > 0) {
   out.push(
     `### Scale: ${fmt(opts.scaleAgents)} agents (registered through the current protocol), heartbeats at a fixed ${fmt(opts.scaleRate)}/s (open loop) for ${opts.scaleSeconds} s`,
+    '',
+    'One server and one heartbeat at a time, each after a 5 s warm-up and after the cores were quiet for a second (under 15% busy, at most 60 s of waiting; the bench log says how long each waited); latency counted from when each request was due.',
     '',
     '| server | heartbeat | offered /s | answered /s | p50 ms | p99 ms | max ms | errors |',
     '|---|---|---|---|---|---|---|---|',

@@ -38,3 +38,34 @@ export function cpuSeconds(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
+
+/** Busy and total jiffies of all cores together, from the first line of /proc/stat. */
+function machineJiffies(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((sum, value) => sum + value, 0);
+  // idle and iowait are fields 4 and 5.
+  return { busy: total - fields[3]! - fields[4]!, total };
+}
+
+/**
+ * Waits until the machine's cores are quiet: a whole second in which they were less than
+ * `maxBusy` busy together, up to `timeoutMs`. Resolves to the seconds waited and the last
+ * busy share. Between open-loop runs: a server stopped with a backlog can leave its database
+ * working on it for seconds (the Go registry on PostgreSQL did for about 15 s), which the next
+ * server's p99 would otherwise be charged with.
+ */
+export async function waitForQuietCores(
+  maxBusy = 0.15,
+  timeoutMs = 60_000,
+): Promise<{ waitedSeconds: number; busy: number }> {
+  const start = performance.now();
+  let busy = 1;
+  while (performance.now() - start < timeoutMs) {
+    const before = machineJiffies();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const after = machineJiffies();
+    busy = (after.busy - before.busy) / Math.max(1, after.total - before.total);
+    if (busy < maxBusy) break;
+  }
+  return { waitedSeconds: (performance.now() - start) / 1000, busy };
+}
