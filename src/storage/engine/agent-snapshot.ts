@@ -74,6 +74,8 @@ export class AgentSnapshot {
       // (a new seq) since we last saw it: its place changes.
       if (known === undefined ? entry.seq < this.maxSeq : known.seq !== entry.seq) isOutOfOrder = true;
       this.maxSeq = Math.max(this.maxSeq, entry.seq);
+      // Kept, the link would hold the agent's previous record as long as this one.
+      if (entry.heartbeatOf !== undefined) entry.heartbeatOf = undefined;
       this.agents.set(id, entry);
       ids.push(id);
     }
