@@ -4,6 +4,20 @@ import { redactDatabaseUrl } from '../../src/storage/database-url.js';
 import { poolConfigFromUrl } from '../../src/storage/postgres/connection-config.js';
 
 describe('PostgreSQL settings from the database URL', () => {
+  it('reads sslmode itself: no warning from pg-connection-string about its own reading of prefer, require or verify-ca', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      for (const mode of ['prefer', 'require', 'verify-ca', 'verify-full'])
+        poolConfigFromUrl(`postgresql://mesh@db.internal/mesh?sslmode=${mode}`);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((message) => message.includes('sslmode') || message.includes('SSL'))).toEqual([]);
+  });
+
   it('reads host, port, user, password and database, percent-decoded', () => {
     expect(poolConfigFromUrl('postgresql://mesh%40ops:p%3Ass%2Fword@db.internal:6432/mesh_registry')).toEqual(
       {

@@ -100,9 +100,13 @@ export function connectionPlanFromUrl(url: string): ConnectionPlan {
   const port = Number(portText);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw invalid(`Invalid port "${portText}"`, url);
   // The certificate files and libpq's other settings, read as pg-connection-string reads them.
+  // Without sslmode, which is ours to apply (`tlsFor`): given it, pg-connection-string warns that
+  // it reads prefer, require and verify-ca as verify-full, which this code does not do.
+  const withoutMode = new URL(parsed);
+  withoutMode.searchParams.delete('sslmode');
   let libpq: ReturnType<typeof parse>;
   try {
-    libpq = parse(url);
+    libpq = parse(withoutMode.toString());
   } catch (error) {
     throw invalid(`Cannot read the settings (${redactSecrets(describeError(error), url)})`, url);
   }
