@@ -253,6 +253,25 @@ const memory = new Map<string, Map<string, { rss: number; anon: number }>>();
 const scaleRows: { server: string; workload: string; agents: number; result: OpenResult }[] = [];
 const chartSeries: ChartSeries[] = [];
 
+/** Adds one round's measurement to the table cell of `workload` × `server`; returns the cell. */
+function recordCell(
+  workload: string,
+  server: string,
+  r: { rps: number; p50: number; p99: number; busy: number; perCpuSecond: number; errors: number },
+): Cell {
+  const row = throughput.get(workload) ?? new Map<string, Cell>();
+  throughput.set(workload, row);
+  const cell = row.get(server) ?? { rps: [], p50: [], p99: [], busy: [], perCpuSecond: [], errors: 0 };
+  row.set(server, cell);
+  cell.rps.push(r.rps);
+  cell.p50.push(r.p50);
+  cell.p99.push(r.p99);
+  cell.busy.push(r.busy);
+  cell.perCpuSecond.push(r.perCpuSecond);
+  cell.errors += r.errors;
+  return cell;
+}
+
 async function measureRounds(servers: RunningServer[], workloads: Workload[]): Promise<void> {
   workloads = workloads.filter((w) => wants(w.key));
   for (let round = 1; round <= opts.rounds; round++) {
@@ -273,23 +292,7 @@ async function measureRounds(servers: RunningServer[], workloads: Workload[]): P
           },
           opts.warmup,
         );
-        const row = throughput.get(w.key) ?? new Map<string, Cell>();
-        throughput.set(w.key, row);
-        const cell = row.get(s.spec.label) ?? {
-          rps: [],
-          p50: [],
-          p99: [],
-          busy: [],
-          perCpuSecond: [],
-          errors: 0,
-        };
-        row.set(s.spec.label, cell);
-        cell.rps.push(r.rps);
-        cell.p50.push(r.p50);
-        cell.p99.push(r.p99);
-        cell.busy.push(r.busy);
-        cell.perCpuSecond.push(r.perCpuSecond);
-        cell.errors += r.errors;
+        recordCell(w.key, s.spec.label, r);
         log(
           `round ${round} ${w.key} ${s.spec.label}: ${r.rps.toFixed(0)} req/s, p99 ${fmt(r.p99, 1)} ms, server busy ${(r.busy * 100).toFixed(0)}%, ${r.errors} errors`,
         );
@@ -394,24 +397,7 @@ async function measureJobRounds(servers: RunningServer[]): Promise<void> {
         const queuedBefore = queued;
         const r = await measureJobs(s.pid, { ...job, seconds: opts.seconds });
         if (w.kind === 'claims') jobRates.set(s.spec.label, Math.max(r.rps, jobRates.get(s.spec.label) ?? 0));
-        const row = throughput.get(w.key) ?? new Map<string, Cell>();
-        throughput.set(w.key, row);
-        const cell = row.get(s.spec.label) ?? {
-          rps: [],
-          p50: [],
-          p99: [],
-          busy: [],
-          perCpuSecond: [],
-          errors: 0,
-          empty: 0,
-        };
-        row.set(s.spec.label, cell);
-        cell.rps.push(r.rps);
-        cell.p50.push(r.p50);
-        cell.p99.push(r.p99);
-        cell.busy.push(r.busy);
-        cell.perCpuSecond.push(r.perCpuSecond);
-        cell.errors += r.errors;
+        const cell = recordCell(w.key, s.spec.label, r);
         cell.empty = (cell.empty ?? 0) + r.empty;
         log(
           `round ${round} ${w.key} ${s.spec.label}: ${r.rps.toFixed(0)}/s, p99 ${fmt(r.p99, 1)} ms, server busy ${(r.busy * 100).toFixed(0)}%, ${r.errors} errors, ${r.empty} claims answered no job${w.kind === 'claims' ? ` (${queuedBefore} jobs queued at the start)` : ''}`,
