@@ -71,7 +71,10 @@ export function renderChart(valueArgs: readonly string[]): string {
   ]);
 }
 
-/** The text of a file in deploy/kubernetes/: a header that says where it comes from, then the render. */
+/**
+ * The text of a file in deploy/kubernetes/: a header that says where it comes from, then the render
+ * without the `helm test` pod (a hook that only `helm test` creates).
+ */
 export function renderManifest(name: string): string {
   const values = MANIFEST_VARIANTS[name];
   if (!values) throw new Error(`no manifest variant ${name}`);
@@ -80,5 +83,5 @@ export function renderManifest(name: string): string {
     `# edit the chart, not this file. Values: ${values.filter((arg) => arg !== '--set').join(' ') || 'the defaults'}.`,
     '# kubectl create namespace mcp-mesh && kubectl apply --namespace mcp-mesh -f <this file>',
   ].join('\n');
-  return `${header}\n${renderChart(values)}`;
+  return `${header}\n${renderChart([...values, '--skip-tests'])}`;
 }
