@@ -182,6 +182,15 @@ export interface RegistryStore {
   /** Subscribes to snapshot changes (own and other processes'); returns an unsubscribe function. */
   onChange(listener: (changedIds: readonly string[]) => void): () => void;
 
+  /**
+   * The database revision the snapshot holds every change up to: the same number on every
+   * process sharing the database (the watch API's index; 0 for an empty database).
+   */
+  readonly index: number;
+
+  /** Subscribes to increases of {@link index}; returns an unsubscribe function. */
+  onIndexChange(listener: (index: number) => void): () => void;
+
   /** Flushes pending writes and closes the database. Idempotent. */
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { RegistryConfig } from '../../shared/config.js';
 import type { RegistryStore } from '../../storage/registry-store.js';
+import { IndexWatch } from '../current-api/index-watch.js';
 import { MeshTopology } from '../current-api/mesh-topology.js';
 import { ResolutionAudit } from '../current-api/resolution-audit.js';
 import { HealthMonitor } from '../health-monitor.js';
@@ -16,6 +17,8 @@ declare module 'fastify' {
     capabilitiesCache: ResponseCache;
     healthMonitor: HealthMonitor;
     topology: MeshTopology;
+    /** Blocking queries and event streams wait here for the store's index (the watch API). */
+    indexWatch: IndexWatch;
     resolutionAudit: ResolutionAudit;
     config: Readonly<RegistryConfig>;
   }
@@ -41,6 +44,10 @@ export const registryServices = appWide<RegistryServicesOptions>(
     app.decorate('topology', topology);
     app.decorate('resolutionAudit', new ResolutionAudit(store));
     app.addHook('onClose', async () => topology.close());
+    const indexWatch = new IndexWatch(store);
+    app.decorate('indexWatch', indexWatch);
+    // Closing answers every blocking query at once and ends every event stream.
+    app.addHook('preClose', async () => indexWatch.close());
     app.decorate('counters', new RegistryCounters());
     app.decorate('agentsCache', new ResponseCache());
     app.decorate('capabilitiesCache', new ResponseCache());

@@ -98,6 +98,7 @@ export class StoreEngine implements RegistryStore {
   private readonly syncer: SnapshotSync;
   /** Every change up to this database revision is in the snapshot (-1: nothing loaded yet). */
   private syncedRevision = -1;
+  private readonly indexListeners = new Set<(index: number) => void>();
   private isClosed = false;
   private readonly jobSql: JobStatements;
 
@@ -311,6 +312,22 @@ export class StoreEngine implements RegistryStore {
     return this.snapshot.onChange(listener);
   }
 
+  get index(): number {
+    return Math.max(this.syncedRevision, 0);
+  }
+
+  onIndexChange(listener: (index: number) => void): () => void {
+    this.indexListeners.add(listener);
+    return () => this.indexListeners.delete(listener);
+  }
+
+  /** Moves `syncedRevision` up to `revision` and tells the index's listeners. */
+  private advanceSyncedRevision(revision: number): void {
+    if (revision <= this.syncedRevision) return;
+    this.syncedRevision = revision;
+    for (const listener of this.indexListeners) listener(revision);
+  }
+
   async claimHealthSweep(minGapMicros: number): Promise<boolean> {
     const params = { now: Date.now() * 1000, gap: Math.round(minGapMicros) };
     return (await drive(rows(this.dialect.connection, this.dialect.claimSweep, params))).length > 0;
@@ -356,7 +373,7 @@ export class StoreEngine implements RegistryStore {
     // Writers take turns on the revision row, so nobody else committed in between when ours
     // directly follows the last one we pulled; otherwise the next pull fetches the gap.
     const { revision } = written.batch;
-    if (revision === this.syncedRevision + 1) this.syncedRevision = revision;
+    if (revision === this.syncedRevision + 1) this.advanceSyncedRevision(revision);
     for (const answer of written.answers) answer();
   }
 
@@ -462,8 +479,8 @@ export class StoreEngine implements RegistryStore {
     if (state.revision <= this.syncedRevision) return;
     const pulled = yield* this.dialect.lend((tx) => this.readChanges(tx));
     this.snapshot.apply(pulled.changed.map(storedAgent), pulled.deleted.map(storedDeletion));
-    this.syncedRevision = Math.max(this.syncedRevision, pulled.revision);
     this.snapshot.forgetDeletionsUpTo(pulled.revision);
+    this.advanceSyncedRevision(pulled.revision);
   }
 
   /** In one transaction, which sees one consistent state of the database; one round trip. */

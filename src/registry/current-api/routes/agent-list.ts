@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { AgentRecord } from '../../../mesh/agent.js';
 import { LabelSelectorError } from '../../../mesh/matching/label-selector.js';
 import { isoOffset, nowMicros } from '../../../shared/clock.js';
@@ -9,6 +10,7 @@ import { useLegacyErrors } from '../../legacy-api/invalid-input.js';
 import { AgentsQuery, AgentsReply } from '../../legacy-api/schemas/legacy-agents.js';
 import { legacyAgentJson } from '../../legacy-api/views/legacy-agent-view.js';
 import { currentAgentView } from '../views/current-agent-view.js';
+import { INDEX_HEADER, parseWatchQuery, WatchQueryFields } from '../watch-query.js';
 
 /**
  * `GET /agents`, the one listing both protocols share: legacy agents in the legacy shape, agents
@@ -23,6 +25,12 @@ interface RenderedView {
   lastHeartbeat: number | null;
   json: string;
 }
+
+/** The listing's filters, and the watch API's blocking query (`index`, `wait`). */
+const AgentListQuery = Type.Object({ ...AgentsQuery.properties, ...WatchQueryFields });
+
+/** What a blocking query answers while every watch place is taken. */
+const TOO_MANY_WATCHES = '{"detail":"Too many blocking queries and event streams are open; retry shortly"}';
 
 export const agentListRoutes: FastifyPluginAsyncTypebox = async (app) => {
   useLegacyErrors(app);
@@ -57,8 +65,10 @@ export const agentListRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         summary: 'Discover agents (status defaults to healthy)',
         tags: ['agents'],
-        querystring: AgentsQuery,
-        response: { 200: AgentsReply, 400: DetailReply, 422: ValidationErrorReply },
+        description:
+          'With `index`, a blocking query: the answer comes once the registry index (the `X-Mesh-Index` header of every answer) is above it, or when `wait` runs out, whichever is first.',
+        querystring: AgentListQuery,
+        response: { 200: AgentsReply, 400: DetailReply, 422: ValidationErrorReply, 429: DetailReply },
       },
     },
     async (request, reply) => {
@@ -70,6 +80,26 @@ export const agentListRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (error instanceof LabelSelectorError) return sendJson(reply, 400, { detail: error.message });
         throw error;
       }
+      const watch = parseWatchQuery(request.query);
+      if (watch.index !== undefined && app.indexWatch.index <= watch.index) {
+        if (!app.indexWatch.enter()) {
+          reply.header('retry-after', '1');
+          return sendJsonText(reply, 429, TOO_MANY_WATCHES);
+        }
+        // The caller leaving (its connection closing before the answer) ends the wait.
+        const left = new AbortController();
+        const onClose = () => left.abort();
+        reply.raw.once('close', onClose);
+        try {
+          await app.indexWatch.waitAbove(watch.index, watch.waitMs, left.signal);
+        } finally {
+          reply.raw.off('close', onClose);
+          app.indexWatch.leave();
+        }
+        // Still at most 1 s behind the database after the wait (or a 503 when it is gone).
+        await app.store.ensureFresh();
+      }
+      reply.header(INDEX_HEADER, String(app.indexWatch.index));
       const key = agentFilterKey(filter);
       const revision = app.store.revision;
       let listing = app.agentsCache.get(key, revision);
