@@ -40,7 +40,19 @@ export function nextStatus(
   currentTimeoutSeconds: number,
 ): AgentStatus | undefined {
   if (agent.lastHeartbeat === null) return undefined;
-  const age = (now - agent.lastHeartbeat) / 1e6;
+  return statusForAge(agent, (now - agent.lastHeartbeat) / 1e6, currentTimeoutSeconds);
+}
+
+/**
+ * {@link nextStatus} for an agent whose heartbeat is `age` seconds old as the health monitor
+ * judges it (its own clock, without the time it could not record heartbeats: heartbeat-watch.ts).
+ */
+export function statusForAge(
+  agent: AgentRecord,
+  age: number,
+  currentTimeoutSeconds: number,
+): AgentStatus | undefined {
+  if (agent.lastHeartbeat === null) return undefined;
   if (agent.protocol === 'current') {
     return agent.status === 'healthy' && age > currentTimeoutSeconds ? 'unhealthy' : undefined;
   }

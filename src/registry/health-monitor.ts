@@ -1,8 +1,11 @@
 import type { Logger } from 'pino';
+import type { AgentRecord } from '../mesh/agent.js';
 import { statusChangeEvent } from '../mesh/events.js';
-import { nextStatus, type StatusChange } from '../mesh/status.js';
+import { type DueAgent, HeartbeatWatch } from '../mesh/heartbeat-watch.js';
+import { type StatusChange, statusForAge } from '../mesh/status.js';
 import { nowMicros } from '../shared/clock.js';
 import type { RegistryStore } from '../storage/registry-store.js';
+import { type ProbeResult, probeEndpoint } from './endpoint-probe.js';
 
 export interface HealthMonitorOptions {
   store: RegistryStore;
@@ -15,26 +18,98 @@ export interface HealthMonitorOptions {
   retentionSeconds: number;
   /** Events the log keeps (the oldest beyond are trimmed each sweep); 0: no cap. */
   eventMaxRows: number;
+  /**
+   * Seconds without a heartbeat before a current-protocol agent's endpoint is checked with a TCP
+   * connection (a refusal marks it unhealthy at once); 0 turns the checks off.
+   */
+  probeAfterSeconds?: number;
+  /** The check itself (the real TCP connection unless a test needs an endpoint's answer fixed). */
+  probe?: (endpoint: string) => Promise<ProbeResult>;
 }
 
+/** How often the monitor checks that its own process was not paused. */
+const PAUSE_TICK_MS = 500;
+/** A gap this long between those checks means the process could not record heartbeats. */
+const PAUSE_MS = 3000;
+/** How long a probe's connection may take before it counts as no answer. */
+const PROBE_TIMEOUT_MS = 2000;
+/** The most a heartbeat another replica wrote counts as old when first seen (a pull's delay). */
+const MAX_CREDIT_MICROS = 1_000_000;
+/** Retry of a due check the database did not let through. */
+const RETRY_MS = 1000;
+
 /**
- * The periodic health sweep. Every replica ticks, but only the one that claims the period in the
- * database sweeps ({@link RegistryStore.claimHealthSweep}), from a snapshot it has just synced.
- * Its changes are conditional updates (applied only while the agent still has the status and
- * heartbeat the sweep saw), so even two sweeps that overlap agree, and a heartbeat that lands
- * during a sweep always wins.
+ * The liveness judgment, in two parts.
+ *
+ * Current-protocol agents are judged when they fall due ({@link HeartbeatWatch}: deadlines kept in
+ * order, one timer for the earliest): when an agent's heartbeat is `probeAfterSeconds` late, a TCP
+ * connection to its endpoint; refused means the process is gone, and the agent is unhealthy now
+ * (unless a probe already decided so within the last timeout: a flapping agent waits for its
+ * timeout); anything else waits for the timeout, when it is unhealthy. Its consumers learn at
+ * their next `HEAD` (202). Every replica watches; the first change to reach the database applies.
+ *
+ * The periodic health sweep does the rest (legacy agents' thresholds, purges, jobs, and any
+ * current agent the watch missed). Every replica ticks, but only the one that claims the period in
+ * the database sweeps ({@link RegistryStore.claimHealthSweep}), from a snapshot it has just synced.
+ *
+ * Every change is a conditional update (applied only while the agent still has the status and
+ * heartbeat that were judged), so overlapping judgments agree, and a heartbeat that lands during
+ * one always wins. Ages are the watch's: this process's own clock, with the time the registry could
+ * not record heartbeats (database away, process paused) not counted.
  */
 export class HealthMonitor {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly log: Logger;
+  private readonly watch: HeartbeatWatch;
+  private readonly timeoutMicros: number;
+  private dueTimer: NodeJS.Timeout | undefined;
+  private dueAt: number | undefined;
+  private dueRun: Promise<void> | undefined;
+  private pauseTimer: NodeJS.Timeout | undefined;
+  private lastTick = performance.now();
+  private isDatabaseAway = false;
+  private isStopped = false;
+  private readonly unsubscribe: () => void;
+  private readonly probe: (endpoint: string) => Promise<ProbeResult>;
 
   constructor(private readonly options: HealthMonitorOptions) {
     this.log = options.logger.child({ module: 'health-monitor' });
+    this.timeoutMicros = options.currentTimeoutSeconds * 1e6;
+    this.probe = options.probe ?? ((endpoint) => probeEndpoint(endpoint, PROBE_TIMEOUT_MS));
+    this.watch = new HeartbeatWatch(
+      {
+        timeoutMicros: this.timeoutMicros,
+        probeAfterMicros: (options.probeAfterSeconds ?? 0) * 1e6,
+        maxCreditMicros: MAX_CREDIT_MICROS,
+      },
+      nowMicros(),
+    );
+    for (const agent of options.store.listAgents()) this.noteAgent(agent.id, agent);
+    this.unsubscribe = options.store.onChange((ids) => {
+      for (const id of ids) this.noteAgent(id, options.store.getAgent(id));
+      if (this.dueAt === undefined) this.scheduleDue();
+    });
+  }
+
+  /** Notes an agent's heartbeat; a healthy current-protocol agent is watched for its deadlines. */
+  private noteAgent(id: string, agent: AgentRecord | undefined): void {
+    if (agent === undefined) {
+      this.watch.forget(id);
+      return;
+    }
+    if (agent.lastHeartbeat === null) return;
+    const isWatched = agent.protocol === 'current' && agent.status === 'healthy';
+    this.watch.observe(id, agent.lastHeartbeat, nowMicros(), isWatched);
   }
 
   start(): void {
     if (this.timer) return;
+    this.isStopped = false;
+    this.lastTick = performance.now();
+    this.pauseTimer = setInterval(() => this.noticePause(), PAUSE_TICK_MS);
+    this.pauseTimer.unref();
+    this.scheduleDue();
     this.timer = setInterval(() => {
       if (!this.running) {
         this.running = this.tick().then(
@@ -50,19 +125,141 @@ export class HealthMonitor {
   }
 
   async stop(): Promise<void> {
+    this.isStopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.pauseTimer) clearInterval(this.pauseTimer);
+    if (this.dueTimer) clearTimeout(this.dueTimer);
     this.timer = undefined;
+    this.pauseTimer = undefined;
+    this.dueTimer = undefined;
+    this.dueAt = undefined;
+    this.unsubscribe();
     await this.running;
+    await this.dueRun;
+  }
+
+  /**
+   * A gap between ticks means this process could not record heartbeats (paused, or stalled):
+   * every agent gets a fresh timeout from now.
+   */
+  private noticePause(): void {
+    const now = performance.now();
+    const gap = now - this.lastTick;
+    this.lastTick = now;
+    if (gap < PAUSE_MS) return;
+    this.watch.restartGrace(nowMicros());
+    this.log.warn(
+      { pausedSeconds: Math.round(gap / 100) / 10 },
+      'the registry could not run for a while; every agent gets a fresh timeout from now',
+    );
+  }
+
+  /** The database is reachable again after it was not: the time it was away does not count. */
+  private noticeDatabase(isReachable: boolean): void {
+    if (isReachable && this.isDatabaseAway) {
+      this.watch.restartGrace(nowMicros());
+      this.log.info('database reachable again; every agent gets a fresh timeout from now');
+    }
+    this.isDatabaseAway = !isReachable;
+  }
+
+  /** One timer, for the earliest agent due. */
+  private scheduleDue(delayMs?: number): void {
+    if (this.isStopped || this.timer === undefined) return;
+    const dueAt = this.watch.nextDueAt();
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.dueTimer = undefined;
+    this.dueAt = undefined;
+    if (dueAt === undefined && delayMs === undefined) return;
+    const wait = delayMs ?? Math.max(0, (dueAt! - nowMicros()) / 1000);
+    this.dueAt = dueAt ?? nowMicros() + wait * 1000;
+    this.dueTimer = setTimeout(() => {
+      this.dueTimer = undefined;
+      if (this.dueRun) return;
+      this.dueRun = this.runDue().finally(() => {
+        this.dueRun = undefined;
+      });
+    }, Math.ceil(wait) + 1);
+    this.dueTimer.unref();
+  }
+
+  /** Probes and judges every agent due now, then waits for the next. */
+  private async runDue(): Promise<void> {
+    this.noticePause();
+    const now = nowMicros();
+    const due = this.watch.takeDue(now);
+    let retry: number | undefined;
+    if (due.length > 0) {
+      try {
+        // Judged from the database as it is now (other replicas' heartbeats included).
+        await this.options.store.ensureFresh();
+        this.noticeDatabase(true);
+        await this.judgeDue(due);
+      } catch (error) {
+        // Nothing can be recorded: the agents are judged again once the database is back.
+        this.noticeDatabase(false);
+        for (const { id } of due) this.watch.requeue(id);
+        this.log.debug({ err: error }, 'due agents not judged: database unavailable');
+        retry = RETRY_MS;
+      }
+    }
+    this.scheduleDue(retry);
+  }
+
+  private async judgeDue(due: readonly DueAgent[]): Promise<void> {
+    const { store } = this.options;
+    const changes: StatusChange[] = [];
+    const quick = new Set<string>();
+    await Promise.all(
+      due.map(async ({ id, heartbeat, kind }) => {
+        const agent = store.getAgent(id);
+        if (
+          agent?.protocol !== 'current' ||
+          agent.status !== 'healthy' ||
+          agent.lastHeartbeat !== heartbeat
+        ) {
+          this.noteAgent(id, agent);
+          return;
+        }
+        if (kind === 'probe') {
+          if (!this.watch.mayDecideQuickly(id, nowMicros())) return;
+          if ((await this.probe(agent.endpoint)) !== 'refused') return;
+          quick.add(id);
+        }
+        const at = nowMicros();
+        changes.push({
+          id,
+          fromStatus: agent.status,
+          lastHeartbeat: agent.lastHeartbeat,
+          toStatus: 'unhealthy',
+          at,
+          event: statusChangeEvent(agent, agent.status, 'unhealthy', at),
+        });
+      }),
+    );
+    const applied = await this.applyStatusChanges(changes);
+    for (const change of applied) {
+      if (!quick.has(change.id)) continue;
+      this.watch.noteQuickVerdict(change.id, change.at);
+      this.log.info(
+        { agentId: change.id },
+        'agent endpoint refused a connection after a late heartbeat: marked unhealthy',
+      );
+    }
   }
 
   /** One period: sweeps when this replica wins the period's claim. */
   private async tick(): Promise<void> {
+    this.noticePause();
     try {
       // 90% of the period: one replica's timer drifts a little against the database clock, and
       // must still win every one of its own periods when it is alone.
-      if (!(await this.options.store.claimHealthSweep(this.options.intervalMs * 1000 * 0.9))) return;
+      const isClaimed = await this.options.store.claimHealthSweep(this.options.intervalMs * 1000 * 0.9);
+      this.noticeDatabase(true);
+      if (!isClaimed) return;
       await this.options.store.sync();
     } catch (error) {
+      this.noticeDatabase(false);
       this.log.error({ err: error }, 'Error in health check loop');
       return;
     }
@@ -98,12 +295,16 @@ export class HealthMonitor {
     }
   }
 
-  /** One pass over every agent. Resolves to the changes that were applied. */
-  async sweep(): Promise<StatusChange[]> {
-    const now = nowMicros();
+  /**
+   * One pass over every agent. Resolves to the changes that were applied. `now` may be given to
+   * judge as if that much time had passed (tests).
+   */
+  async sweep(now: number = nowMicros()): Promise<StatusChange[]> {
     const changes: StatusChange[] = [];
     for (const agent of this.options.store.listAgents()) {
-      const toStatus = nextStatus(agent, now, this.options.currentTimeoutSeconds);
+      if (agent.lastHeartbeat === null) continue;
+      const age = this.watch.ageOf(agent.id, agent.lastHeartbeat, now) / 1e6;
+      const toStatus = statusForAge(agent, age, this.options.currentTimeoutSeconds);
       if (toStatus) {
         changes.push({
           id: agent.id,

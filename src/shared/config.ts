@@ -13,6 +13,12 @@ export interface RegistryConfig extends HttpSafetySettings {
   healthCheckIntervalSeconds: number;
   /** Seconds without a heartbeat before a current-protocol agent is unhealthy (`DEFAULT_TIMEOUT_THRESHOLD`). */
   defaultTimeoutThresholdSeconds: number;
+  /**
+   * Seconds without a heartbeat before a current-protocol agent's endpoint is checked with a TCP
+   * connection, a refusal marking it unhealthy at once (`MCP_MESH_HEARTBEAT_PROBE_AFTER`, default
+   * 5.5: the SDK's 5 s between heartbeats and a little); 0 turns the checks off.
+   */
+  heartbeatProbeAfterSeconds: number;
   /** One uvicorn-style line per request on stdout (`MCP_MESH_ACCESS_LOG`, default on). */
   isAccessLogEnabled: boolean;
   logLevel: string;
@@ -200,6 +206,7 @@ export function loadRegistryConfig(
     databaseUrl: env.MCP_MESH_DATABASE_URL?.trim() || env.DATABASE_URL?.trim() || undefined,
     healthCheckIntervalSeconds: positiveNumber(env, 'HEALTH_CHECK_INTERVAL', 10),
     defaultTimeoutThresholdSeconds: positiveNumber(env, 'DEFAULT_TIMEOUT_THRESHOLD', 20),
+    heartbeatProbeAfterSeconds: duration(env, 'MCP_MESH_HEARTBEAT_PROBE_AFTER', 5.5),
     isAccessLogEnabled: flag(env, 'MCP_MESH_ACCESS_LOG', true),
     logLevel: PYTHON_LEVELS[level] ?? level,
     bodyLimitBytes: positiveNumber(env, 'MCP_MESH_MAX_BODY_BYTES', 10 * 1024 * 1024, true),

@@ -20,7 +20,8 @@ export interface RunningRegistry extends AsyncDisposable {
 /**
  * The real registry app on 127.0.0.1, port 0, over a fresh database of the run's dialect: a real
  * SQLite file in a temp dir, or a new database in the run's real PostgreSQL (one suite, every
- * dialect). `databaseUrl` overrides it (a second replica on the same database).
+ * dialect). `databaseUrl` overrides it (a second replica on the same database). Endpoint probes
+ * (MCP_MESH_HEARTBEAT_PROBE_AFTER) are off unless `env` turns them on.
  */
 export async function startRegistry(
   options: { env?: Record<string, string>; databaseUrl?: string; host?: string } = {},
@@ -30,7 +31,8 @@ export async function startRegistry(
   const config: RegistryConfig = {
     ...loadRegistryConfig(
       { host: options.host ?? '127.0.0.1', port: 0 },
-      { MCP_MESH_ACCESS_LOG: 'false', ...options.env },
+      // The tests' agents name endpoints nothing listens on: no probes unless a test asks.
+      { MCP_MESH_ACCESS_LOG: 'false', MCP_MESH_HEARTBEAT_PROBE_AFTER: '0', ...options.env },
     ),
     databaseUrl,
   };

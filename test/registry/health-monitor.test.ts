@@ -21,12 +21,14 @@ describe('the health monitor against a real store', () => {
     await postJson(registry.baseUrl, '/heartbeat', { agent_id: 'older' });
     expect(JSON.parse((await send(registry.baseUrl, { path: '/agents' })).body).count).toBe(2);
 
-    // Age the heartbeats as if time had passed: 70 s ago (> 60 of mesh-agent, > 60 of critical).
+    // Age the heartbeats as if time had passed: 70 s ago (> 60 of mesh-agent, > 60 of critical),
+    // in the stored times (what /health/{id} reads) and for the sweep, which judges by its own
+    // clock from when it saw the heartbeat, not by a stored time.
     for (const id of ['old', 'older']) {
       const agent = registry.store.getAgent(id)!;
       await registry.store.upsertAgent({ ...agent, lastHeartbeat: nowMicros() - 70 * S });
     }
-    const applied = await registry.app.healthMonitor.sweep();
+    const applied = await registry.app.healthMonitor.sweep(nowMicros() + 70 * S);
     expect(applied.map((c) => [c.id, c.toStatus]).sort()).toEqual([
       ['old', 'degraded'],
       ['older', 'expired'],
@@ -71,9 +73,7 @@ describe('the health monitor against a real store', () => {
     });
 
     // Silent for 30 s (more than the 20 s threshold): unhealthy, and its job an orphan.
-    const agent = registry.store.getAgent('holder-1a2b3c4d')!;
-    await registry.store.upsertAgent({ ...agent, lastHeartbeat: nowMicros() - 30 * S });
-    const applied = await registry.app.healthMonitor.sweep();
+    const applied = await registry.app.healthMonitor.sweep(nowMicros() + 30 * S);
     expect(applied.map((c) => c.toStatus)).toEqual(['unhealthy']);
     expect(await read(held)).toMatchObject({ status: 'working', owner_instance_id: null, attempt_count: 1 });
     expect(JSON.parse((await claim('held', 'holder-2')).body).claimed[0]).toMatchObject({ claim_epoch: 2 });

@@ -56,6 +56,7 @@ export const registryServices = appWide<RegistryServicesOptions>(
       logger,
       intervalMs: config.healthCheckIntervalSeconds * 1000,
       currentTimeoutSeconds: config.defaultTimeoutThresholdSeconds,
+      probeAfterSeconds: config.heartbeatProbeAfterSeconds,
       retentionSeconds: config.retentionSeconds,
       eventMaxRows: config.eventMaxRows,
     });
