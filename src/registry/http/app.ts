@@ -7,6 +7,7 @@ import type { RegistryStore } from '../../storage/registry-store.js';
 import { a2aRoutes } from '../current-api/routes/a2a.js';
 import { adminRoutes } from '../current-api/routes/admin.js';
 import { agentListRoutes } from '../current-api/routes/agent-list.js';
+import { eventStreamRoutes } from '../current-api/routes/event-stream.js';
 import { eventRoutes } from '../current-api/routes/events.js';
 import { heartbeatRoutes } from '../current-api/routes/heartbeat.js';
 import { jobRoutes } from '../current-api/routes/jobs.js';
@@ -126,6 +127,7 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
   await app.register(traceRoutes);
   await app.register(proxyRoutes);
   await app.register(eventRoutes);
+  await app.register(eventStreamRoutes);
   await app.register(schemaRoutes);
   await app.register(jobRoutes);
   // With an admin port, the admin routes are served there only (admin-app.ts).
