@@ -12,8 +12,9 @@ options:
   --port PORT  Port to bind to (default: 8000)
   --version    show version information and exit
 `;
-export const VERSION_TEXT =
-  'MCP Mesh Registry Service v0.1.0\nBuilt on FastMCP and Kubernetes API Server patterns\n';
+/** The registry's version (`--version`, `mcp_mesh_registry_build_info`). */
+export const REGISTRY_VERSION = '0.1.0';
+export const VERSION_TEXT = `MCP Mesh Registry Service v${REGISTRY_VERSION}\nBuilt on FastMCP and Kubernetes API Server patterns\n`;
 
 export type RegistryArgs =
   | { kind: 'help' }

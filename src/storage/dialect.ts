@@ -8,6 +8,7 @@
 import type { AgentRow } from './agent-document.js';
 import type { Io, Sent } from './engine/io.js';
 import type { Migration } from './migrations.js';
+import type { PoolCounts } from './registry-store.js';
 
 /** A value bound to a statement parameter. */
 export type SqlValue = string | number | null;
@@ -75,6 +76,12 @@ export interface JobSql {
 }
 
 export interface Dialect {
+  /** Which database this is (`mcp_mesh_registry_build_info`'s `database` label). */
+  readonly kind: 'sqlite' | 'postgresql';
+
+  /** The pool's figures now; undefined without a pool (SQLite's one connection). */
+  poolCounts?(): PoolCounts;
+
   /** For statements outside a transaction; its errors are already the store's errors. */
   readonly connection: Connection;
 

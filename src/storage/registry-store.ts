@@ -18,7 +18,28 @@ import type {
 } from '../mesh/jobs/job.js';
 import type { SchemaEntry } from '../mesh/schema-entry.js';
 import type { StatusChange } from '../mesh/status.js';
+import type { BucketCounts } from '../shared/bucket-counts.js';
 import type { Micros } from '../shared/clock.js';
+
+/** A connection pool's figures, as `pg`'s Pool counts them. */
+export interface PoolCounts {
+  /** Connections open (idle or lent). */
+  total: number;
+  idle: number;
+  /** Callers waiting for a connection. */
+  waiting: number;
+}
+
+/** What the store tells a metrics scrape: read when asked, nothing computed per write. */
+export interface StoreStats {
+  readonly databaseKind: 'sqlite' | 'postgresql';
+  /** Writes per batch transaction (group commit), counted by the write batcher. */
+  readonly batchSizes: BucketCounts;
+  /** Seconds since the last successful pull of other processes' writes started. */
+  syncLagSeconds(): number;
+  /** PostgreSQL's pool; undefined on SQLite. */
+  poolCounts(): PoolCounts | undefined;
+}
 
 /**
  * The registry's storage, in domain words. Writes resolve only after their transaction has
@@ -28,6 +49,9 @@ import type { Micros } from '../shared/clock.js';
  * bounds the staleness of any read to 1 s.
  */
 export interface RegistryStore {
+  /** Figures for the metrics endpoint. */
+  readonly stats: StoreStats;
+
   /**
    * Inserts or replaces the agent with `agent.id`. A replacement keeps the stored `createdAt` and
    * the agent's position in listings. Resolves to the stored record and whether it was new.

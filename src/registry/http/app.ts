@@ -20,6 +20,7 @@ import { capabilityRoutes } from '../legacy-api/routes/capabilities.js';
 import { healthRoutes } from '../legacy-api/routes/health.js';
 import { metricsRoutes } from '../legacy-api/routes/metrics.js';
 import { rootRoutes } from '../legacy-api/routes/root.js';
+import { registryMetrics } from '../metrics/metrics-plugin.js';
 import { clientIdentity } from '../trust/client-identity.js';
 import { openRegistrationTrust } from '../trust/registration-trust.js';
 import { accessLog } from './access-log.js';
@@ -116,6 +117,7 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
   });
   if (config.isAccessLogEnabled && writeAccessLog) await app.register(accessLog, { write: writeAccessLog });
   await app.register(registryServices, { config, store, logger });
+  await app.register(registryMetrics);
   await app.register(databaseFreshness);
   await app.register(openApi);
   await app.register(rootRoutes);

@@ -46,6 +46,14 @@ export class SnapshotSync {
     this.freshAt = Math.max(this.freshAt, startedAt);
   }
 
+  /**
+   * Seconds since the last successful pull started: how much older than the database the
+   * snapshot may be (grows without bound while the database cannot be reached).
+   */
+  lagSeconds(): number {
+    return (performance.now() - this.freshAt) / 1000;
+  }
+
   /** Pulls now; concurrent callers share one pull. */
   sync(): Promise<void> {
     if (this.inFlight) return this.inFlight;

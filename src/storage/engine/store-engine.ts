@@ -27,7 +27,7 @@ import type { SchemaEntry } from '../../mesh/schema-entry.js';
 import type { StatusChange } from '../../mesh/status.js';
 import { fromColumnText, toColumnText } from '../column-text.js';
 import type { Connection, Dialect } from '../dialect.js';
-import type { RegistryStore } from '../registry-store.js';
+import type { RegistryStore, StoreStats } from '../registry-store.js';
 import { AgentSnapshot } from './agent-snapshot.js';
 import { BatchEffects, type SnapshotEffect } from './batch-effects.js';
 import { drive, type Io, Sent } from './io.js';
@@ -101,6 +101,7 @@ export class StoreEngine implements RegistryStore {
   private readonly indexListeners = new Set<(index: number) => void>();
   private isClosed = false;
   private readonly jobSql: JobStatements;
+  readonly stats: StoreStats;
 
   constructor(
     private readonly dialect: Dialect,
@@ -113,6 +114,12 @@ export class StoreEngine implements RegistryStore {
       maxStalenessMs: 1000,
       logger: options.logger,
     });
+    this.stats = {
+      databaseKind: dialect.kind,
+      batchSizes: this.batcher.batchSizes,
+      syncLagSeconds: () => this.syncer.lagSeconds(),
+      poolCounts: () => dialect.poolCounts?.(),
+    };
   }
 
   /** Loads every agent, then pulls other processes' writes in the background. */

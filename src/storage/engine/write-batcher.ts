@@ -4,6 +4,8 @@
  * transaction per write while the commit cost is paid once per batch.
  */
 
+import { BucketCounts } from '../../shared/bucket-counts.js';
+
 /** A queued write; the batch runner answers it, or the batcher fails it when the batch fails. */
 export interface Failable {
   fail(error: unknown): void;
@@ -21,6 +23,8 @@ export class WriteBatcher<Job extends Failable> {
   private isScheduled = false;
   private idle: Promise<void> = Promise.resolve();
   private markIdle: () => void = () => {};
+  /** How many writes each batch handed to the runner held (committed or not). */
+  readonly batchSizes = new BucketCounts([1, 2, 5, 10, 20, 50, 100, 200, 500]);
 
   constructor(
     private readonly runBatch: BatchRunner<Job>,
@@ -57,6 +61,7 @@ export class WriteBatcher<Job extends Failable> {
     this.isFlushing = true;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
+      this.batchSizes.observe(batch.length);
       try {
         await this.runBatch(batch);
       } catch (error) {

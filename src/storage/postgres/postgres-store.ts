@@ -102,6 +102,8 @@ function poolConnection(pool: Pool): Connection {
  */
 function postgresDialect(pool: Pool): Dialect {
   return {
+    kind: 'postgresql',
+    poolCounts: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     connection: poolConnection(pool),
     begin: { write: 'BEGIN', read: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' },
     *lend<T>(work: (tx: Connection) => Io<T>): Io<T> {

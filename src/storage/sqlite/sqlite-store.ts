@@ -89,6 +89,7 @@ function sqliteConnection(db: DatabaseSync): SyncConnection {
 function sqliteDialect(db: DatabaseSync, checkpointer: WalCheckpointer | undefined): Dialect {
   const connection = sqliteConnection(db);
   return {
+    kind: 'sqlite',
     connection,
     begin: { write: 'BEGIN IMMEDIATE', read: 'BEGIN' },
     // One connection, and statements that answer synchronously: a transaction runs in one turn

@@ -93,7 +93,13 @@ export const metricsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/metrics/prometheus',
     { schema: { summary: 'Prometheus metrics', tags: ['metrics'], produces: ['text/plain'] } },
+    // The legacy families first, byte for byte, then the registry's prom-client series.
     async (_request, reply) =>
-      sendText(reply, 200, 'text/plain; charset=utf-8', prometheusText(app.store, app.counters)),
+      sendText(
+        reply,
+        200,
+        'text/plain; charset=utf-8',
+        `${prometheusText(app.store, app.counters)}\n${await app.metrics.text()}`,
+      ),
   );
 };
