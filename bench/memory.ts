@@ -17,6 +17,7 @@
  * original"): its row is the issue's figure, marked as such.
  *
  *   node bench/memory.ts [--settle 5] [--sea PATH] [--bun-executable PATH] [--no-go] [--no-bun]
+ *                        [--form 'label=command arg…']…
  *
  * `--sea` defaults to dist/release/linux-x64/mcp-mesh-registry (from `npm run release`) and
  * `--bun-executable` to dist/release/bun/linux-x64/mcp-mesh-registry when they exist; Bun itself
@@ -28,7 +29,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BUN_VERSION, bunBinary } from '../scripts/release/bun-binaries.ts';
-import { legacyRegistrationTemplate, provider } from './lib/payloads.ts';
+import { fill } from './lib/memory-load.ts';
 import { REPO_ROOT } from './lib/servers.ts';
 import { sig } from './lib/stats.ts';
 
@@ -43,6 +44,8 @@ const { values } = parseArgs({
     'no-go': { type: 'boolean', default: false },
     'no-bun': { type: 'boolean', default: false },
     agents: { type: 'string', default: '1000' },
+    /** Another form of ours to measure: `label=command arg…` (split on spaces). */
+    form: { type: 'string', multiple: true, default: [] },
   },
 });
 const settleMs = Number(values.settle) * 1000;
@@ -86,48 +89,6 @@ async function waitReady(url: string, child: ChildProcess, stderr: () => string)
   throw new Error(`${url} did not answer /health in 30 s\n${stderr()}`);
 }
 
-async function post(url: string, path: string, body: string): Promise<void> {
-  const res = await fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-  });
-  await res.arrayBuffer();
-  if (!res.ok) throw new Error(`${url}${path}: ${res.status} ${await res.text()}`);
-}
-
-/** 1,000 agents (half legacy where the server has the legacy API), then both listings. */
-async function fill(url: string, kind: Form['kind']): Promise<void> {
-  const legacy = kind === 'go' ? 0 : Math.floor(agents / 2);
-  const current = agents - legacy;
-  const batch = 25;
-  for (let i = 0; i < current; i += batch)
-    await Promise.all(
-      Array.from({ length: Math.min(batch, current - i) }, (_, j) =>
-        post(url, '/heartbeat', JSON.stringify(provider(i + j))),
-      ),
-    );
-  for (let i = 0; i < legacy; i += batch)
-    await Promise.all(
-      Array.from({ length: Math.min(batch, legacy - i) }, (_, j) =>
-        post(
-          url,
-          '/agents/register_with_metadata',
-          legacyRegistrationTemplate.replace('[<id>]', String(i + j)),
-        ),
-      ),
-    );
-  for (let k = 0; k < 5; k++)
-    for (const path of kind === 'go' ? ['/agents'] : ['/agents', '/capabilities']) {
-      const res = await fetch(`${url}${path}`);
-      const body = await res.text();
-      if (kind === 'ours' && path === '/agents' && k === 0) {
-        const listed = (JSON.parse(body) as { agents: unknown[] }).agents.length;
-        if (listed !== current) throw new Error(`${url}/agents lists ${listed} agents, expected ${current}`);
-      }
-    }
-}
-
 async function measure(form: Form, tmp: string): Promise<{ idle: Reading; loaded: Reading }> {
   const port = nextPort++;
   const db = join(tmp, `${port}.db`);
@@ -157,7 +118,7 @@ async function measure(form: Form, tmp: string): Promise<{ idle: Reading; loaded
     await waitReady(url, child, () => stderr);
     await new Promise((r) => setTimeout(r, settleMs));
     const idle = readStatus(child.pid as number);
-    await fill(url, form.kind);
+    await fill(url, form.kind, agents);
     await new Promise((r) => setTimeout(r, settleMs));
     const loaded = readStatus(child.pid as number);
     return { idle, loaded };
@@ -188,6 +149,18 @@ else log(`no Node single executable at ${values.sea} (npm run release): its row 
 if (existsSync(values['bun-executable']))
   forms.push({ label: 'ours, single executable (Bun)', kind: 'ours', argv: [values['bun-executable']] });
 else log(`no Bun single executable at ${values['bun-executable']}: its row is left out`);
+
+for (const spec of values.form) {
+  const at = spec.indexOf('=');
+  forms.push({
+    label: spec.slice(0, at),
+    kind: 'ours',
+    argv: spec
+      .slice(at + 1)
+      .split(' ')
+      .filter(Boolean),
+  });
+}
 
 const tmp = mkdtempSync(join(tmpdir(), 'mesh-memory-'));
 const rows: { form: Form; idle: Reading; loaded: Reading }[] = [];
