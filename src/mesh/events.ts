@@ -32,6 +32,11 @@ export interface MeshEvent {
   functionName: string;
   at: Micros;
   data: Record<string, unknown>;
+  /**
+   * `data` as stored (`JSON.stringify(sortedData(data))`), when its producer has that text for
+   * less than sorting and writing `data` again (resolution-trace.ts's `auditEventText`).
+   */
+  dataText?: string;
 }
 
 /** A recorded event, with its place in the log (newer events have larger ids). */

@@ -55,6 +55,37 @@ async function slowestLightAnswer(baseUrl: string, until: Promise<unknown>): Pro
 }
 
 describe("the resolver's cost", () => {
+  it("keeps a consumer's traces when a provider's full heartbeat repeats its tools, and only then", async () => {
+    await using registry = await startRegistry({ env: { HEALTH_CHECK_INTERVAL: '3600' } });
+    for (let i = 0; i < 3; i += 1) {
+      expect((await postJson(registry.baseUrl, '/heartbeat', provider(i))).status).toBe(200);
+    }
+    const small = heartbeatBody('consumer-abc12345', {
+      tools: [
+        { function_name: 'use', capability: 'use', dependencies: [{ capability: 'svc', tags: ['common'] }] },
+      ],
+    });
+    expect((await postJson(registry.baseUrl, '/heartbeat', small)).status).toBe(200);
+    const traceNow = () => {
+      const agent = registry.store.getAgent('consumer-abc12345');
+      if (agent === undefined) throw new Error('consumer not stored');
+      return registry.app.topology.traceOf(agent, { functionName: 'use', depIndex: 0 });
+    };
+    const first = traceNow();
+    expect(first.stages.find((s) => s.stage === 'tiebreaker')?.kept).toHaveLength(3);
+    // The same tools again: nothing a resolution reads changed, the trace is the one computed.
+    expect((await postJson(registry.baseUrl, '/heartbeat', provider(1))).status).toBe(200);
+    expect(traceNow()).toBe(first);
+    // A new version of one provider: traced again.
+    const bumped = heartbeatBody('provider1-abc12345', {
+      tools: [{ function_name: 'serve', capability: 'svc', version: '9.0.0', tags: ['common', 't1', 'p1'] }],
+    });
+    expect((await postJson(registry.baseUrl, '/heartbeat', bumped)).status).toBe(200);
+    const second = traceNow();
+    expect(second).not.toBe(first);
+    expect(second.chosen?.agent_id).toBe('provider1-abc12345');
+  });
+
   it('a heartbeat with 1,000 dependencies among 1,000 providers leaves other requests answered, and the listing after it too', async () => {
     await using registry = await startRegistry({ env: { HEALTH_CHECK_INTERVAL: '3600' } });
     for (let i = 0; i < PROVIDERS; i += 50) {

@@ -44,11 +44,16 @@ export class CapabilityIndex<T extends ProviderTool = ProviderTool> {
     this.#versions.set(capability, (this.#versions.get(capability) ?? 0) + 1);
   }
 
-  /** Replaces everything the index holds for `agentId` with `tools`. */
-  upsertAgent(agentId: string, tools: readonly T[]): void {
-    this.removeAgent(agentId);
+  /**
+   * Replaces everything the index holds for `agentId` with `tools`. `sameForResolution` says the
+   * tools differ from the indexed ones in nothing a resolution reads (a provider's identical full
+   * heartbeat): the entries are replaced and move to the end as any upsert's do, but no
+   * capability's {@link versionOf} changes, so what callers derived from them still holds.
+   */
+  upsertAgent(agentId: string, tools: readonly T[], { sameForResolution = false } = {}): void {
+    this.#remove(agentId, !sameForResolution);
     const own = tools.map((tool): T => ({ ...tool, agentId }));
-    for (const tool of own) this.#touch(tool.capability);
+    if (!sameForResolution) for (const tool of own) this.#touch(tool.capability);
     this.#byAgent.set(agentId, own);
     for (const tool of own) {
       let providers = this.#byCapability.get(tool.capability);
@@ -75,10 +80,14 @@ export class CapabilityIndex<T extends ProviderTool = ProviderTool> {
 
   /** Forgets the agent and its tools; false when it was not indexed. */
   removeAgent(agentId: string): boolean {
+    return this.#remove(agentId, true);
+  }
+
+  #remove(agentId: string, isChange: boolean): boolean {
     const tools = this.#byAgent.get(agentId);
     if (tools === undefined) return false;
     for (const tool of tools) {
-      this.#touch(tool.capability);
+      if (isChange) this.#touch(tool.capability);
       const providers = this.#byCapability.get(tool.capability);
       if (providers === undefined) continue;
       providers.delete(tool);

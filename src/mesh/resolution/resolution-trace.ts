@@ -7,7 +7,7 @@
  * audit is written. Pure: no I/O.
  */
 
-import type { DependencySpec, ProviderTool } from './resolve-dependency.js';
+import { type DependencySpec, type ProviderTool, sortKeysDeep } from './resolve-dependency.js';
 import { schemaVerdict } from './schema-compatibility.js';
 import { compareCodePoints, compareVersions, compileConstraint } from './semver-constraint.js';
 import { scoreTags, type TagSpec } from './tag-match.js';
@@ -236,6 +236,18 @@ function isInteresting(trace: AuditTrace): boolean {
  * evicted lists sorted (their order carries no meaning).
  */
 export function traceFingerprint(trace: AuditTrace): string {
+  let fingerprint = fingerprints.get(trace);
+  if (fingerprint === undefined) {
+    fingerprint = fingerprintText(trace);
+    fingerprints.set(trace, fingerprint);
+  }
+  return fingerprint;
+}
+
+/** Fingerprints by trace object: a trace is judged, then remembered by the same fingerprint. */
+const fingerprints = new WeakMap<AuditTrace, string>();
+
+function fingerprintText(trace: AuditTrace): string {
   const { prior_chosen: _prior, ...rest } = trace;
   const text = JSON.stringify({
     ...rest,
@@ -267,6 +279,24 @@ function sortedStagesText(stages: readonly AuditStage[]): string {
   }
   return text;
 }
+
+/**
+ * The trace as its event's `data` is stored: Go's key order at every level (as `sortedData`
+ * gives), arrays in their order. The stages, shared by every position the topology gave the same
+ * trace, are written once: a dependency with a thousand providers has a thousand evictions.
+ */
+export function auditEventText(data: AuditTrace): string {
+  let stagesText = goStagesTexts.get(data.stages);
+  if (stagesText === undefined) {
+    stagesText = JSON.stringify(sortKeysDeep(data.stages));
+    goStagesTexts.set(data.stages, stagesText);
+  }
+  const text = JSON.stringify(sortKeysDeep({ ...data, stages: STAGES_PLACEHOLDER }));
+  return text.replace(`"${STAGES_PLACEHOLDER}"`, () => stagesText);
+}
+
+/** The stages' stored text (Go's key order, arrays unsorted), by stages array. */
+const goStagesTexts = new WeakMap<readonly AuditStage[], string>();
 
 /** What the log already says about one dependency position (its latest events). */
 export interface AuditHistory {

@@ -155,13 +155,16 @@ export function sortKeysDeep(value: unknown): unknown {
   if (!isPlainObject(value)) return value;
   const sorted: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort(compareCodePoints)) {
-    // defineProperty, so that a `__proto__` key stays an own property.
-    Object.defineProperty(sorted, key, {
-      value: sortKeysDeep(value[key]),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    // defineProperty only for a `__proto__` key, so that it stays an own property: on every key it
+    // would turn the object into a slow dictionary (an audit event's thousand evictions took 5 ms).
+    if (key === '__proto__') {
+      Object.defineProperty(sorted, key, {
+        value: sortKeysDeep(value[key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else sorted[key] = sortKeysDeep(value[key]);
   }
   return sorted;
 }

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { AgentRecord, CapabilityRecord } from '../../mesh/agent.js';
 import {
   type AvailabilityTool,
@@ -97,6 +98,11 @@ function providerTools(agent: AgentRecord): MeshTool[] {
     position,
     requiredDependencies: requiredByCapability.get(cap.name) ?? [],
   }));
+}
+
+/** Whether two entries of one agent's tools differ in nothing but `writtenAt`. */
+function isSameButWrittenAt(tool: MeshTool, indexed: MeshTool | undefined): boolean {
+  return indexed !== undefined && isDeepStrictEqual({ ...tool, writtenAt: 0 }, { ...indexed, writtenAt: 0 });
 }
 
 function byWriteOrder(a: MeshTool, b: MeshTool): number {
@@ -250,9 +256,17 @@ export class MeshTopology {
       this.index.setHealthy(id, isHealthy);
       return;
     }
+    // A provider's full heartbeat that repeats its tools gives new records that differ from the
+    // indexed ones only in when they were written (the LLM tool order follows it, so views are
+    // still recomputed): resolutions, traces and availability verdicts derived from them hold.
+    const tools = providerTools(agent);
+    const indexed = this.index.toolsOf(id);
+    const sameForResolution =
+      indexed.length === tools.length && tools.every((tool, i) => isSameButWrittenAt(tool, indexed[i]));
     this.changes += 1;
-    this.index.upsertAgent(id, providerTools(agent));
+    this.index.upsertAgent(id, tools, { sameForResolution });
     this.indexed.set(id, agent.capabilities);
+    if (sameForResolution) return;
     this.requiredEdges.setAgent(id, requiredEdgesOf(agent.capabilities));
     this.availability.clear();
     this.availabilityGeneration += 1;

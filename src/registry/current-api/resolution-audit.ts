@@ -11,6 +11,7 @@ import {
   type AuditHistory,
   type AuditTrace,
   auditEventFor,
+  auditEventText,
   traceFingerprint,
 } from '../../mesh/resolution/resolution-trace.js';
 import type { Micros } from '../../shared/clock.js';
@@ -59,6 +60,7 @@ export class ResolutionAudit {
           functionName,
           at,
           data: event.data as unknown as Record<string, unknown>,
+          dataText: auditEventText(event.data),
         });
         history.last = { type: event.type, fingerprint: traceFingerprint(trace) };
         if (trace.chosen !== undefined) history.priorChosen = trace.chosen.agent_id;

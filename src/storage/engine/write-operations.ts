@@ -96,7 +96,7 @@ export function eventColumns(event: MeshEvent): EventColumns {
     agent_name: toColumnText(event.agentName),
     function_name: toColumnText(event.functionName),
     at: event.at,
-    data: JSON.stringify(sortedData(event.data)),
+    data: event.dataText ?? JSON.stringify(sortedData(event.data)),
   };
 }
 

@@ -92,6 +92,18 @@ describe('CapabilityIndex', () => {
     expect(index.versionOf('date')).toBe(moved);
   });
 
+  it('keeps the versions when an upsert repeats what a resolution reads, and moves the agent last all the same', () => {
+    const index = new CapabilityIndex();
+    index.upsertAgent('a', [tool('a', 'date')]);
+    index.upsertAgent('b', [tool('b', 'date')]);
+    const before = index.versionOf('date');
+    index.upsertAgent('a', [tool('a', 'date')], { sameForResolution: true });
+    expect(index.versionOf('date')).toBe(before);
+    expect(ids(index.candidates('date'))).toEqual(['b:fn_date', 'a:fn_date']);
+    index.upsertAgent('a', [tool('a', 'date')]);
+    expect(index.versionOf('date')).not.toBe(before);
+  });
+
   it('reports false when setting the health of an unknown agent', () => {
     expect(new CapabilityIndex().setHealthy('ghost', true)).toBe(false);
   });

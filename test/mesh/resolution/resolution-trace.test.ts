@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { sortedData } from '../../../src/mesh/events.js';
 import {
+  type AuditTrace,
   auditEventFor,
+  auditEventText,
   traceFingerprint,
   traceResolution,
 } from '../../../src/mesh/resolution/resolution-trace.js';
@@ -160,6 +163,28 @@ describe('whether a trace is logged', () => {
     expect(auditEventFor(none, { priorChosen: 'p' })?.type).toBe('dependency_unresolved');
     const last = { type: 'dependency_resolved' as const, fingerprint: traceFingerprint(choice) };
     expect(auditEventFor(choice, { priorChosen: 'q', last })).toBeUndefined();
+  });
+
+  it('writes an event’s trace as sorting its data would, the shared stages once', () => {
+    const many = traceResolution(
+      'c',
+      3,
+      { capability: 'date_service', tags: ['system', '+fast'], version: '>=1.0.0' },
+      [
+        tool({ agentId: 'p', tags: ['system', 'fast'] }),
+        tool({ agentId: 'q', version: '0.1.0' }),
+        tool({ agentId: 'r', tags: [] }),
+        tool({ agentId: '__proto__', isHealthy: false }),
+      ],
+    ).trace;
+    const data: AuditTrace = { ...many, prior_chosen: 'q' };
+    const stored = JSON.stringify(sortedData(data as unknown as Record<string, unknown>));
+    expect(auditEventText(data)).toBe(stored);
+    // Another position with the same trace: its own consumer and index, the same stages text.
+    const other: AuditTrace = { ...many, consumer: 'd', dep_index: 0 };
+    expect(auditEventText(other)).toBe(
+      JSON.stringify(sortedData(other as unknown as Record<string, unknown>)),
+    );
   });
 
   it('fingerprints ignore the order of kept candidates and the prior choice', () => {
