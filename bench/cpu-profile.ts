@@ -7,8 +7,12 @@
  * by total (inclusive) time for our own functions. The share of idle samples is how long the
  * server waited for the client.
  *
- *   node bench/cpu-profile.ts [--workload legacy-heartbeat|full-heartbeat|head-heartbeat|health]
- *     [--seconds 10] [--top 12]
+ *   node bench/cpu-profile.ts [--workload legacy-heartbeat|full-heartbeat|head-heartbeat|health|job-round-trip]
+ *     [--database sqlite|postgres] [--seconds 10] [--top 12]
+ *
+ * `job-round-trip` is `npm run bench`'s jobs workload of that name (submit, claim, complete, read:
+ * bench/lib/load-worker.ts); `--database postgres` starts the test suite's PostgreSQL
+ * (test/helpers/postgres-server.ts) and profiles ours on a fresh database of it.
  *
  * What a sampling profiler of V8 cannot see: time in the kernel is charged to the JavaScript or
  * native function that made the system call (a socket write shows up as `writev`).
@@ -19,8 +23,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { registerConsumer, registerProviders } from './lib/agents.ts';
 import { describePinning } from './lib/cpu.ts';
-import { type ClosedJob, closedLoad, stopLoadWorker } from './lib/load.ts';
-import { CONSUMER_ID, consumerBody, legacyHeartbeatBody } from './lib/payloads.ts';
+import { type ClosedJob, closedLoad, measureJobs, stopLoadWorker } from './lib/load.ts';
+import { CONSUMER_ID, consumerBody, legacyHeartbeatBody, provider } from './lib/payloads.ts';
 import { REPO_ROOT, type RunningServer, startServer } from './lib/servers.ts';
 import { sig } from './lib/stats.ts';
 
@@ -29,8 +33,11 @@ const { values } = parseArgs({
     workload: { type: 'string', default: 'legacy-heartbeat' },
     seconds: { type: 'string', default: '10' },
     top: { type: 'string', default: '12' },
+    database: { type: 'string', default: 'sqlite' },
   },
 });
+if (values.database !== 'sqlite' && values.database !== 'postgres')
+  throw new Error(`--database ${values.database}?`);
 const seconds = Number(values.seconds);
 const top = Number(values.top);
 const jobs: Record<
@@ -46,8 +53,15 @@ const jobs: Record<
   'head-heartbeat': (url) => ({ url: `${url}/heartbeat/${CONSUMER_ID}`, method: 'HEAD', client: 'raw' }),
   health: (url) => ({ url: `${url}/health`, method: 'GET' }),
 };
+/** The jobs workload's provider and capability (the round trips claim and complete its jobs). */
+const JOB_PROVIDER = 'bench-job-provider';
+const JOB_CAPABILITY = 'bench_round_trip';
+const isJobs = values.workload === 'job-round-trip';
 const job = jobs[values.workload];
-if (!job) throw new Error(`--workload ${values.workload}? one of ${Object.keys(jobs).join(', ')}`);
+if (!job && !isJobs)
+  throw new Error(
+    `--workload ${values.workload}? one of ${[...Object.keys(jobs), 'job-round-trip'].join(', ')}`,
+  );
 
 interface ProfileNode {
   id: number;
@@ -68,21 +82,62 @@ let server: RunningServer | undefined;
 let window: { from: number; to: number };
 let requests = 0;
 let pid = 0;
+const cleanups: (() => Promise<void>)[] = [];
 try {
+  const isPostgres = values.database === 'postgres';
+  let databaseUrl = `sqlite://${join(tmp, 'profile.db')}`;
+  if (isPostgres) {
+    const { startPostgres } = await import('../test/helpers/postgres-server.ts');
+    const postgres = await startPostgres();
+    cleanups.push(async () => await postgres[Symbol.asyncDispose]());
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: postgres.adminUrl });
+    await client.connect();
+    const name = `mesh_profile_${process.pid}`;
+    await client.query(`CREATE DATABASE ${name}`);
+    await client.end();
+    databaseUrl = postgres.adminUrl.replace(/\/postgres$/, `/${name}`);
+  }
   server = await startServer({
     kind: 'ours',
-    label: 'ours SQLite',
-    databaseUrl: `sqlite://${join(tmp, 'profile.db')}`,
+    label: isPostgres ? 'ours PostgreSQL' : 'ours SQLite',
+    databaseUrl,
     // The registry's default young generation given here, so that it does not re-execute itself to
     // add it (the profiler would write a profile of the process it replaces too).
-    nodeFlags: ['--max-semi-space-size=2', '--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+    nodeFlags: [`--max-semi-space-size=${isPostgres ? 8 : 2}`, '--cpu-prof', `--cpu-prof-dir=${profileDir}`],
   });
   pid = server.pid;
   await registerProviders(server.url, 0, 999);
   await registerConsumer(server.url);
+  if (isJobs) {
+    const res = await fetch(`${server.url}/heartbeat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ...provider(0, JOB_PROVIDER),
+        tools: [{ function_name: JOB_CAPABILITY, capability: JOB_CAPABILITY, version: '1.0.0' }],
+      }),
+    });
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`registering ${JOB_PROVIDER}: ${res.status}`);
+  }
   // Both clocks are CLOCK_MONOTONIC: V8 stamps its samples in µs of it, hrtime in ns.
   const from = Number(process.hrtime.bigint() / 1000n);
-  const r = await closedLoad({ ...job(server.url), connections: 32, warmupSeconds: 0, seconds });
+  const r = isJobs
+    ? await measureJobs(server.pid, {
+        kind: 'round-trip',
+        url: server.url,
+        capability: JOB_CAPABILITY,
+        instanceId: JOB_PROVIDER,
+        connections: 32,
+        seconds,
+      })
+    : await closedLoad({
+        ...(job as NonNullable<typeof job>)(server.url),
+        connections: 32,
+        warmupSeconds: 0,
+        seconds,
+      });
   window = { from, to: Number(process.hrtime.bigint() / 1000n) };
   requests = r.requests;
   if (r.errors > 0) throw new Error(`${r.errors} errors under load`);
@@ -90,6 +145,7 @@ try {
   await stopLoadWorker();
   // A graceful stop (SIGTERM): Node writes the profile as the registry exits.
   await server?.stop();
+  for (const cleanup of cleanups) await cleanup();
 }
 
 let profile: Profile;
@@ -170,7 +226,7 @@ function topRows(m: Map<string, number>, n: number, rest?: string): string[] {
 }
 
 console.log(
-  `\`${values.workload}\` against ours on SQLite (1,000 agents), closed loop, 32 connections, ${seconds} s; ${describePinning()}; Node ${process.version}.`,
+  `\`${values.workload}\` against ours on ${values.database === 'postgres' ? 'PostgreSQL' : 'SQLite'} (1,000 agents), closed loop, 32 connections, ${seconds} s; ${describePinning()}; Node ${process.version}.`,
 );
 console.log(
   `${requests} requests, ${inWindow} samples while the load ran, ${sig((100 * idle) / inWindow)}% of them idle (the server waiting for the client). Shares below are of the ${busy} busy samples, to 2 significant figures.`,
