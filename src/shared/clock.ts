@@ -5,7 +5,9 @@
  */
 export type Micros = number;
 
-const origin = performance.timeOrigin * 1000;
+// Read from Date.now() (not performance.timeOrigin), so a process whose clock is shifted (a
+// preloaded Date.now in the clock-step tests) has its whole time base shifted the same way.
+const origin = (Date.now() - performance.now()) * 1000;
 let last = 0;
 
 /** The current time in whole microseconds; never goes backwards within one process. */

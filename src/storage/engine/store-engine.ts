@@ -25,6 +25,7 @@ import type {
 } from '../../mesh/jobs/job.js';
 import type { SchemaEntry } from '../../mesh/schema-entry.js';
 import type { StatusChange } from '../../mesh/status.js';
+import { nowMicros } from '../../shared/clock.js';
 import { fromColumnText, toColumnText } from '../column-text.js';
 import type { Connection, Dialect } from '../dialect.js';
 import type { RegistryStore, StoreStats } from '../registry-store.js';
@@ -336,7 +337,7 @@ export class StoreEngine implements RegistryStore {
   }
 
   async claimHealthSweep(minGapMicros: number): Promise<boolean> {
-    const params = { now: Date.now() * 1000, gap: Math.round(minGapMicros) };
+    const params = { now: nowMicros(), gap: Math.round(minGapMicros) };
     return (await drive(rows(this.dialect.connection, this.dialect.claimSweep, params))).length > 0;
   }
 

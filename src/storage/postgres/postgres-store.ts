@@ -135,12 +135,14 @@ function postgresDialect(pool: Pool): Dialect {
       pipe
         .send(UPSERT, columns)
         .map(([row]) => ({ createdAt: row!.created_at, seq: row!.seq, isNew: row!.is_new })),
-    // The database's clock decides, so replicas with skewed clocks still sweep once per period.
+    // The database's clock decides, so replicas with skewed clocks still sweep once per period; a
+    // claim from the future (before the database's clock stepped back) does not block.
     claimSweep: statement(
       'claimSweep',
       `UPDATE mesh_state
         SET sweep_claimed_at = (extract(epoch FROM clock_timestamp()) * 1000000)::bigint
-        WHERE id = 1 AND sweep_claimed_at <= (extract(epoch FROM clock_timestamp()) * 1000000)::bigint - $gap
+        WHERE id = 1 AND (sweep_claimed_at <= (extract(epoch FROM clock_timestamp()) * 1000000)::bigint - $gap
+          OR sweep_claimed_at > (extract(epoch FROM clock_timestamp()) * 1000000)::bigint + $gap)
         RETURNING id`,
     ),
     // Claimers on other connections skip a candidate row one of them has locked.

@@ -121,8 +121,9 @@ function sqliteDialect(db: DatabaseSync, checkpointer: WalCheckpointer | undefin
     },
     claimSweep: statement(
       'claimSweep',
+      // A claim from the future (made before the clock stepped back) does not block.
       `UPDATE mesh_state SET sweep_claimed_at = $now
-        WHERE id = 1 AND sweep_claimed_at <= $now - $gap RETURNING id`,
+        WHERE id = 1 AND (sweep_claimed_at <= $now - $gap OR sweep_claimed_at > $now + $gap) RETURNING id`,
     ),
     // One writer at a time: a claim's candidate cannot be taken by another transaction.
     jobSql: {
