@@ -44,7 +44,7 @@ const { values } = parseArgs({
     'no-go': { type: 'boolean', default: false },
     'no-bun': { type: 'boolean', default: false },
     agents: { type: 'string', default: '1000' },
-    /** Another form of ours to measure: `label=command arg…` (split on spaces). */
+    /** Another form of ours to measure: `label=command arg…` (the label has no `=`; split on spaces). */
     form: { type: 'string', multiple: true, default: [] },
   },
 });
@@ -166,8 +166,9 @@ const tmp = mkdtempSync(join(tmpdir(), 'mesh-memory-'));
 const rows: { form: Form; idle: Reading; loaded: Reading }[] = [];
 try {
   for (const form of forms) {
-    log(form.label);
-    rows.push({ form, ...(await measure(form, tmp)) });
+    const { idle, loaded } = await measure(form, tmp);
+    log(`${form.label}: idle ${sig(idle.rss, 3)} MB, with ${agents} agents ${sig(loaded.rss, 3)} MB`);
+    rows.push({ form, idle, loaded });
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });

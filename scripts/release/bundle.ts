@@ -1,6 +1,6 @@
 // Bundles each executable's entry into one CommonJS file, the form a single executable runs:
 // inside one, require() reaches only Node's built-in modules (node:sqlite among them).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -35,6 +35,37 @@ function embedSwaggerUi(): Plugin {
         const contents = source.replace(
           readLogo,
           "Promise.resolve(Buffer.from(require('node:sea').getAsset('swagger-ui/logo.svg')))",
+        );
+        return { contents, loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
+ * The same rewrites for a Bun executable (scripts/release/bun-executable.ts), which has no
+ * `node:sea`: the assets are files embedded by `bun build --compile` through a module of
+ * `import … with { type: 'file' }` written beside the bundle (`bun-assets.mjs`, left external
+ * here and bundled by Bun), whose values are paths inside the executable that `node:fs` reads.
+ */
+function embedSwaggerUiForBun(): Plugin {
+  return {
+    name: 'embed-swagger-ui-bun',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^@fastify\/static$/ }, () => ({
+        path: join(ENTRIES, 'bun-embedded-static.ts'),
+      }));
+      pluginBuild.onResolve({ filter: /^mesh:bun-assets$/ }, () => ({
+        path: './bun-assets.mjs',
+        external: true,
+      }));
+      pluginBuild.onLoad({ filter: /[\\/]@fastify[\\/]swagger-ui[\\/]index\.js$/ }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        const readLogo = "fsPromises.readFile(path.join(__dirname, './static/logo.svg'))";
+        if (!source.includes(readLogo)) throw new Error(`@fastify/swagger-ui changed: no ${readLogo}`);
+        const contents = source.replace(
+          readLogo,
+          "fsPromises.readFile(require('mesh:bun-assets').default['swagger-ui/logo.svg'])",
         );
         return { contents, loader: 'js' };
       });
@@ -90,6 +121,26 @@ export async function bundleRegistry(outDir: string): Promise<Bundle> {
   const main = join(outDir, 'mcp-mesh-registry.cjs');
   await bundle(join(ENTRIES, 'registry.ts'), main, [embedSwaggerUi()]);
   return { main, assets: swaggerUiAssets() };
+}
+
+/**
+ * The registry's bundle for `bun build --compile`: the same code, with Swagger UI's assets
+ * embedded as Bun embeds files (see embedSwaggerUiForBun). Returns the bundle; `bun-assets.mjs`
+ * is written beside it.
+ */
+export async function bundleRegistryForBun(outDir: string): Promise<string> {
+  const main = join(outDir, 'mcp-mesh-registry-bun.cjs');
+  await bundle(join(ENTRIES, 'registry.ts'), main, [embedSwaggerUiForBun()]);
+  const assets = Object.entries(swaggerUiAssets());
+  const imports = assets.map(
+    ([, path], i) => `import a${i} from ${JSON.stringify(path)} with { type: 'file' };`,
+  );
+  const entries = assets.map(([key], i) => `  ${JSON.stringify(key)}: a${i},`);
+  writeFileSync(
+    join(outDir, 'bun-assets.mjs'),
+    `${imports.join('\n')}\nexport default {\n${entries.join('\n')}\n};\n`,
+  );
+  return main;
 }
 
 /** The developer CLI's bundle. */

@@ -5,6 +5,16 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const REGISTRY_BIN = join(REPO_ROOT, 'bin', 'mcp-mesh-registry');
 
+/**
+ * The registry's command: `bin/mcp-mesh-registry` under this Node, or the executable named by
+ * MESH_TEST_REGISTRY_EXECUTABLE (the `bun-executable` project of vitest.config.ts runs the
+ * end-to-end suites against the Bun single executable that way).
+ */
+export function registryCommand(args: string[]): [string, string[]] {
+  const executable = process.env.MESH_TEST_REGISTRY_EXECUTABLE;
+  return executable ? [executable, args] : [process.execPath, [REGISTRY_BIN, ...args]];
+}
+
 export interface RegistryProcess extends AsyncDisposable {
   child: ChildProcess;
   baseUrl: string;
@@ -22,7 +32,7 @@ export async function spawnRegistry(
   timeoutMs = 20_000,
   options: { cwd?: string } = {},
 ): Promise<RegistryProcess> {
-  const child = spawn(process.execPath, [REGISTRY_BIN, ...args], {
+  const child = spawn(...registryCommand(args), {
     cwd: options.cwd,
     env: { ...process.env, MCP_MESH_ACCESS_LOG: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -76,7 +86,7 @@ export function runRegistry(
   options: { cwd?: string } = {},
 ) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [REGISTRY_BIN, ...args], {
+    const child = spawn(...registryCommand(args), {
       cwd: options.cwd,
       env: { ...process.env, ...env },
     });

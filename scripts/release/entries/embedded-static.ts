@@ -5,17 +5,7 @@
 import { extname } from 'node:path';
 import { getAsset, getAssetKeys } from 'node:sea';
 import type { FastifyInstance } from 'fastify';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.css': 'text/css; charset=utf-8',
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'application/javascript; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-};
-
-export const ASSET_PREFIX = 'swagger-ui/';
+import { ASSET_PREFIX, CONTENT_TYPES } from './static-content-types.ts';
 
 interface StaticOptions {
   serve?: boolean;
