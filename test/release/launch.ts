@@ -15,8 +15,10 @@ export async function launchRegistry(
   args: string[],
   env: Record<string, string>,
   timeoutMs = 30_000,
+  options: { cwd?: string } = {},
 ): Promise<Launched> {
   const child = spawn(command, args, {
+    cwd: options.cwd,
     env: { MCP_MESH_ACCESS_LOG: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
