@@ -14,6 +14,7 @@ import { jobRoutes } from '../current-api/routes/jobs.js';
 import { proxyRoutes } from '../current-api/routes/proxy.js';
 import { schemaRoutes } from '../current-api/routes/schemas.js';
 import { traceRoutes } from '../current-api/routes/trace.js';
+import { dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { replyToInvalidLegacyInput } from '../legacy-api/invalid-input.js';
 import { agentRoutes } from '../legacy-api/routes/agents.js';
 import { capabilityRoutes } from '../legacy-api/routes/capabilities.js';
@@ -136,5 +137,6 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
   if (config.adminPort === 0) await app.register(adminRoutes);
   await app.register(capabilityRoutes);
   await app.register(metricsRoutes);
+  await app.register(dashboardRoutes);
   return app;
 }
