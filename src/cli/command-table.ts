@@ -256,6 +256,9 @@ const EPILOG = `troubleshooting:
   agent quiet?       mcp_mesh_dev logs --agent <name> shows its output
   agents must speak MCP and register with the mesh registry to be listed
 
+shell completion:
+  source <(mcp_mesh_dev completion bash)   # or zsh
+
 report issues: https://github.com/dhyansraj/mcp-mesh/issues`;
 
 /** Each command's parser, by command name. */

@@ -30,10 +30,33 @@ export class CliOutput {
     private readonly stderr: NodeJS.WritableStream,
     /** Decided once at start-up from stdout (§2.1). */
     readonly isTty: boolean,
+    /** Colours: on a terminal unless NO_COLOR is set (https://no-color.org); the original had no NO_COLOR. */
+    readonly useColour: boolean = isTty,
   ) {}
 
+  /** A progress line still showing (terminal only), cleared before anything else is written. */
+  private progressShown = false;
+
   status(level: StatusLevel, message: string, details?: Details): void {
-    this.stdout.write(renderStatusLine(level, message, details, this.isTty));
+    this.clearProgress();
+    this.stdout.write(renderStatusLine(level, message, details, this.useColour));
+  }
+
+  /**
+   * Replaces the progress line on a terminal (carriage return, erase line); nothing at all when
+   * stdout is not a terminal, so piped output stays the original's.
+   */
+  progress(text: string): void {
+    if (!this.isTty) return;
+    this.stdout.write(`\r\x1b[2K${text}`);
+    this.progressShown = true;
+  }
+
+  /** Erases the progress line, if one shows. */
+  clearProgress(): void {
+    if (!this.progressShown) return;
+    this.progressShown = false;
+    this.stdout.write('\r\x1b[2K');
   }
 
   success(message: string, details?: Details): void {
@@ -54,6 +77,7 @@ export class CliOutput {
 
   /** A plain line on stdout (`print()`). */
   print(text = ''): void {
+    this.clearProgress();
     this.stdout.write(`${text}\n`);
   }
 
@@ -70,6 +94,7 @@ export class CliOutput {
       into(this.stdout) as NodeJS.WritableStream,
       into(this.stderr) as NodeJS.WritableStream,
       this.isTty,
+      this.useColour,
     );
     return {
       out,

@@ -34,6 +34,8 @@ const INTERRUPT_SIGNALS: NodeJS.Signals[] =
 
 /** Runs one invocation and resolves to its exit code (cli.md §1.5–§1.6). */
 export async function main(argv: readonly string[], io: MainIo = defaultIo()): Promise<number> {
+  if (argv[0] === 'completion')
+    return (await import('./commands/completion.js')).runCompletion(argv.slice(1), io);
   const parsed = parseArgs(TOP_PARSER, argv);
   if (isParseExit(parsed)) {
     io.stdout.write(parsed.stdout);
@@ -46,7 +48,9 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     return 1;
   }
   const [{ CliOutput }, module] = await Promise.all([import('./context.js'), COMMANDS[command]!()]);
-  const out = new CliOutput(io.stdout, io.stderr, io.stdout.isTTY === true);
+  const isTty = io.stdout.isTTY === true;
+  // NO_COLOR (any non-empty value) turns colours off; a terminal stays a terminal otherwise.
+  const out = new CliOutput(io.stdout, io.stderr, isTty, isTty && !io.env.NO_COLOR);
   let interruptHandler: ((signal: NodeJS.Signals) => void) | undefined;
   const ctx: CliContext = {
     cwd: io.cwd,

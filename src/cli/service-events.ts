@@ -50,6 +50,15 @@ export type StateEvent =
   | { type: 'log-refused'; name: string; reason: string }
   | { type: 'services-locked'; pid: number };
 
+/** A foreground `start` keeping its agents running (`auto_restart`, `watch_files`). */
+export type SupervisorEvent =
+  | { type: 'agent-file-changed'; name: string; file: string }
+  | { type: 'agent-exited-restarting'; name: string; pid: number }
+  | { type: 'agent-restarted'; name: string; pid: number }
+  | { type: 'agent-restarted-unregistered'; name: string; pid: number }
+  | { type: 'agent-restart-given-up'; name: string; attempts: number }
+  | { type: 'agent-supervision-failed'; reason: string };
+
 export type ServiceEvent = StopEvent | RegistryEvent | AgentEvent | StateEvent;
 
 /** Where a service sends its events, in the order they happen. */

@@ -1,18 +1,23 @@
 /** `mcp_mesh_dev start [AGENT_FILE ...]` (cli.md §7.1). */
 
+import { statSync } from 'node:fs';
 import type { CommandArgs } from '../command-table.js';
 import { type ConfigKey, loadConfig } from '../config/cli-config.js';
 import type { CliContext, CliOutput } from '../context.js';
+import { agentOutputPrefixes } from '../output/agent-output-prefix.js';
 import { PyTuple, pyStr } from '../output/python-values.js';
 import { reportTo } from '../output/service-event-text.js';
+import { followLog, type LogFollower } from '../process/log-follower.js';
+import { serviceLogPath } from '../process/service-log.js';
 import { stopProcessTree, stopTrackedProcess } from '../process/stop-process.js';
-import { IGNORE } from '../service-events.js';
+import { IGNORE, type SupervisorEvent } from '../service-events.js';
 import {
   agentNameOf,
   launchAgent,
   validateAgentFile,
   waitForRegistration,
 } from '../services/agent-service.js';
+import { type AgentSupervisor, superviseAgents } from '../services/agent-supervisor.js';
 import { exclusively, type LocalMesh, openLocalMesh } from '../services/local-mesh.js';
 import { ensureRegistry } from '../services/registry-service.js';
 import type { ProcessRecord } from '../state/process-tracker.js';
@@ -56,8 +61,18 @@ export async function run(args: StartArgs, ctx: CliContext): Promise<number> {
     ctx.out.log(`Failed to start services: ${(error as Error).message}`);
     return 1;
   }
+  // The registry this run may start sweeps at the interval asked for here (otherwise its own default).
+  if (args.health_check_interval !== undefined || ctx.env.MCP_MESH_HEALTH_CHECK_INTERVAL) {
+    mesh.registryHealthCheckInterval = mesh.config.health_check_interval;
+  }
+  // What a foreground run does while it waits: agents' output shown, agents kept running.
+  const watching: { followers: LogFollower[]; supervisor?: AgentSupervisor } = { followers: [] };
+  const stopWatching = async () => {
+    await watching.supervisor?.stop();
+    for (const follower of watching.followers.splice(0)) follower.stop();
+  };
   // From here on this run owns services: a signal shuts them down (§8.3), even during start-up.
-  ctx.onInterrupt(() => void shutDown(ctx, mesh).then(() => ctx.exit(0)));
+  ctx.onInterrupt(() => void stopWatching().then(() => shutDown(ctx, mesh).then(() => ctx.exit(0))));
   const { out } = ctx;
   const files = args.agent_files;
   const registryOnly = args.registry_only || files.length === 0;
@@ -71,6 +86,8 @@ export async function run(args: StartArgs, ctx: CliContext): Promise<number> {
   });
   if (files.length > 0) out.info(`Agent files: ${files.join(', ')}`);
   const started: string[] = [];
+  // Where each agent's log stands before this run, so a foreground run shows all it writes from now on.
+  const logOffsets = new Map(files.map((file) => [agentNameOf(file), logSize(mesh, agentNameOf(file))]));
   let exitCode: number;
   try {
     // One run at a time decides what runs and starts it: two never both start a registry.
@@ -89,6 +106,22 @@ export async function run(args: StartArgs, ctx: CliContext): Promise<number> {
   for (const hint of HINTS) out.print(hint);
   out.print();
   out.info('Press Ctrl+C to stop all services');
+  const agents = started.filter((name) => name !== 'registry');
+  if (agents.length > 0) {
+    const prefix = agentOutputPrefixes(agents, out.useColour);
+    for (const name of agents) {
+      const path = serviceLogPath(mesh.env, name);
+      watching.followers.push(
+        followLog(path, logOffsets.get(name) ?? 0, (line) => out.print(prefix(name) + line)),
+      );
+    }
+    watching.supervisor = superviseAgents(
+      mesh,
+      agents,
+      { restartOnExit: mesh.config.auto_restart, restartOnChange: mesh.config.watch_files },
+      supervisorReport(out),
+    );
+  }
   // Wait for a signal; the handler above stops the services and exits.
   await new Promise(() => setInterval(() => {}, 1 << 30));
   return 0;
@@ -150,7 +183,10 @@ async function startServices(
   out.info('Waiting for agent registration...');
   let registered = 0;
   for (const record of launched) {
-    if (await waitForRegistration(mesh, record, mesh.config.startup_timeout)) {
+    const isRegistered = await withProgress(out, record.name, mesh.config.startup_timeout, () =>
+      waitForRegistration(mesh, record, mesh.config.startup_timeout),
+    );
+    if (isRegistered) {
       registered++;
       out.success(`Agent ${record.name} registered successfully`);
     } else {
@@ -238,4 +274,80 @@ async function shutDown(ctx: CliContext, mesh: LocalMesh): Promise<void> {
     if (await stopProcessTree(mesh.processes, mesh.report, record.pid)) mesh.tracker.untrack(record.name);
   }
   clearTimeout(timer);
+}
+
+/** The size of an agent's log now (0 when there is none yet). */
+function logSize(mesh: LocalMesh, name: string): number {
+  try {
+    return statSync(serviceLogPath(mesh.env, name)).size;
+  } catch {
+    return 0;
+  }
+}
+
+const SPINNER = [
+  '\u280b',
+  '\u2819',
+  '\u2839',
+  '\u2838',
+  '\u283c',
+  '\u2834',
+  '\u2826',
+  '\u2827',
+  '\u2807',
+  '\u280f',
+];
+
+/**
+ * Runs `wait` with a progress line on a terminal (a spinner, the agent, the seconds waited of the
+ * timeout), erased when it ends; without a terminal, nothing is added.
+ */
+async function withProgress<T>(
+  out: CliOutput,
+  name: string,
+  timeoutSeconds: number,
+  wait: () => Promise<T>,
+): Promise<T> {
+  if (!out.isTty) return wait();
+  const began = Date.now();
+  let frame = 0;
+  const draw = () => {
+    const seconds = Math.floor((Date.now() - began) / 1000);
+    out.progress(
+      `${SPINNER[frame++ % SPINNER.length]} Waiting for ${name} to register (${seconds}s of ${timeoutSeconds}s)`,
+    );
+  };
+  draw();
+  const timer = setInterval(draw, 100);
+  try {
+    return await wait();
+  } finally {
+    clearInterval(timer);
+    out.clearProgress();
+  }
+}
+
+/** How a foreground run shows what it did to keep its agents running. */
+function supervisorReport(out: CliOutput): (event: SupervisorEvent) => void {
+  return (event) => {
+    switch (event.type) {
+      case 'agent-file-changed':
+        return out.info(`Agent ${event.name} changed: restarting it`, { File: event.file });
+      case 'agent-exited-restarting':
+        return out.warning(`Agent ${event.name} (PID ${event.pid}) exited: restarting it`);
+      case 'agent-restarted':
+        return out.success(`Agent ${event.name} restarted and registered`, { PID: event.pid });
+      case 'agent-restarted-unregistered':
+        return out.warning(`Agent ${event.name} restarted but did not register within timeout`, {
+          PID: event.pid,
+        });
+      case 'agent-restart-given-up':
+        return out.error(
+          `Agent ${event.name} did not stay up after ${event.attempts} restarts: not restarting it again ` +
+            `(mcp_mesh_dev restart-agent ${event.name} tries once more)`,
+        );
+      case 'agent-supervision-failed':
+        return out.log(`Watching agents failed: ${event.reason}`);
+    }
+  };
 }

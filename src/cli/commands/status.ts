@@ -24,8 +24,9 @@ export async function run(args: StatusArgs, ctx: CliContext): Promise<number> {
       loadConfig({ home: ctx.home, cwd: ctx.cwd, env: ctx.env }),
       reportTo(ctx.out),
     );
-    // Printed even before --json output, as the original did (§7.5 step 1, preserved).
-    out.info('Checking MCP Mesh services status...');
+    // Not before --json output, which is the JSON document alone (`status --json | jq`): the
+    // original printed it there too (§7.5 step 1; docs/compatibility.md).
+    if (!args.json) out.info('Checking MCP Mesh services status...');
     const registry = await registryStatus(mesh);
     const tracked = mesh.tracker.byType('agent');
     // One registry query for all agents (the original asked once per agent, with the same result).

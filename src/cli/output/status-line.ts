@@ -17,17 +17,17 @@ const RESET = '\x1b[0m';
 export type Details = Record<string, PyValue>;
 
 /**
- * Renders one status line with its details, ending in a newline. Colours only when `isTty`
- * (decided once per run from stdout; no NO_COLOR support in the original, §2.1).
+ * Renders one status line with its details, ending in a newline. Colours only when `useColour`
+ * (stdout a terminal, decided once per run, §2.1, and no NO_COLOR, which the original ignored).
  */
 export function renderStatusLine(
   level: StatusLevel,
   message: string,
   details: Details | undefined,
-  isTty: boolean,
+  useColour: boolean,
 ): string {
   const { label, symbol, colour } = LEVELS[level];
-  let text = isTty
+  let text = useColour
     ? `${colour}${symbol} ${BOLD}${label}${RESET}${colour}: ${message}${RESET}`
     : `${symbol} ${label}: ${message}`;
   for (const [key, value] of Object.entries(details ?? {})) {

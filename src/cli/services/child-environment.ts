@@ -17,6 +17,8 @@ export interface RegistryWhereabouts {
 export interface RegistryChild {
   kind: 'registry';
   databaseUrl: string;
+  /** Seconds between the registry's health sweeps, when `start` was given one (`HEALTH_CHECK_INTERVAL`). */
+  healthCheckInterval?: number | undefined;
 }
 
 /** An agent process: the registry's whereabouts (or the configured ones), debug and log level. */
@@ -42,7 +44,12 @@ export function registryVariables(registry: RegistryWhereabouts): Record<string,
 
 /** The environment for a child of the CLI: `base` (the CLI's own) plus what that child needs. */
 export function childEnvironment(base: Environment, child: RegistryChild | AgentChild): Environment {
-  if (child.kind === 'registry') return { ...base, MCP_MESH_DATABASE_URL: child.databaseUrl };
+  if (child.kind === 'registry') {
+    const env: Environment = { ...base, MCP_MESH_DATABASE_URL: child.databaseUrl };
+    if (child.healthCheckInterval !== undefined)
+      env.HEALTH_CHECK_INTERVAL = String(child.healthCheckInterval);
+    return env;
+  }
   const env: Environment = { ...base };
   if (child.registry) {
     Object.assign(env, registryVariables(child.registry));

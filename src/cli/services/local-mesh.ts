@@ -24,6 +24,12 @@ export interface LocalMesh {
   processes: ProcessControl;
   /** Where services send what happens; the command that opened the mesh decides how it is shown. */
   report: Report;
+  /**
+   * The health sweep interval a registry started now is given: set by `start` when
+   * `--health-check-interval` or `MCP_MESH_HEALTH_CHECK_INTERVAL` names one; otherwise the
+   * registry keeps its own default.
+   */
+  registryHealthCheckInterval?: number | undefined;
 }
 
 export function openLocalMesh(ctx: CliContext, config: CliConfig, report: Report): LocalMesh {

@@ -121,6 +121,7 @@ export async function startRegistry(
     const env = childEnvironment(mesh.env, {
       kind: 'registry',
       databaseUrl: registryDatabaseUrl(mesh, dbPath),
+      healthCheckInterval: mesh.registryHealthCheckInterval,
     });
     const log = openServiceLogFor(mesh.env, REGISTRY);
     if (log.refused !== undefined) mesh.report({ type: 'log-refused', name: REGISTRY, reason: log.refused });

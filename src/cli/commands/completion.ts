@@ -1,0 +1,43 @@
+/**
+ * `mcp_mesh_dev completion bash|zsh`: prints a completion script generated from the command table.
+ * Not one of the parser's commands: the original had none, and its recorded usage and "invalid
+ * choice" messages list exactly the eight it had, so main.ts answers this word before parsing.
+ */
+import { PROG, TOP_PARSER } from '../command-table.js';
+import { COMPLETION_SHELLS, type CompletionShell, completionScript } from '../output/completion-script.js';
+
+export const COMPLETION_USAGE = `usage: ${PROG} completion {${COMPLETION_SHELLS.join(',')}}`;
+
+const HELP = `${COMPLETION_USAGE}
+
+Print a shell completion script for ${PROG}.
+
+  bash: source <(${PROG} completion bash)        (e.g. in ~/.bashrc)
+  zsh:  source <(${PROG} completion zsh)         (e.g. in ~/.zshrc, after compinit)
+`;
+
+export interface CompletionIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/** Runs `completion` with the words after it; resolves to the exit code (2 for a usage error, as argparse). */
+export function runCompletion(words: readonly string[], io: CompletionIo): number {
+  if (words.length === 1 && (words[0] === '-h' || words[0] === '--help')) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const [shell, ...rest] = words;
+  if (shell === undefined || rest.length > 0 || !COMPLETION_SHELLS.includes(shell as CompletionShell)) {
+    const problem =
+      shell === undefined
+        ? 'the following arguments are required: SHELL'
+        : rest.length > 0
+          ? `unrecognized arguments: ${rest.join(' ')}`
+          : `argument SHELL: invalid choice: '${shell}' (choose from ${COMPLETION_SHELLS.map((s) => `'${s}'`).join(', ')})`;
+    io.stderr.write(`${COMPLETION_USAGE}\n${PROG} completion: error: ${problem}\n`);
+    return 2;
+  }
+  io.stdout.write(completionScript(shell as CompletionShell, TOP_PARSER, PROG));
+  return 0;
+}
