@@ -157,13 +157,4 @@ export class HeartbeatWatch {
     for (const [id, at] of this.quickVerdicts) if (now - at >= timeoutMicros) this.quickVerdicts.delete(id);
     return due;
   }
-
-  /** Puts an agent back in line for its timeout (its judgment could not be recorded). */
-  requeue(id: string): void {
-    const seen = this.seen.get(id);
-    if (seen !== undefined && !this.unprobed.has(id)) {
-      this.probed.delete(id);
-      this.probed.set(id, seen);
-    }
-  }
 }

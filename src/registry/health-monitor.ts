@@ -186,24 +186,22 @@ export class HealthMonitor {
   /** Probes and judges every agent due now, then waits for the next. */
   private async runDue(): Promise<void> {
     this.noticePause();
-    const now = nowMicros();
-    const due = this.watch.takeDue(now);
-    let retry: number | undefined;
-    if (due.length > 0) {
+    const dueAt = this.watch.nextDueAt();
+    if (dueAt !== undefined && dueAt <= nowMicros()) {
       try {
-        // Judged from the database as it is now (other replicas' heartbeats included).
+        // Judged from the database as it is now (other replicas' heartbeats included). When it
+        // was away, its return starts a fresh timeout for everyone before anything is judged.
         await this.options.store.ensureFresh();
         this.noticeDatabase(true);
-        await this.judgeDue(due);
       } catch (error) {
-        // Nothing can be recorded: the agents are judged again once the database is back.
         this.noticeDatabase(false);
-        for (const { id } of due) this.watch.requeue(id);
         this.log.debug({ err: error }, 'due agents not judged: database unavailable');
-        retry = RETRY_MS;
+        this.scheduleDue(RETRY_MS);
+        return;
       }
+      await this.judgeDue(this.watch.takeDue(nowMicros()));
     }
-    this.scheduleDue(retry);
+    this.scheduleDue();
   }
 
   private async judgeDue(due: readonly DueAgent[]): Promise<void> {
@@ -346,12 +344,7 @@ export class HealthMonitor {
       const applied = await this.options.store.applyStatusChanges(changes);
       const expired = applied.filter((c) => c.toStatus === 'expired').length;
       if (expired > 0) this.log.info({ expired }, `Health monitor: Marked ${expired} agents as expired`);
-      for (const change of applied) {
-        this.log.info(
-          { agentId: change.id, from: change.fromStatus, to: change.toStatus },
-          'agent status changed',
-        );
-      }
+      // Each applied change is logged once by the agent lifecycle log (http/agent-lifecycle-log.ts).
       return applied;
     } catch (error) {
       this.log.error({ err: error }, 'Error in health check loop');
