@@ -93,7 +93,8 @@ function drawGraph(root, nodes, edges) {
         d: 'M' + x1 + ',' + y1 + ' C' + mid + ',' + y1 + ' ' + mid + ',' + y2 + ' ' + x2 + ',' + y2,
       }),
     );
-    group.append(svg('text', { class: 'edge-label', x: mid, y: (y1 + y2) / 2 - 4, 'text-anchor': 'middle' }, clip(edge.label, 28)));
+    // Beside the consumer, where labels of different consumers do not meet.
+    group.append(svg('text', { class: 'edge-label', x: x1 - 6, y: y1 - 6, 'text-anchor': 'end' }, clip(edge.label, 18)));
     root.append(group);
   }
   for (const node of nodes) {

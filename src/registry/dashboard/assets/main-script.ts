@@ -23,6 +23,10 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+function count(n, one, many) {
+  return n + ' ' + (n === 1 ? one : many);
+}
+
 function isCurrent(agent) {
   return Object.prototype.hasOwnProperty.call(agent, 'last_seen');
 }
@@ -211,7 +215,8 @@ async function load() {
   renderEvents(events.body.events);
   const healthy = agents.filter((agent) => agent.status === 'healthy').length;
   document.getElementById('summary').textContent =
-    agents.length + ' agents \u00b7 ' + healthy + ' healthy \u00b7 ' + unresolvedCount + ' unresolved dependencies';
+    count(agents.length, 'agent', 'agents') + ' \u00b7 ' + healthy + ' healthy \u00b7 ' +
+    count(unresolvedCount, 'unresolved dependency', 'unresolved dependencies');
   shownIndex = listing.index;
   document.getElementById('index').textContent = 'index ' + listing.index;
   document.body.dataset.index = String(listing.index);
