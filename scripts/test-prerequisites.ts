@@ -78,6 +78,11 @@ const APT_PACKAGES: AptPackage[] = [
     isPresent: () => onPath('umoci'),
   },
   {
+    name: 'chromium',
+    why: 'the dashboard test opens /ui in a real headless browser (driven over its DevTools protocol)',
+    isPresent: () => onPath('chromium') || (process.env.MESH_TEST_CHROMIUM ?? '') !== '',
+  },
+  {
     name: 'ca-certificates',
     why: 'the image carries the CA bundle of the build host',
     isPresent: () => existsSync('/etc/ssl/certs/ca-certificates.crt'),

@@ -4,7 +4,7 @@
  * and stops with exit code 1 before it installs anything (no apt-get run, no Helm build, no venv).
  *
  * The script runs as `npm test` runs it, on the pinned Node, with a PATH of one folder that holds
- * only what a case gives it (so `strip`, `skopeo` and `umoci` are missing whatever this machine
+ * only what a case gives it (so `strip`, `skopeo`, `umoci` and `chromium` are missing whatever this machine
  * has), and with its cache folder in a temporary directory. Which user it runs as is what the
  * script asks `process.getuid()`; a preloaded line answers for the case.
  */
@@ -18,7 +18,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 const NODE_24 = join(REPO_ROOT, 'node_modules', 'node', 'bin', 'node');
 const SCRIPT = join(REPO_ROOT, 'scripts', 'test-prerequisites.ts');
 /** Packages whose tools are found on PATH: with PATH reduced to one folder, these are missing. */
-const ALWAYS_MISSING = ['binutils', 'skopeo', 'umoci'];
+const ALWAYS_MISSING = ['binutils', 'skopeo', 'umoci', 'chromium'];
 const PREFIX = 'test prerequisites: ';
 
 interface Run {
