@@ -1,18 +1,24 @@
-import { type Logger, pino } from 'pino';
-import { loadRegistryConfig } from '../shared/config.js';
+import { loadRegistryConfig, logFormatOf } from '../shared/config.js';
 import { MeshError } from '../shared/errors.js';
+import { databaseLabel } from '../storage/database-url.js';
 import { openStore } from '../storage/open-store.js';
-import { startupBanner } from './banner.js';
 import { HELP, parseRegistryArgs, UsageError, VERSION_TEXT } from './cli-args.js';
 import { buildAdminApp } from './http/admin-app.js';
 import { buildApp } from './http/app.js';
+import { type RegistryOutput, registryOutput, startFailureLine } from './registry-output.js';
 
 const out = (text: string) => process.stdout.write(text);
 const err = (text: string) => process.stderr.write(text);
 
-function failedToStart(error: unknown): number {
+function failedToStart(error: unknown, output: RegistryOutput | undefined): number {
   const hint = error instanceof MeshError && error.hint ? `\n${error.hint}` : '';
-  err(`❌ Failed to start registry service: ${(error as Error).message}${hint}\n`);
+  const message = `${(error as Error).message}${hint}`;
+  if (output?.format === 'json') {
+    output.logger.error(`Failed to start registry service: ${message}`);
+    output.flush();
+  } else {
+    err(startFailureLine(logFormatOf(process.env), message));
+  }
   return 1;
 }
 
@@ -35,24 +41,24 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   let config: ReturnType<typeof loadRegistryConfig>;
   let store: Awaited<ReturnType<typeof openStore>>;
-  let logger: Logger;
+  let output: RegistryOutput | undefined;
   try {
     config = loadRegistryConfig(args);
-    logger = pino(
-      { level: config.logLevel, base: { pid: process.pid } },
-      pino.destination({ fd: 2, sync: false }),
-    );
-    store = await openStore(config.databaseUrl, { logger });
+    output = registryOutput(config.logFormat, config.logLevel);
+    store = await openStore(config.databaseUrl, { logger: output.logger });
   } catch (error) {
-    return failedToStart(error);
+    return failedToStart(error, output);
   }
+  const { logger } = output;
+  const database = databaseLabel(config.databaseUrl);
+  logger.info({ database }, `database opened: ${database}`);
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {
     // With TLS on, this is where a registry without its certificate or a usable trust backend stops.
-    app = await buildApp({ config, store, logger, writeAccessLog: out });
+    app = await buildApp({ config, store, logger, accessLog: output.access });
   } catch (error) {
     await store.close().catch(() => {});
-    return failedToStart(error);
+    return failedToStart(error, output);
   }
   const adminApp = config.adminPort > 0 ? await buildAdminApp({ config, store, logger }) : undefined;
 
@@ -68,7 +74,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.exit(1);
     }
     isStopping = true;
-    err('INFO:     Shutting down\nINFO:     Waiting for application shutdown.\n');
+    output.lifecycle('info', 'Shutting down');
+    output.lifecycle('info', 'Waiting for application shutdown.');
     try {
       await adminApp?.close();
       await app.close();
@@ -76,18 +83,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     } catch (error) {
       logger.error({ err: error }, 'error during shutdown');
     }
-    err(`INFO:     Application shutdown complete.\nINFO:     Finished server process [${process.pid}]\n`);
-    out(
-      `Received signal ${signal === 'SIGINT' ? 2 : 15}, initiating graceful shutdown...\n🛑 Shutting down registry service...\n✅ Registry service stopped\n`,
-    );
-    logger.flush();
+    output.lifecycle('info', 'Application shutdown complete.');
+    output.lifecycle('info', `Finished server process [${process.pid}]`);
+    output.notice(`Received signal ${signal === 'SIGINT' ? 2 : 15}, initiating graceful shutdown...`);
+    output.notice('🛑 Shutting down registry service...');
+    output.notice('✅ Registry service stopped');
+    output.flush();
     resolveStopped(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  out(startupBanner(config.host, config.port));
-  err(`INFO:     Started server process [${process.pid}]\nINFO:     Waiting for application startup.\n`);
+  output.banner(config.host, config.port, database);
+  output.lifecycle('info', `Started server process [${process.pid}]`);
+  output.lifecycle('info', 'Waiting for application startup.');
   // `localhost` binds IPv4 127.0.0.1 only, as uvicorn does (spec §10.1).
   const listenHost = config.host === 'localhost' ? '127.0.0.1' : config.host;
   let listening: typeof adminApp;
@@ -100,19 +109,25 @@ export async function main(argv: readonly string[]): Promise<number> {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'EADDRINUSE' ? 'address already in use' : (error as Error).message;
     const port = listening === undefined ? config.port : config.adminPort;
-    err(`ERROR:    error while attempting to bind on address ('${config.host}', ${port}): ${reason}\n`);
+    output.lifecycle(
+      'error',
+      `error while attempting to bind on address ('${config.host}', ${port}): ${reason}`,
+    );
     isStopping = true;
     await adminApp?.close().catch(() => {});
     await app.close().catch(() => {});
     await store.close().catch(() => {});
+    output.flush();
     return 1;
   }
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : config.port;
-  err(
-    `INFO:     Application startup complete.\nINFO:     Uvicorn running on ${config.tlsMode === 'off' ? 'http' : 'https'}://${config.host}:${boundPort} (Press CTRL+C to quit)\n`,
+  output.lifecycle('info', 'Application startup complete.');
+  output.lifecycle(
+    'info',
+    `Uvicorn running on ${config.tlsMode === 'off' ? 'http' : 'https'}://${config.host}:${boundPort} (Press CTRL+C to quit)`,
   );
-  if (adminApp) err(`INFO:     Admin API on http://${config.host}:${config.adminPort}\n`);
+  if (adminApp) output.lifecycle('info', `Admin API on http://${config.host}:${config.adminPort}`);
 
   return stopped;
 }

@@ -22,6 +22,11 @@ export interface RegistryConfig extends HttpSafetySettings {
   /** One uvicorn-style line per request on stdout (`MCP_MESH_ACCESS_LOG`, default on). */
   isAccessLogEnabled: boolean;
   logLevel: string;
+  /**
+   * `MCP_MESH_LOG_FORMAT`: `text` (the default: uvicorn's lines and the banner as the original
+   * prints them, diagnostics as pino lines) or `json` (every line one JSON object on stderr).
+   */
+  logFormat: LogFormat;
   /** Largest accepted request body in bytes (`MCP_MESH_MAX_BODY_BYTES`). */
   bodyLimitBytes: number;
   /** Seconds an unhealthy current-protocol agent is kept before it is purged (`MCP_MESH_RETENTION`). */
@@ -182,6 +187,14 @@ function headerPatterns(env: Env, name: string): string[] {
 
 const PYTHON_LEVELS: Record<string, string> = { warning: 'warn', critical: 'fatal' };
 
+export type LogFormat = 'text' | 'json';
+
+/** `MCP_MESH_LOG_FORMAT` as given (`text` when unset); undefined when it is neither word. */
+export function logFormatOf(env: Env): LogFormat | undefined {
+  const format = env.MCP_MESH_LOG_FORMAT?.trim().toLowerCase() || 'text';
+  return format === 'text' || format === 'json' ? format : undefined;
+}
+
 /** Builds the registry's configuration from its flags (which win) and the environment. */
 export function loadRegistryConfig(
   flags: { host?: string; port?: number },
@@ -199,6 +212,13 @@ export function loadRegistryConfig(
       `MCP_MESH_LOG_LEVEL must be one of critical, error, warn(ing), info, debug, trace; got "${level}"`,
     );
   }
+  const logFormat = logFormatOf(env);
+  if (logFormat === undefined) {
+    throw new MeshError(
+      'CONFIG_INVALID',
+      `MCP_MESH_LOG_FORMAT must be text or json; got "${env.MCP_MESH_LOG_FORMAT?.trim()}"`,
+    );
+  }
   return Object.freeze({
     // HOST and PORT are the Go registry's names (registry-api-current.md §4); flags win.
     host: flags.host ?? (env.HOST?.trim() || 'localhost'),
@@ -209,6 +229,7 @@ export function loadRegistryConfig(
     heartbeatProbeAfterSeconds: duration(env, 'MCP_MESH_HEARTBEAT_PROBE_AFTER', 5.5),
     isAccessLogEnabled: flag(env, 'MCP_MESH_ACCESS_LOG', true),
     logLevel: PYTHON_LEVELS[level] ?? level,
+    logFormat,
     bodyLimitBytes: positiveNumber(env, 'MCP_MESH_MAX_BODY_BYTES', 10 * 1024 * 1024, true),
     retentionSeconds: duration(env, 'MCP_MESH_RETENTION', 3600),
     publicUrlPrefix: (env.MCP_MESH_PUBLIC_URL_PREFIX ?? '').replace(/\/+$/, ''),

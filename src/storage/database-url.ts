@@ -8,6 +8,18 @@ import { fileURLToPath } from 'node:url';
 export const DEFAULT_DATABASE_PATH = 'mcp_mesh_registry.db';
 
 /**
+ * The database a URL opens, for the start-up line: a PostgreSQL URL with its password replaced,
+ * or `sqlite:` and the SQLite file's absolute path (`sqlite::memory:` in memory).
+ */
+export function databaseLabel(databaseUrl: string | undefined): string {
+  const url = databaseUrl?.trim() || DEFAULT_DATABASE_PATH;
+  if (/^postgres(ql)?:\/\//i.test(url)) return redactDatabaseUrl(url);
+  if (SCHEME.test(url) && !url.startsWith('sqlite:')) return redactDatabaseUrl(url);
+  const path = sqlitePathOf(url);
+  return path === ':memory:' ? 'sqlite::memory:' : `sqlite:${path}`;
+}
+
+/**
  * Where a `sqlite:` URL points, relative paths against the working directory:
  * - `sqlite:///abs/path.db` (and SQLAlchemy's `sqlite:////abs/path.db`) → `/abs/path.db`, percent-decoded;
  * - `sqlite:///./rel.db`, `sqlite:///../rel.db` → relative, as SQLAlchemy and the Python CLI mean them

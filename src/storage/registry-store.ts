@@ -30,6 +30,18 @@ export interface PoolCounts {
   waiting: number;
 }
 
+/**
+ * A change of an agent's life that this process committed (not one pulled from another replica):
+ * a registration of an agent the database did not have, a deregistration (the
+ * agent's `DELETE`: a status change with an `unregister` event), any other change of status (a
+ * heartbeat that revives it, the liveness judge), or its removal (a purge after the retention).
+ */
+export type AgentLifecycleChange =
+  | { kind: 'registered'; agent: AgentRecord }
+  | { kind: 'deregistered'; agent: AgentRecord; from: AgentStatus | undefined }
+  | { kind: 'status'; agent: AgentRecord; from: AgentStatus }
+  | { kind: 'removed'; id: string; name: string | undefined };
+
 /** What the store tells a metrics scrape: read when asked, nothing computed per write. */
 export interface StoreStats {
   readonly databaseKind: 'sqlite' | 'postgresql';
@@ -202,6 +214,12 @@ export interface RegistryStore {
 
   /** Runs a trivial read against the database; rejects when the database is unusable. */
   ping(): Promise<void>;
+
+  /**
+   * Subscribes to the lifecycle changes this process commits, each told once, after its commit;
+   * returns an unsubscribe function.
+   */
+  onLifecycle(listener: (change: AgentLifecycleChange) => void): () => void;
 
   /** Subscribes to snapshot changes (own and other processes'); returns an unsubscribe function. */
   onChange(listener: (changedIds: readonly string[]) => void): () => void;

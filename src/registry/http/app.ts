@@ -22,9 +22,11 @@ import { healthRoutes } from '../legacy-api/routes/health.js';
 import { metricsRoutes } from '../legacy-api/routes/metrics.js';
 import { rootRoutes } from '../legacy-api/routes/root.js';
 import { registryMetrics } from '../metrics/metrics-plugin.js';
+import type { AccessLogSink } from '../registry-output.js';
 import { clientIdentity } from '../trust/client-identity.js';
 import { openRegistrationTrust } from '../trust/registration-trust.js';
 import { accessLog } from './access-log.js';
+import { agentLifecycleLog } from './agent-lifecycle-log.js';
 import { bodyParser } from './body-parser.js';
 import { browserGuard } from './browser-guard.js';
 import { applyConnectionLimits } from './connection-limits.js';
@@ -66,15 +68,20 @@ export interface AppDeps {
   config: Readonly<RegistryConfig>;
   store: RegistryStore;
   logger: Logger;
-  /** Where access lines go (stdout in the real process). */
-  writeAccessLog?: (text: string) => void;
+  /** Where access lines go (stdout in text, the logger in JSON, in the real process). */
+  accessLog?: AccessLogSink;
 }
 
 /**
  * Builds the registry app from what it is given. It never listens: `main.ts` does, and tests
  * listen on port 0. Closing the app stops the health monitor; the store belongs to the caller.
  */
-export async function buildApp({ config, store, logger, writeAccessLog }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  store,
+  logger,
+  accessLog: accessLogSink,
+}: AppDeps): Promise<FastifyInstance> {
   // Registration trust (trust/): with TLS on, HTTPS and a trust chain, or no registry at all.
   const trust = openRegistrationTrust(config, {
     info: (message) => logger.info(message),
@@ -116,9 +123,10 @@ export async function buildApp({ config, store, logger, writeAccessLog }: AppDep
     bodyLimit: config.bodyLimitBytes,
     replyToInvalidInput: replyToInvalidLegacyInput,
   });
-  if (config.isAccessLogEnabled && writeAccessLog) await app.register(accessLog, { write: writeAccessLog });
+  if (config.isAccessLogEnabled && accessLogSink) await app.register(accessLog, { sink: accessLogSink });
   await app.register(registryServices, { config, store, logger });
   await app.register(registryMetrics);
+  await app.register(agentLifecycleLog, { logger });
   await app.register(databaseFreshness);
   await app.register(openApi);
   await app.register(rootRoutes);

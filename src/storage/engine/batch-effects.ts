@@ -1,7 +1,20 @@
+import type { AgentLifecycleChange } from '../registry-store.js';
 import type { AgentSnapshot, StoredAgent, StoredDeletion } from './agent-snapshot.js';
 
-/** What one op of a write transaction changes. */
-export type SnapshotEffect = { changed: StoredAgent[]; deleted: StoredDeletion[] };
+/** What a write meant for an agent's life, when its status alone does not say it. */
+export type LifecycleMark = 'registered' | 'deregistered';
+
+/**
+ * What one op of a write transaction changes; registrations and deregistrations also mark their
+ * agents in `marks` (a heartbeat never allocates it).
+ */
+export type SnapshotEffect = {
+  changed: StoredAgent[];
+  deleted: StoredDeletion[];
+  marks?: Map<string, LifecycleMark>;
+};
+
+export type LifecycleListener = (change: AgentLifecycleChange) => void;
 
 type LastChange = { kind: 'changed'; entry: StoredAgent } | { kind: 'deleted'; deletion: StoredDeletion };
 
@@ -17,6 +30,8 @@ type LastChange = { kind: 'changed'; entry: StoredAgent } | { kind: 'deleted'; d
  */
 export class BatchEffects {
   private readonly last = new Map<string, LastChange>();
+  /** The marks of this transaction's ops. */
+  private marks: Map<string, LifecycleMark> | undefined;
 
   constructor(
     private readonly snapshot: AgentSnapshot,
@@ -29,6 +44,10 @@ export class BatchEffects {
   add(effect: SnapshotEffect): void {
     for (const entry of effect.changed) this.last.set(entry.record.id, { kind: 'changed', entry });
     for (const deletion of effect.deleted) this.last.set(deletion.id, { kind: 'deleted', deletion });
+    if (effect.marks !== undefined) {
+      this.marks ??= new Map();
+      for (const [id, mark] of effect.marks) this.marks.set(id, mark);
+    }
   }
 
   /**
@@ -42,14 +61,43 @@ export class BatchEffects {
     return this.snapshot.entry(id);
   }
 
-  /** After the commit: readers see the transaction's changes. */
-  applyToSnapshot(): void {
+  /**
+   * After the commit: readers see the transaction's changes, and `listeners` hear of the
+   * registrations, status changes and deletions among them (judged against the snapshot before).
+   */
+  applyToSnapshot(listeners?: ReadonlySet<LifecycleListener>): void {
     const changed: StoredAgent[] = [];
     const deleted: StoredDeletion[] = [];
     for (const change of this.last.values()) {
       if (change.kind === 'changed') changed.push(change.entry);
       else deleted.push(change.deletion);
     }
+    const lifecycle = listeners === undefined || listeners.size === 0 ? [] : this.lifecycleChanges();
     this.snapshot.apply(changed, deleted);
+    for (const change of lifecycle) for (const listener of listeners!) listener(change);
+  }
+
+  private lifecycleChanges(): AgentLifecycleChange[] {
+    const changes: AgentLifecycleChange[] = [];
+    for (const [id, change] of this.last) {
+      const before = this.snapshot.entry(id);
+      if (change.kind === 'deleted') {
+        changes.push({ kind: 'removed', id, name: before?.record.name });
+        continue;
+      }
+      const agent = change.entry.record;
+      const mark = this.marks?.get(id);
+      if (mark === 'deregistered') changes.push({ kind: 'deregistered', agent, from: before?.record.status });
+      else if (mark === 'registered') changes.push({ kind: 'registered', agent });
+      // A row another process changed since our last pull is judged at the next one, not here.
+      else if (
+        before !== undefined &&
+        before.revision < change.entry.revision &&
+        before.record.status !== agent.status
+      ) {
+        changes.push({ kind: 'status', agent, from: before.record.status });
+      }
+    }
+    return changes;
   }
 }

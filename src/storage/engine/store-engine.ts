@@ -30,7 +30,7 @@ import { fromColumnText, toColumnText } from '../column-text.js';
 import type { Connection, Dialect } from '../dialect.js';
 import type { RegistryStore, StoreStats } from '../registry-store.js';
 import { AgentSnapshot } from './agent-snapshot.js';
-import { BatchEffects, type SnapshotEffect } from './batch-effects.js';
+import { BatchEffects, type LifecycleListener, type SnapshotEffect } from './batch-effects.js';
 import { drive, type Io, Sent } from './io.js';
 import * as jobs from './job-operations.js';
 import { type JobStatements, jobStatements } from './job-statements.js';
@@ -103,6 +103,7 @@ export class StoreEngine implements RegistryStore {
   private isClosed = false;
   private readonly jobSql: JobStatements;
   readonly stats: StoreStats;
+  private readonly lifecycleListeners = new Set<LifecycleListener>();
 
   constructor(
     private readonly dialect: Dialect,
@@ -316,6 +317,11 @@ export class StoreEngine implements RegistryStore {
     return this.syncer.ensureFresh();
   }
 
+  onLifecycle(listener: LifecycleListener): () => void {
+    this.lifecycleListeners.add(listener);
+    return () => this.lifecycleListeners.delete(listener);
+  }
+
   onChange(listener: (changedIds: readonly string[]) => void): () => void {
     return this.snapshot.onChange(listener);
   }
@@ -377,7 +383,7 @@ export class StoreEngine implements RegistryStore {
     let written = yield* dialect.lend((tx) => this.writePipelined(tx, jobs));
     if ('failure' in written) written = yield* dialect.lend((tx) => this.writeCarefully(tx, jobs));
     // Only now, after the commit, do readers see the change.
-    written.batch.applyToSnapshot();
+    written.batch.applyToSnapshot(this.lifecycleListeners);
     // Writers take turns on the revision row, so nobody else committed in between when ours
     // directly follows the last one we pulled; otherwise the next pull fetches the gap.
     const { revision } = written.batch;

@@ -161,6 +161,11 @@ function* receiveUpsert(
   yield* receiveAll(recorded);
   const stored = { ...agent, createdAt: row.createdAt };
   effect.changed.push({ record: stored, seq: row.seq, revision: batch.revision });
+  // A registration the database already had (every full heartbeat is one) is judged by its status.
+  if (row.isNew) {
+    effect.marks ??= new Map();
+    effect.marks.set(stored.id, 'registered');
+  }
   return { agent: stored, isNew: row.isNew };
 }
 
@@ -238,7 +243,12 @@ function* receiveStatusChanges(
     yield* receiveAll([update.event]);
     if (row === undefined) continue;
     effect.changed.push(storedAgent(row));
-    applied.push(changes[index]!);
+    const change = changes[index]!;
+    if (change.event?.type === 'unregister') {
+      effect.marks ??= new Map();
+      effect.marks.set(change.id, 'deregistered');
+    }
+    applied.push(change);
   }
   return applied;
 }
