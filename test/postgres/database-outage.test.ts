@@ -68,6 +68,8 @@ describe('losing the PostgreSQL database', () => {
       send(url, { path: '/metrics' }),
       send(url, { method: 'HEAD', path: '/heartbeat/before' }),
       send(url, { method: 'DELETE', path: '/agents/before' }),
+      send(url, { path: '/agents?index=0&wait=5s' }),
+      send(url, { path: '/events/stream' }),
       send(url, { path: '/health' }),
     ]);
     expect(answers.map((res) => res.status)).toEqual(Array(answers.length).fill(503));
@@ -75,8 +77,10 @@ describe('losing the PostgreSQL database', () => {
     expect(JSON.parse(answers.at(-1)!.body).detail).toMatch(
       /^Service unhealthy: Registry database unavailable/,
     );
-    // What needs no database still answers.
+    // What needs no database still answers, the dashboard's files too (its page then shows the 503).
     expect((await send(url, { path: '/' })).status).toBe(200);
+    expect((await send(url, { path: '/ui' })).status).toBe(200);
+    expect((await send(url, { path: '/ui/dashboard.js' })).status).toBe(200);
 
     server.start();
     await until(
