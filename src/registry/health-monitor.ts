@@ -107,6 +107,8 @@ export class HealthMonitor {
     if (this.timer) return;
     this.isStopped = false;
     this.lastTick = performance.now();
+    // Nothing could be recorded before the registry was ready: everyone's timeout starts now.
+    this.watch.restartGrace(nowMicros());
     this.pauseTimer = setInterval(() => this.noticePause(), PAUSE_TICK_MS);
     this.pauseTimer.unref();
     this.scheduleDue();

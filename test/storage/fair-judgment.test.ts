@@ -54,6 +54,30 @@ async function watch(registry: RegistryProcess, live: string, dead: string, ms: 
   return { liveAnswers: [...liveAnswers], deadAfter };
 }
 
+describe('a registry that could not run', () => {
+  it('paused (SIGSTOP) for twice the timeout, judges nobody for the heartbeats it could not take', {
+    timeout: 60_000,
+  }, async () => {
+    using dir = tempDir('mesh-paused-');
+    await using registry = await startShifted(`sqlite://${join(dir.path, 'paused.db')}`, 0);
+    const ids = ['live-1a', 'live-2b', 'live-3c'];
+    for (const id of ids) {
+      expect((await postJson(registry.baseUrl, '/heartbeat', heartbeatBody(id))).status).toBe(200);
+    }
+    const pid = registry.child.pid!;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await sleep(6_000);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    // The agents' HEADs right after it resumes find them alive, and they stay so while they beat.
+    const seen = await Promise.all(ids.map((id) => watch(registry, id, 'none', 4_000)));
+    for (const { liveAnswers } of seen) expect(liveAnswers).toEqual([200]);
+    expect(registry.stdout() + registry.stderr()).toContain('every agent gets a fresh timeout');
+  });
+});
+
 describe('a clock step between runs of the registry', () => {
   it('neither blocks sweeps, nor marks live agents unhealthy, nor keeps dead ones past one timeout', {
     timeout: 120_000,
