@@ -9,27 +9,19 @@ export const LATENCY_BUCKETS = [
 /** Requests no route matched share one series, so unknown paths cannot add series. */
 const UNMATCHED = '(unmatched)';
 
-/**
- * Request durations by route pattern (`/agents/{agent_id}`, never the raw URL: a bounded number
- * of series), method and status code. Each series is found with three map lookups on strings and
- * a number the request already holds, and observing it writes into preallocated arrays.
- */
-export class RequestLatency {
-  readonly bounds = LATENCY_BUCKETS;
-  /** route → method → status → counts. */
-  private readonly byRoute = new Map<string, Map<string, Map<number, BucketCounts>>>();
+/** One route pattern's durations, by method and status code. */
+export class RouteLatency {
+  /** method → status → counts. */
+  readonly byMethod = new Map<string, Map<number, BucketCounts>>();
 
-  observe(route: string | undefined, method: string, status: number, seconds: number): void {
-    const routeKey = route ?? UNMATCHED;
-    let byMethod = this.byRoute.get(routeKey);
-    if (byMethod === undefined) {
-      byMethod = new Map();
-      this.byRoute.set(routeKey, byMethod);
-    }
-    let byStatus = byMethod.get(method);
+  constructor(readonly route: string) {}
+
+  /** Two map lookups on values the request holds, then a few comparisons: no allocation. */
+  observe(method: string, status: number, seconds: number): void {
+    let byStatus = this.byMethod.get(method);
     if (byStatus === undefined) {
       byStatus = new Map();
-      byMethod.set(method, byStatus);
+      this.byMethod.set(method, byStatus);
     }
     let counts = byStatus.get(status);
     if (counts === undefined) {
@@ -38,9 +30,29 @@ export class RequestLatency {
     }
     counts.observe(seconds);
   }
+}
+
+/**
+ * Request durations by route pattern (`/agents/:agent_id`, never the raw URL: a bounded number of
+ * series), method and status code.
+ */
+export class RequestLatency {
+  readonly bounds = LATENCY_BUCKETS;
+  private readonly routes = new Map<string, RouteLatency>();
+
+  /** The series of a route pattern (undefined: the requests no route matched). */
+  route(pattern: string | undefined): RouteLatency {
+    const key = pattern ?? UNMATCHED;
+    let route = this.routes.get(key);
+    if (route === undefined) {
+      route = new RouteLatency(key);
+      this.routes.set(key, route);
+    }
+    return route;
+  }
 
   *series(): Iterable<BucketSeries> {
-    for (const [route, byMethod] of this.byRoute) {
+    for (const { route, byMethod } of this.routes.values()) {
       for (const [method, byStatus] of byMethod) {
         for (const [status, counts] of byStatus) {
           yield { labels: { route, method, status: String(status) }, counts };
