@@ -49,7 +49,7 @@ const jobs: Record<
     method: 'POST',
     body: legacyHeartbeatBody('provider-1'),
   }),
-  'full-heartbeat': (url) => ({ url: `${url}/heartbeat`, method: 'POST', body: consumerBody }),
+  'full-heartbeat': (url) => ({ url: `${url}/heartbeat`, method: 'POST', body: consumerBody() }),
   'head-heartbeat': (url) => ({ url: `${url}/heartbeat/${CONSUMER_ID}`, method: 'HEAD', client: 'raw' }),
   health: (url) => ({ url: `${url}/health`, method: 'GET' }),
 };

@@ -188,7 +188,7 @@ const W = {
   fullHeartbeat: {
     key: 'full-heartbeat',
     label: "SDK's full heartbeat `POST /heartbeat`, 3 dependencies resolved",
-    job: (s) => ({ url: `${s.url}/heartbeat`, method: 'POST', body: consumerBody }),
+    job: (s) => ({ url: `${s.url}/heartbeat`, method: 'POST', body: consumerBody() }),
   },
   headHeartbeat: {
     key: 'head-heartbeat',
@@ -216,7 +216,7 @@ const W = {
     job: (s) => ({
       url: `${s.url}/heartbeat`,
       method: 'POST',
-      body: currentRegistrationTemplate,
+      body: currentRegistrationTemplate(),
       idReplacement: true,
     }),
   },
@@ -469,13 +469,6 @@ try {
   // Phase 2: 10,000 agents — memory, the scale test, latency vs load
   // -------------------------------------------------------------------------------------------
   if (wants('scale') || wants('chart')) {
-    servers = await startAll('scale');
-    const scaleRegistries = servers.filter(isRegistry);
-    for (const s of scaleRegistries) {
-      log(`registering ${opts.scaleAgents} agents with ${s.spec.label}`);
-      await registerProviders(s.url, 0, opts.scaleAgents);
-    }
-    await recordRss(servers, `${opts.scaleAgents}`);
     const scaleJobs = (s: RunningServer) => [
       {
         workload: '`HEAD /heartbeat/{id}` (current protocol)',
@@ -514,9 +507,17 @@ try {
         warmupSeconds,
         seconds,
       });
-    // One server at a time, stopped when done: a server left with a backlog (the Go registry
-    // queues every heartbeat it cannot answer) must not share the core with the next one.
-    for (const s of servers) {
+    // One server at a time, started, given its agents, measured and stopped before the next one
+    // starts: a registry with 10,000 agents sweeps them, and one left with a backlog (the Go
+    // registry queues every heartbeat it cannot answer) must not share the cores with the next.
+    for (const spec of await serverSpecs('scale')) {
+      const s = await startServer(spec);
+      servers = [s];
+      if (isRegistry(s)) {
+        log(`registering ${opts.scaleAgents} agents with ${s.spec.label}`);
+        await registerProviders(s.url, 0, opts.scaleAgents);
+      }
+      await recordRss([s], `${opts.scaleAgents}`);
       if (wants('scale')) {
         for (const j of scaleJobs(s)) {
           if (!quick) {

@@ -1,4 +1,5 @@
 /** Filling a registry with agents before a workload, through the current protocol. */
+import { startAgentSink } from './agent-sink.ts';
 import { CONSUMER_ID, consumerBody, provider } from './payloads.ts';
 
 async function post(url: string, path: string, body: string): Promise<Response> {
@@ -14,6 +15,7 @@ async function post(url: string, path: string, body: string): Promise<Response> 
 
 /** Registers providers `from`..`to - 1` (SDK full heartbeats, 32 at a time). */
 export async function registerProviders(url: string, from: number, to: number): Promise<void> {
+  await startAgentSink();
   for (let i = from; i < to; i += 32) {
     await Promise.all(
       Array.from({ length: Math.min(32, to - i) }, (_, j) =>
@@ -28,10 +30,11 @@ export async function registerProviders(url: string, from: number, to: number): 
  * cap_42 and cap_98 exist) checks that its 3 dependencies resolve.
  */
 export async function registerConsumer(url: string, mustResolve = true): Promise<void> {
+  await startAgentSink();
   const res = await fetch(`${url}/heartbeat`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: consumerBody,
+    body: consumerBody(),
   });
   const json = (await res.json()) as { dependencies_resolved?: Record<string, { status: string }[]> };
   const statuses = json.dependencies_resolved?.consume?.map((d) => d.status).join(',');

@@ -2,6 +2,7 @@
  * The memory bench's load (issue 19): agents registered through both protocols, then both
  * listings served, so that the registry holds what it keeps for its agents and its listings.
  */
+import { startAgentSink } from './agent-sink.ts';
 import { legacyRegistrationTemplate, provider } from './payloads.ts';
 
 async function post(url: string, path: string, body: string): Promise<void> {
@@ -19,6 +20,7 @@ export async function fill(url: string, kind: 'bare' | 'ours' | 'go', agents = 1
   const legacy = kind === 'go' ? 0 : Math.floor(agents / 2);
   const current = agents - legacy;
   const batch = 25;
+  await startAgentSink();
   for (let i = 0; i < current; i += batch)
     await Promise.all(
       Array.from({ length: Math.min(batch, current - i) }, (_, j) =>
