@@ -125,6 +125,32 @@ export interface Dialect {
   /** The jobs' SQL where it differs. */
   readonly jobSql: JobSql;
 
+  /**
+   * An SQL expression (text) that names this incarnation of the database: which server, on which
+   * timeline, since when. Read with every revision: when it changes (a failover, a restore, a
+   * restart), or the revision goes backwards, the engine reloads its snapshot instead of pulling.
+   */
+  readonly incarnation: string;
+
+  /**
+   * Throws (a 503 `MeshError`) when what the engine writes to is no longer what a restart would
+   * read: the SQLite file deleted or replaced. Called before and after every commit, before any
+   * caller is answered, and with every pull; absent where the server keeps that promise.
+   */
+  checkDurable?(): void;
+
+  /**
+   * After a write failed: throws while the database plainly still cannot take one (its volume
+   * nearly full), before the engine tries an empty write. Absent where there is nothing to ask.
+   */
+  checkRoom?(): void;
+
+  /**
+   * How long a store call may wait for the database before it answers 503; absent where calls
+   * answer synchronously and cannot hang.
+   */
+  readonly callTimeoutMs?: number;
+
   /** Closes the connection(s); the engine has committed its last batch. */
   close(): Promise<void>;
 }

@@ -51,9 +51,7 @@ export async function openStore(
     throw new MeshError(
       'DATABASE_OPEN_FAILED',
       `Cannot open SQLite database ${path}: ${describeError(error)}`,
-      {
-        cause: error,
-      },
+      { cause: error, hint: error instanceof MeshError ? error.hint : undefined },
     );
   }
 }

@@ -9,7 +9,7 @@ import { freePort } from './free-port.ts';
 export const TEST_PASSWORD = 'mesh-test-s3cret';
 
 /** The newest PostgreSQL server binaries of Debian's packages; throws when none is installed. */
-function binDir(): string {
+export function binDir(): string {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root)
     ? readdirSync(root)
@@ -28,7 +28,7 @@ function binDir(): string {
  * Runs a PostgreSQL program. PostgreSQL refuses to run as root, and CI runs as root, so there
  * it runs as `nobody` through runuser.
  */
-function runPg(program: string, args: string[], cwd: string): void {
+export function runPg(program: string, args: string[], cwd: string): void {
   const path = join(binDir(), program);
   const isRoot = process.getuid?.() === 0;
   const [command, commandArgs] = isRoot ? ['runuser', ['-u', 'nobody', '--', path, ...args]] : [path, args];

@@ -8,9 +8,9 @@ import { createPostgresDatabase } from '../helpers/test-database.js';
 
 // The registry's limits (src/storage/postgres/postgres-store.ts, docs/deploy.md "Failures").
 const CONNECT_TIMEOUT_MS = 3000;
-const STATEMENT_TIMEOUT_MS = 10_000;
-/** The client-side limit for a statement the server never answers. */
-const QUERY_TIMEOUT_MS = 15_000;
+const STATEMENT_TIMEOUT_MS = 9_500;
+/** The limit for a statement the server never answers (and for any store call). */
+const QUERY_TIMEOUT_MS = 10_000;
 /** Process start, scheduling on a busy machine. */
 const SLACK_MS = 4000;
 

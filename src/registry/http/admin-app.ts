@@ -21,6 +21,9 @@ export async function buildAdminApp({ config, store, logger }: AppDeps): Promise
     logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
     bodyLimit: config.bodyLimitBytes,
+    // As on the main port: a request that arrives while we close is served, never answered with
+    // Fastify's own 503 body (not the registry's `detail` shape).
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
   });
   applyConnectionLimits(app.server, config);

@@ -96,6 +96,26 @@ export class AgentSnapshot {
   }
 
   /**
+   * Replaces everything with `entries`, what a database that is not the one pulled from so far
+   * holds (a failover, a restore): agents it lacks go, whatever their revisions.
+   */
+  replaceAll(entries: readonly StoredAgent[]): void {
+    const ids = new Set(this.agents.keys());
+    const sorted = [...entries].sort((a, b) => a.seq - b.seq);
+    this.agents = new Map();
+    this.maxSeq = 0;
+    for (const entry of sorted) {
+      if (entry.heartbeatOf !== undefined) entry.heartbeatOf = undefined;
+      this.agents.set(entry.record.id, entry);
+      this.maxSeq = Math.max(this.maxSeq, entry.seq);
+      ids.add(entry.record.id);
+    }
+    this.deletions.clear();
+    this.revision += 1;
+    for (const listener of this.listeners) listener([...ids]);
+  }
+
+  /**
    * Forgets deletions at or below `revision` once a pull that started after them has completed:
    * every later pull reads a database that already has them.
    */

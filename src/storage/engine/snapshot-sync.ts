@@ -8,6 +8,8 @@ export interface SnapshotSyncOptions {
   intervalMs: number;
   /** The oldest database state a read may be served from (the replicas' 1 s promise). */
   maxStalenessMs: number;
+  /** How long a read waits for a pull before it answers 503 (none: the pull's own limits). */
+  timeoutMs?: number | undefined;
   logger?: Logger | undefined;
 }
 
@@ -87,7 +89,7 @@ export class SnapshotSync {
   async ensureFresh(): Promise<void> {
     if (performance.now() - this.freshAt <= this.options.maxStalenessMs) return;
     try {
-      await this.sync();
+      await withDeadline(this.sync(), this.options.timeoutMs);
     } catch (error) {
       throw databaseUnavailable(error);
     }
@@ -123,11 +125,30 @@ function publicReason(error: unknown): string {
 
 /** The 503 every request gets while the database cannot be reached. */
 export function databaseUnavailable(error: unknown): MeshError {
-  if (error instanceof MeshError && error.code === 'DATABASE_UNAVAILABLE') return error;
+  // Already a 503 of the store's (unavailable, or a database file that was lost).
+  if (error instanceof MeshError && error.statusCode === 503) return error;
   const reason = publicReason(error);
   return new MeshError(
     'DATABASE_UNAVAILABLE',
     `Registry database unavailable (${reason}); the registry reconnects by itself, retry shortly`,
     { statusCode: 503, cause: error },
   );
+}
+
+/**
+ * `work`, or a 503 `DATABASE_UNAVAILABLE` (reason `timeout`) once `ms` have passed without its
+ * answer: a database that hangs (a frozen server, a network that drops everything) answers the
+ * caller within the documented limit, whatever the driver's own timers are doing. The work itself
+ * goes on; a write that commits after its caller got the 503 was never acknowledged.
+ */
+export function withDeadline<T>(work: Promise<T>, ms: number | undefined): Promise<T> {
+  if (ms === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(databaseUnavailable(new Error(`no answer from the database within ${ms} ms (timeout)`))),
+      ms,
+    );
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }

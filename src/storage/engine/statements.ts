@@ -33,10 +33,16 @@ type Revision = { revision: number };
  */
 export const REVISION = '(SELECT revision FROM mesh_state WHERE id = 1)';
 
-export const READ_REVISION = statement<Params, Revision>(
-  'readRevision',
-  'SELECT revision FROM mesh_state WHERE id = 1',
-);
+/**
+ * The database's revision and its incarnation (the dialect's expression: which server, timeline,
+ * since when), read before every pull and inside it.
+ */
+export function readRevision(incarnation: string) {
+  return statement<Params, Revision & { incarnation: string }>(
+    'readRevision',
+    `SELECT revision, ${incarnation} AS incarnation FROM mesh_state WHERE id = 1`,
+  );
+}
 
 export const BUMP_REVISION = statement<Params, Revision>(
   'bumpRevision',

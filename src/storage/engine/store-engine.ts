@@ -27,7 +27,7 @@ import type { SchemaEntry } from '../../mesh/schema-entry.js';
 import type { StatusChange } from '../../mesh/status.js';
 import { nowMicros } from '../../shared/clock.js';
 import { fromColumnText, toColumnText } from '../column-text.js';
-import type { Connection, Dialect } from '../dialect.js';
+import { type Connection, type Dialect, type Params, statement } from '../dialect.js';
 import type { RegistryStore, StoreStats } from '../registry-store.js';
 import { AgentSnapshot } from './agent-snapshot.js';
 import { BatchEffects, type LifecycleListener, type SnapshotEffect } from './batch-effects.js';
@@ -36,13 +36,13 @@ import * as jobs from './job-operations.js';
 import { type JobStatements, jobStatements } from './job-statements.js';
 import { SELECT_EVENTS, SELECT_SCHEMA, SELECT_SCHEMAS, storedEvent, storedSchema } from './log-statements.js';
 import { Pipeline } from './pipeline.js';
-import { SnapshotSync } from './snapshot-sync.js';
+import { SnapshotSync, withDeadline } from './snapshot-sync.js';
 import {
   BUMP_REVISION,
   execute,
   firstRow,
   READ_DRAINING,
-  READ_REVISION,
+  readRevision,
   rows,
   SELECT_CHANGED,
   SELECT_DELETED,
@@ -87,6 +87,21 @@ function* runCarefully(
   batch.add(effect);
 }
 
+/** A write that changes nothing and leaves the revision as it is: can the database still write? */
+const TOUCH_STATE = statement<Params, never>(
+  'touchState',
+  'UPDATE mesh_state SET revision = revision WHERE id = 1',
+);
+
+function* touchState(tx: Connection, begin: string): Io<void> {
+  yield* execute(tx, begin);
+  yield* rows(tx, TOUCH_STATE, {});
+  committed(yield* execute(tx, 'COMMIT'));
+}
+
+/** How long `/health`'s check may wait for a database that does not answer. */
+const PING_TIMEOUT_MS = 2000;
+
 export interface StoreEngineOptions {
   /** How often to pull other processes' writes; 0 only when asked. */
   syncIntervalMs: number;
@@ -102,6 +117,16 @@ export class StoreEngine implements RegistryStore {
   private readonly indexListeners = new Set<(index: number) => void>();
   private isClosed = false;
   private readonly jobSql: JobStatements;
+  private readonly readState: ReturnType<typeof readRevision>;
+  /** The database incarnation the snapshot was pulled from (undefined: nothing loaded yet). */
+  private incarnation: string | undefined;
+  /** A commit answered a revision not past ours: the database went back; reload at the next pull. */
+  private mustReload = false;
+  /** Why writes are refused for good (the database file was lost); set once, logged once. */
+  private lost: unknown;
+  /** Why the last batch failed, until one commits: `/health` fails meanwhile. */
+  private writeFailure: unknown;
+  private readonly log: Logger | undefined;
   readonly stats: StoreStats;
   private readonly lifecycleListeners = new Set<LifecycleListener>();
 
@@ -110,10 +135,13 @@ export class StoreEngine implements RegistryStore {
     options: StoreEngineOptions,
   ) {
     this.jobSql = jobStatements(dialect.jobSql);
+    this.readState = readRevision(dialect.incarnation);
+    this.log = options.logger;
     this.syncer = new SnapshotSync({
       pull: () => drive(this.pull()),
       intervalMs: options.syncIntervalMs,
       maxStalenessMs: 1000,
+      timeoutMs: dialect.callTimeoutMs,
       logger: options.logger,
     });
     this.stats = {
@@ -124,9 +152,13 @@ export class StoreEngine implements RegistryStore {
     };
   }
 
-  /** Loads every agent, then pulls other processes' writes in the background. */
+  /**
+   * Loads every agent and commits one empty write (a database it cannot write refuses the start),
+   * then pulls other processes' writes in the background.
+   */
   async start(): Promise<void> {
     await this.syncer.sync();
+    await this.probeWrite();
     this.syncer.start();
   }
 
@@ -347,8 +379,23 @@ export class StoreEngine implements RegistryStore {
     return (await drive(rows(this.dialect.connection, this.dialect.claimSweep, params))).length > 0;
   }
 
+  /**
+   * Fails while the database cannot be reached, was lost, or refuses writes: after a batch failed,
+   * an empty write must commit before the store is healthy again (disk space freed, filesystem
+   * writable again). Answers within {@link PING_TIMEOUT_MS} when the database hangs.
+   */
   async ping(): Promise<void> {
-    await drive(execute(this.dialect.connection, 'SELECT 1'));
+    this.checkDurable();
+    if (this.writeFailure !== undefined) this.dialect.checkRoom?.();
+    const check =
+      this.writeFailure === undefined
+        ? drive(execute(this.dialect.connection, 'SELECT 1'))
+        : this.probeWrite();
+    const timeout = this.dialect.callTimeoutMs === undefined ? undefined : PING_TIMEOUT_MS;
+    await withDeadline(
+      Promise.resolve(check).then(() => {}),
+      timeout,
+    );
   }
 
   async close(): Promise<void> {
@@ -359,7 +406,29 @@ export class StoreEngine implements RegistryStore {
     await this.dialect.close();
   }
 
+  /**
+   * The database file is still what a restart would open; once it is not, every write is refused
+   * (503) and `/health` fails until the registry restarts. Logged once, as an error.
+   */
+  private checkDurable(): void {
+    if (this.lost !== undefined) throw this.lost;
+    try {
+      this.dialect.checkDurable?.();
+    } catch (error) {
+      this.lost = error;
+      this.log?.error(
+        { err: error },
+        'DATABASE LOST: the database file was deleted or replaced while open; refusing every write (503) and failing /health until the registry is restarted',
+      );
+      throw error;
+    }
+  }
+
   private submit<R>(operation: writes.WriteOperation<R>): Promise<R> {
+    return withDeadline(this.queue(operation), this.dialect.callTimeoutMs);
+  }
+
+  private queue<R>(operation: writes.WriteOperation<R>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.batcher.submit({
         isIsolated: operation.isIsolated,
@@ -380,14 +449,25 @@ export class StoreEngine implements RegistryStore {
    */
   private *writeBatch(jobs: readonly QueuedWrite[]): Io<void> {
     const { dialect } = this;
-    let written = yield* dialect.lend((tx) => this.writePipelined(tx, jobs));
-    if ('failure' in written) written = yield* dialect.lend((tx) => this.writeCarefully(tx, jobs));
+    let written: Committed | Uncommitted;
+    try {
+      this.checkDurable();
+      written = yield* dialect.lend((tx) => this.writePipelined(tx, jobs));
+      if ('failure' in written) written = yield* dialect.lend((tx) => this.writeCarefully(tx, jobs));
+      // Committed to a file a restart would not read: answered 503, never acknowledged.
+      this.checkDurable();
+    } catch (error) {
+      this.noteWriteFailure(error);
+      throw error;
+    }
+    this.noteWriteSuccess();
     // Only now, after the commit, do readers see the change.
     written.batch.applyToSnapshot(this.lifecycleListeners);
     // Writers take turns on the revision row, so nobody else committed in between when ours
     // directly follows the last one we pulled; otherwise the next pull fetches the gap.
     const { revision } = written.batch;
     if (revision === this.syncedRevision + 1) this.advanceSyncedRevision(revision);
+    else if (revision <= this.syncedRevision) this.mustReload = true;
     for (const answer of written.answers) answer();
   }
 
@@ -486,29 +566,78 @@ export class StoreEngine implements RegistryStore {
     return { batch, answers };
   }
 
-  /** Loads what was committed since `syncedRevision` (everything, the first time). */
+  /** One write transaction that changes nothing; a failure counts as a failed write. */
+  private async probeWrite(): Promise<void> {
+    const begin = this.dialect.begin.write;
+    try {
+      await drive(this.dialect.lend((tx) => touchState(tx, begin)));
+    } catch (error) {
+      this.noteWriteFailure(error);
+      throw error;
+    }
+    this.noteWriteSuccess();
+  }
+
+  private noteWriteFailure(error: unknown): void {
+    if (this.writeFailure === undefined) {
+      this.log?.error({ err: error }, 'database write failed; /health fails until a write commits');
+    }
+    this.writeFailure = error;
+  }
+
+  private noteWriteSuccess(): void {
+    if (this.writeFailure === undefined) return;
+    this.writeFailure = undefined;
+    this.log?.info('database writes commit again');
+  }
+
+  /**
+   * Loads what was committed since `syncedRevision` (everything, the first time). When the
+   * database is not the one pulled from so far (another incarnation: a failover, a restore, a
+   * restart) or its revision went back, reloads everything and replaces the snapshot: replicas
+   * follow the database, not their memory of it.
+   */
   private *pull(): Io<void> {
     if (this.isClosed) return;
-    const state = (yield* firstRow(this.dialect.connection, READ_REVISION, {}))!;
-    if (state.revision <= this.syncedRevision) return;
-    const pulled = yield* this.dialect.lend((tx) => this.readChanges(tx));
+    this.checkDurable();
+    const state = (yield* firstRow(this.dialect.connection, this.readState, {}))!;
+    const revision = Number(state.revision);
+    const isReload =
+      this.incarnation !== undefined &&
+      (this.mustReload || state.incarnation !== this.incarnation || revision < this.syncedRevision);
+    if (!isReload && revision <= this.syncedRevision) return;
+    this.mustReload = false;
+    const since = isReload ? -1 : this.syncedRevision;
+    const pulled = yield* this.dialect.lend((tx) => this.readChanges(tx, since));
+    this.incarnation = pulled.incarnation;
+    if (isReload) {
+      this.log?.warn(
+        { revision: pulled.revision, previousRevision: this.syncedRevision },
+        'the database is not the one the snapshot was pulled from (failover, restore or restart): reloaded every agent from it',
+      );
+      this.snapshot.replaceAll(pulled.changed.map(storedAgent));
+      this.syncedRevision = Math.min(this.syncedRevision, pulled.revision);
+      this.advanceSyncedRevision(pulled.revision);
+      return;
+    }
     this.snapshot.apply(pulled.changed.map(storedAgent), pulled.deleted.map(storedDeletion));
     this.snapshot.forgetDeletionsUpTo(pulled.revision);
     this.advanceSyncedRevision(pulled.revision);
   }
 
   /** In one transaction, which sees one consistent state of the database; one round trip. */
-  private *readChanges(tx: Connection) {
-    const since = this.syncedRevision;
+  private *readChanges(tx: Connection, since: number) {
     const pipe = new Pipeline(tx);
     const begun = pipe.execute(this.dialect.begin.read);
-    const state = pipe.send(READ_REVISION, {});
+    const state = pipe.send(this.readState, {});
     const changed = pipe.send(SELECT_CHANGED, { since });
     const deleted = pipe.send(SELECT_DELETED, { since });
     const ended = pipe.execute('COMMIT');
     yield* begun.receive();
+    const read = (yield* state.receive())[0]!;
     const pulled = {
-      revision: Number((yield* state.receive())[0]!.revision),
+      revision: Number(read.revision),
+      incarnation: read.incarnation,
       changed: yield* changed.receive(),
       deleted: yield* deleted.receive(),
     };

@@ -21,6 +21,17 @@ export interface PostgresStoreOptions {
   logger?: Logger | undefined;
 }
 
+/**
+ * The longest a store call waits for the database: the client gives up on a server that never
+ * answers after it (`query_timeout`: a frozen host, a network that drops everything), and the
+ * engine answers the caller 503 after it whatever is still pending (a write queued behind a hung
+ * batch, a read waiting for a pull).
+ */
+const CALL_TIMEOUT_MS = 10_000;
+
+/** The server ends a statement a little earlier, so its own reason (`statement timeout`) is given. */
+const STATEMENT_TIMEOUT_MS = 9_500;
+
 /** The advisory lock key replicas take turns on while migrating ('mesh' in ASCII). */
 export const MIGRATION_LOCK_KEY = 0x6d657368;
 
@@ -155,6 +166,11 @@ function postgresDialect(pool: Pool): Dialect {
       inJsonArray: (column, array) =>
         `${column} IN (SELECT jsonb_array_elements_text(CAST(${array} AS jsonb)))`,
     },
+    // The cluster (system identifier), its timeline and the server process's start: another
+    // server after a failover or restore, or the same one restarted, is another incarnation.
+    incarnation: `(SELECT system_identifier::text FROM pg_control_system()) || '/' ||
+      (SELECT timeline_id::text FROM pg_control_checkpoint()) || '/' || pg_postmaster_start_time()::text`,
+    callTimeoutMs: CALL_TIMEOUT_MS,
     close: () => pool.end(),
   };
 }
@@ -205,8 +221,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     keepAlive: true,
     // A lost database answers within seconds, never hangs a request.
     connectionTimeoutMillis: 3000,
-    query_timeout: 15_000,
-    statement_timeout: 10_000,
+    query_timeout: CALL_TIMEOUT_MS,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
     // A replica that stops mid-transaction cannot hold the revision row for long.
     idle_in_transaction_session_timeout: 15_000,
     idleTimeoutMillis: 30_000,

@@ -11,6 +11,7 @@ import { upsertAgentStatement } from '../engine/statements.js';
 import { StoreEngine } from '../engine/store-engine.js';
 import type { Migration } from '../migrations.js';
 import type { RegistryStore } from '../registry-store.js';
+import { checkRoomFor, FileIdentity, storageFaultOf, toStorageError } from './file-faults.js';
 import { importLegacyDatabase } from './legacy-import.js';
 import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
@@ -42,6 +43,12 @@ function requireDirectoryOf(path: string): void {
   }
   if (!isDirectory) throw new MeshError('DATABASE_DIRECTORY_MISSING', `${directory} is not a directory`);
 }
+
+/**
+ * The write-ahead log is cut back to this size whenever it starts over after a checkpoint, so a
+ * burst does not leave a large log behind on a small volume.
+ */
+const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
 
 export interface SqliteStoreOptions {
   /** Absolute or relative path of the database file. */
@@ -86,7 +93,11 @@ function sqliteConnection(db: DatabaseSync): SyncConnection {
  * a committed transaction survive a crash of the process (`kill -9`); only a power loss can take
  * the last commits.
  */
-function sqliteDialect(db: DatabaseSync, checkpointer: WalCheckpointer | undefined): Dialect {
+function sqliteDialect(
+  db: DatabaseSync,
+  checkpointer: WalCheckpointer | undefined,
+  file: { path?: string; identity?: FileIdentity } = {},
+): Dialect {
   const connection = sqliteConnection(db);
   return {
     kind: 'sqlite',
@@ -99,10 +110,17 @@ function sqliteDialect(db: DatabaseSync, checkpointer: WalCheckpointer | undefin
         return yield* work(connection);
       } catch (error) {
         if (db.isTransaction) db.exec('ROLLBACK');
-        throw error;
+        // A full disk or a read-only file: 503, the batch is not retried op by op.
+        throw toStorageError(error);
       }
     },
-    isTransactionLost: () => false,
+    isTransactionLost: (error) => storageFaultOf(error) !== undefined,
+    // One file, one process: no other incarnation to follow (its loss is checkDurable's).
+    incarnation: "''",
+    checkDurable: () => file.identity?.check(),
+    checkRoom: () => {
+      if (file.path !== undefined) checkRoomFor(file.path);
+    },
     // Steps are several statements (or code): run as a script, not as one prepared statement.
     runMigration: (_tx: Connection, migration: Migration): Io<void> =>
       perform(() => {
@@ -142,16 +160,45 @@ function sqliteDialect(db: DatabaseSync, checkpointer: WalCheckpointer | undefin
   };
 }
 
+/** A start on a database the registry cannot write ends with what to do about it. */
+function cannotWrite(error: unknown): unknown {
+  const raw = error instanceof MeshError && error.cause !== undefined ? error.cause : error;
+  const fault = storageFaultOf(raw);
+  if (fault === undefined) return error;
+  return new MeshError(
+    'DATABASE_UNWRITABLE',
+    `the database cannot be written (${fault}): ${(raw as Error).message}`,
+    {
+      cause: raw,
+      hint: 'The registry needs a database file, and a folder, it can write: not a read-only file or filesystem, nor a full disk.',
+    },
+  );
+}
+
 /** Opens (creating and migrating) the database file and loads every agent. */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<RegistryStore> {
   if (options.path !== ':memory:') requireDirectoryOf(options.path);
-  const db = new DatabaseSync(options.path);
-  db.exec(`
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(options.path);
+  } catch (error) {
+    throw cannotWrite(error);
+  }
+  // A read-only filesystem fails here already (WAL mode needs its files).
+  const configure = () =>
+    db.exec(`
     PRAGMA journal_mode = WAL;
     PRAGMA synchronous = NORMAL;
     PRAGMA busy_timeout = 5000;
     PRAGMA foreign_keys = ON;
+    PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT_BYTES};
   `);
+  try {
+    configure();
+  } catch (error) {
+    db.close();
+    throw cannotWrite(error);
+  }
   let checkpointer: WalCheckpointer | undefined;
   if (options.path !== ':memory:') {
     // Checkpoints run in a worker (wal-checkpointer.ts), never inside one of our commits.
@@ -162,21 +209,28 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Regi
         options.logger?.warn({ module: 'sqlite-store' }, `WAL checkpoint failed: ${message}`),
     });
   }
-  const dialect = sqliteDialect(db, checkpointer);
+  const file: { path?: string; identity?: FileIdentity } = {};
+  const dialect = sqliteDialect(db, checkpointer, file);
   try {
     await migrate(dialect);
   } catch (error) {
     await dialect.close().catch(() => {});
-    throw error;
+    throw cannotWrite(error);
+  }
+  // The files as opened: from now on, a path that names another file (or none) refuses writes.
+  if (options.path !== ':memory:') {
+    file.path = options.path;
+    file.identity = new FileIdentity(options.path);
   }
   const store = new StoreEngine(dialect, {
     syncIntervalMs: options.syncIntervalMs ?? 500,
+    logger: options.logger?.child({ module: 'sqlite-store' }),
   });
   try {
     await store.start();
   } catch (error) {
     await store.close().catch(() => {});
-    throw error;
+    throw cannotWrite(error);
   }
   return store;
 }

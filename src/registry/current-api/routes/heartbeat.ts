@@ -172,7 +172,7 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       } catch (error) {
         // 503 tells the SDK to back off and retry (registry-api-current.md §1).
         request.log.error({ err: error }, 'heartbeat not recorded');
-        return reply.code(503).send();
+        return reply.code(503).header('retry-after', '1').send();
       }
       if (!agent) return reply.code(410).send();
       app.counters.heartbeatsProcessed += 1;

@@ -25,7 +25,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       try {
         await ping();
       } catch (error) {
-        return sendJson(reply, 503, { detail: `Service unhealthy: ${(error as Error).message}` });
+        return sendJson(reply.header('retry-after', '1'), 503, {
+          detail: `Service unhealthy: ${(error as Error).message}`,
+        });
       }
       return sendJsonText(reply, 200, HEALTHY);
     },
@@ -40,7 +42,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       try {
         await ping();
       } catch {
-        return reply.code(503).send();
+        return reply.code(503).header('retry-after', '1').send();
       }
       return reply.code(200).header('content-type', 'application/json').send();
     },
