@@ -181,6 +181,7 @@ async function heapByFeature(): Promise<{ idle: Map<string, number>; loaded: Map
         ...process.env,
         MCP_MESH_DATABASE_URL: `sqlite://${join(dir, 'registry.db')}`,
         DEFAULT_TIMEOUT_THRESHOLD: '3600',
+        MCP_MESH_HEARTBEAT_PROBE_AFTER: '0',
         MCP_MESH_ACCESS_LOG: 'false',
         MCP_MESH_LOG_LEVEL: 'error',
       },

@@ -97,6 +97,7 @@ async function measure(form: Form, tmp: string): Promise<{ idle: Reading; loaded
     HOST: '127.0.0.1',
     PORT: String(port),
     DEFAULT_TIMEOUT_THRESHOLD: '3600',
+    MCP_MESH_HEARTBEAT_PROBE_AFTER: '0',
     MCP_MESH_ACCESS_LOG: 'false',
     MCP_MESH_LOG_LEVEL: form.kind === 'go' ? 'ERROR' : 'error',
     MCP_MESH_DATABASE_URL: `sqlite://${db}`,

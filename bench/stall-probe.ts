@@ -109,6 +109,7 @@ const server = await startServer({
     STALL_PROBE_PROFILE: values['heap-profile'] ? join(values.out, 'promoted.heapprofile') : '',
     HEALTH_CHECK_INTERVAL: process.env.HEALTH_CHECK_INTERVAL ?? '5',
     DEFAULT_TIMEOUT_THRESHOLD: '3600',
+    MCP_MESH_HEARTBEAT_PROBE_AFTER: '0',
   },
 });
 console.log(`stalls and GC pauses: ${stallLog}`);

@@ -58,7 +58,12 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs = 30_000): 
 
 export async function startServer(spec: ServerSpec): Promise<RunningServer> {
   const port = nextPort++;
-  const quiet = { DEFAULT_TIMEOUT_THRESHOLD: '3600', HEALTH_CHECK_INTERVAL: '10' };
+  // The agents' endpoints are fakes nobody listens on: no endpoint checks (ours only).
+  const quiet = {
+    DEFAULT_TIMEOUT_THRESHOLD: '3600',
+    HEALTH_CHECK_INTERVAL: '10',
+    MCP_MESH_HEARTBEAT_PROBE_AFTER: '0',
+  };
   let argv: [string, string[]];
   let env: Record<string, string | undefined> = { ...process.env };
   if (spec.kind === 'noop' || spec.kind === 'fastify') {

@@ -25,7 +25,10 @@ const BROKEN_CONNECTION = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE']);
 async function startReplicas(env: Record<string, string> = {}) {
   const url = await createPostgresDatabase(inject('postgresAdminUrl'));
   const replicas = await Promise.all(
-    [0, 1].map(() => spawnRegistry(undefined, { MCP_MESH_DATABASE_URL: url, ...env })),
+    // The holders' endpoints are fakes: no endpoint checks, only their timeout decides.
+    [0, 1].map(() =>
+      spawnRegistry(undefined, { MCP_MESH_DATABASE_URL: url, MCP_MESH_HEARTBEAT_PROBE_AFTER: '0', ...env }),
+    ),
   );
   running.push(...replicas);
   return { url, replicas: replicas as [RegistryProcess, RegistryProcess] };

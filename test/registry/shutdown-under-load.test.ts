@@ -9,8 +9,8 @@ const WORKERS = 12;
 const ACKS_BEFORE_SIGNAL = 120;
 /** No worker sends after this, whatever happens. */
 const DEADLINE_MS = 20_000;
-/** Nothing sweeps while the test looks at statuses. */
-const ENV = { HEALTH_CHECK_INTERVAL: '3600' };
+/** Nothing sweeps while the test looks at statuses, and nothing checks the agents' (fake) endpoints. */
+const ENV = { HEALTH_CHECK_INTERVAL: '3600', MCP_MESH_HEARTBEAT_PROBE_AFTER: '0' };
 
 interface Outcome {
   kind: 'register' | 'heartbeat';
