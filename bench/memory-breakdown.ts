@@ -4,10 +4,12 @@
  * 1. By module: a bare runtime that imports one module of ours or one dependency and nothing
  *    else, read after a full garbage collection: the V8/JSC heap in use and RssAnon, each minus
  *    the same runtime idle. On Node (`--expose-gc`) and on Bun (`Bun.gc(true)`).
- * 2. By feature: heap snapshots of the npm entry on SQLite (`--heapsnapshot-signal=SIGUSR1`,
+ * 2. By kind and by module: heap snapshots of the npm entry on SQLite (`--heapsnapshot-signal=SIGUSR1`,
  *    which collects garbage first), idle and with 1,000 agents (bench/lib/memory-load.ts), each
  *    node's self size summed by what it is: compiled code, functions, strings, the objects of
- *    each constructor. The difference of the two, per agent, is what an agent costs.
+ *    each constructor. The difference of the two, per agent, is what an agent costs. The same
+ *    snapshots' code by module (bench/lib/heap-code-by-module.ts) says which modules' functions
+ *    the running registry holds.
  *
  *   node bench/memory-breakdown.ts [--no-bun] [--top 12]
  */
@@ -18,6 +20,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BUN_VERSION, bunBinary } from '../scripts/release/bun-binaries.ts';
+import { codeByModule } from './lib/heap-code-by-module.ts';
 import { fill } from './lib/memory-load.ts';
 import { REPO_ROOT } from './lib/servers.ts';
 import { sig } from './lib/stats.ts';
@@ -115,8 +118,12 @@ function category(type: string, name: string, size: number): string {
   }
 }
 
-function summarize(file: string): Map<string, number> {
+function summarize(file: string): { kinds: Map<string, number>; code: Map<string, number> } {
   const json = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
+  return { kinds: byKind(json), code: codeByModule(json as Parameters<typeof codeByModule>[0]) };
+}
+
+function byKind(json: Snapshot): Map<string, number> {
   const fields = json.snapshot.meta.node_fields;
   const types = json.snapshot.meta.node_types[0];
   const width = fields.length;
@@ -161,7 +168,10 @@ async function snapshot(child: ChildProcess, url: string, dir: string, count: nu
   return join(dir, snapshots().sort().at(-1)!);
 }
 
-async function heapByFeature(): Promise<{ idle: Map<string, number>; loaded: Map<string, number> }> {
+async function heapByFeature(): Promise<{
+  idle: ReturnType<typeof summarize>;
+  loaded: ReturnType<typeof summarize>;
+}> {
   const dir = mkdtempSync(join(tmp, 'snapshots-'));
   const port = 19_900 + Math.floor(Math.random() * 90);
   const url = `http://127.0.0.1:${port}`;
@@ -238,7 +248,9 @@ try {
   }
 
   log('heap snapshots of the npm entry, idle and with 1,000 agents');
-  const { idle, loaded } = await heapByFeature();
+  const snapshots = await heapByFeature();
+  const idle = snapshots.idle.kinds;
+  const loaded = snapshots.loaded.kinds;
   const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
   console.log(
     `\n### By feature: the npm entry's V8 heap (heap snapshots after a collection), idle ${sig(total(idle) / 2 ** 20, 3)} MB, with 1,000 agents ${sig(total(loaded) / 2 ** 20, 3)} MB\n`,
@@ -260,6 +272,28 @@ try {
   );
   console.log(
     `| **total** | ${sig(total(idle) / 2 ** 20, 3)} | ${sig(total(loaded) / 2 ** 20, 3)} | ${Math.round((total(loaded) - total(idle)) / 1000)} |`,
+  );
+
+  const codeIdle = snapshots.idle.code;
+  const codeLoaded = snapshots.loaded.code;
+  const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  console.log(
+    `\n### By module in the running registry: each module's functions (bytecode, closures, feedback) and source, from the same snapshots; ${sig(sum(codeIdle) / 2 ** 20, 3)} MB of the idle heap's ${sig(total(idle) / 2 ** 20, 3)} MB\n`,
+  );
+  console.log('| module | idle (MB) | with 1,000 agents (MB) |\n|---|---|---|');
+  const modules = [...new Set([...codeIdle.keys(), ...codeLoaded.keys()])].sort(
+    (a, b) => (codeLoaded.get(b) ?? 0) - (codeLoaded.get(a) ?? 0),
+  );
+  for (const k of modules.slice(0, top))
+    console.log(
+      `| ${k} | ${sig((codeIdle.get(k) ?? 0) / 2 ** 20, 2)} | ${sig((codeLoaded.get(k) ?? 0) / 2 ** 20, 2)} |`,
+    );
+  const restModules = modules.slice(top);
+  console.log(
+    `| ${restModules.length} other modules | ${sig(restModules.reduce((a, k) => a + (codeIdle.get(k) ?? 0), 0) / 2 ** 20, 2)} | ${sig(restModules.reduce((a, k) => a + (codeLoaded.get(k) ?? 0), 0) / 2 ** 20, 2)} |`,
+  );
+  console.log(
+    `| not code (data: agents, schemas, caches, Node's own state) | ${sig((total(idle) - sum(codeIdle)) / 2 ** 20, 3)} | ${sig((total(loaded) - sum(codeLoaded)) / 2 ** 20, 3)} |`,
   );
 } finally {
   rmSync(tmp, { recursive: true, force: true });
