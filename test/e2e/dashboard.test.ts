@@ -1,7 +1,7 @@
 /**
  * The dashboard at `/ui` in a real headless Chromium, against the registry process with real
- * agents of the `mcp-mesh` SDK 3.8.0: a provider, a consumer it resolves for, and a consumer whose
- * tag no provider has. The page shows every agent with its health, capabilities and tools, the
+ * agents of the `mcp-mesh` SDK 3.8.0 (a provider, a consumer it resolves for, and a consumer whose
+ * tag no provider has) and an agent of the legacy protocol. The page shows every agent with its health, capabilities and tools, the
  * dependency graph and table (who resolves to whom; what does not resolve and why) and recent
  * events, with no error and no CSP violation; when the provider stops, the page changes without
  * a reload. `MESH_UPDATE_SCREENSHOTS=1` writes the screenshot to docs/dashboard.png.
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port.js';
 import { launchChromium } from '../helpers/headless-chromium.js';
-import { send } from '../helpers/http-request.js';
+import { postJson, send } from '../helpers/http-request.js';
 import { ensureVenv } from '../helpers/python-env.js';
 import { REPO_ROOT, spawnRegistry } from '../helpers/registry-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -118,19 +118,37 @@ describe('the dashboard in headless Chromium', () => {
       "lonely-consumer's unresolved audit",
     );
 
+    // An agent of the legacy protocol beside them, pending until its first heartbeat (which the
+    // default listing leaves out; 90 s before a file-agent is degraded).
+    const legacy = {
+      agent_id: 'legacy-files',
+      metadata: {
+        name: 'legacy-files',
+        agent_type: 'file-agent',
+        capabilities: [{ name: 'file_reader', version: '2.0.0', tags: ['fs'] }],
+      },
+      timestamp: 't',
+    };
+    expect((await postJson(registry.baseUrl, '/agents/register_with_metadata', legacy)).status).toBe(201);
+
     await using browser = await launchChromium();
     const { page } = browser;
     await page.goto(`${registry.baseUrl}/ui`);
     await page.waitFor(
-      `document.querySelectorAll('article.agent').length === 3 && document.getElementById('live').dataset.state === 'live'`,
+      `document.querySelectorAll('article.agent').length === 4 && document.getElementById('live').dataset.state === 'live'`,
       30_000,
-      'three agents on the page, live',
+      'four agents on the page, live',
     );
     const before = await page.evaluate<Shown>(READ_PAGE);
     expect(before.live).toBe('live');
-    expect(before.summary).toBe('3 agents · 3 healthy · 1 unresolved dependency');
+    expect(before.summary).toBe('4 agents · 3 healthy · 1 unresolved dependency');
     const byName = new Map(before.agents.map((agent) => [agent.name, agent]));
-    expect([...byName.keys()].sort()).toEqual(['date-provider', 'lonely-consumer', 'report-consumer']);
+    expect([...byName.keys()].sort()).toEqual([
+      'date-provider',
+      'legacy-files',
+      'lonely-consumer',
+      'report-consumer',
+    ]);
     expect(byName.get('date-provider')).toMatchObject({
       status: 'healthy',
       badges: ['healthy', 'current · python'],
@@ -147,6 +165,13 @@ describe('the dashboard in headless Chromium', () => {
       deps: 'Dependencies: 1 of 1 resolved',
     });
     expect(byName.get('lonely-consumer')?.deps).toBe('Dependencies: 0 of 1 resolved');
+    expect(byName.get('legacy-files')).toMatchObject({
+      status: 'pending',
+      badges: ['pending', 'legacy'],
+      tools: ['file_reader'],
+      capabilities: ['file_reader'],
+      deps: 'No dependencies',
+    });
     expect(before.dependencies).toEqual(
       expect.arrayContaining([
         {
@@ -167,10 +192,11 @@ describe('the dashboard in headless Chromium', () => {
       ]),
     );
     expect(before.dependencies).toHaveLength(2);
-    // Three agents and the capability nothing resolves; one edge resolved, one not.
+    // Four agents and the capability nothing resolves; one edge resolved, one not.
     expect(before.graph.nodes.sort()).toEqual([
       'date-provider',
       'date_service',
+      'legacy-files',
       'lonely-consumer',
       'report-consumer',
     ]);
@@ -192,22 +218,29 @@ describe('the dashboard in headless Chromium', () => {
       screenshot,
     );
 
-    // The provider stops (SIGTERM: the SDK deregisters, and the registry keeps it as unhealthy,
-    // as the Go registry does); the page follows through the event stream.
+    // The legacy agent's first heartbeat, and the provider stops (SIGTERM: the SDK deregisters, and
+    // the registry keeps it as unhealthy, as the Go registry does); the page follows through the
+    // event stream.
     await page.evaluate('window.notReloaded = true');
+    expect((await postJson(registry.baseUrl, '/heartbeat', { agent_id: 'legacy-files' })).status).toBe(200);
     await provider.kill('SIGTERM');
     await page.waitFor(
       `document.querySelector('article.agent[data-agent-name="date-provider"]').dataset.status === 'unhealthy' &&
+       document.querySelector('article.agent[data-agent-name="legacy-files"]').dataset.status === 'healthy' &&
        document.querySelectorAll('#dependencies tr[data-state="unresolved"]').length === 2`,
       30_000,
-      'the provider unhealthy on the page and both dependencies unresolved',
+      'the provider unhealthy, the legacy agent healthy and both dependencies unresolved',
     );
     const after = await page.evaluate<Shown>(READ_PAGE);
     expect(await page.evaluate('window.notReloaded')).toBe(true);
-    expect(after.summary).toBe('3 agents · 2 healthy · 2 unresolved dependencies');
+    expect(after.summary).toBe('4 agents · 3 healthy · 2 unresolved dependencies');
     expect(after.agents.find((agent) => agent.name === 'date-provider')?.badges).toEqual([
       'unhealthy',
       'current · python',
+    ]);
+    expect(after.agents.find((agent) => agent.name === 'legacy-files')?.badges).toEqual([
+      'healthy',
+      'legacy',
     ]);
     expect(after.agents.find((agent) => agent.name === 'report-consumer')?.deps).toBe(
       'Dependencies: 0 of 1 resolved',

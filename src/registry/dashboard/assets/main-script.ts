@@ -6,7 +6,8 @@
  * Everything an agent sent is written as text (textContent), never as markup.
  */
 export const MAIN_SCRIPT = String.raw`
-const LEGACY_STATUSES_NOT_LISTED = ['degraded', 'expired', 'offline'];
+// A legacy agent is pending until its first heartbeat.
+const LEGACY_STATUSES_NOT_LISTED = ['pending', 'degraded', 'expired', 'offline', 'unhealthy'];
 const MIN_GAP_MS = 1000;
 
 function el(tag, attrs, ...children) {
