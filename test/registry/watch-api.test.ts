@@ -5,7 +5,7 @@
  * returns when another replica writes; closing the registry answers every waiting query at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IndexWatch } from '../../src/registry/current-api/index-watch.js';
+import { IndexWatch, MAX_WATCHES } from '../../src/registry/current-api/index-watch.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { heartbeatBody } from '../helpers/heartbeat-body.js';
 import { type HttpResponse, postJson, send } from '../helpers/http-request.js';
@@ -138,6 +138,35 @@ describe('GET /agents as a blocking query', () => {
     controller.abort();
     await leaving;
     await expect.poll(() => registry.app.indexWatch.size, { timeout: 5000 }).toBe(0);
+  });
+});
+
+describe('the bound on open watches', () => {
+  it('answers 429 past MAX_WATCHES open at once (blocking queries and streams alike), and frees them', async () => {
+    await using registry = await startRegistry();
+    const current = indexOf(await send(registry.baseUrl, { path: '/agents' }));
+    const waiting = Array.from({ length: MAX_WATCHES }, () =>
+      send(registry.baseUrl, { path: `/agents?index=${current}&wait=60s` }),
+    );
+    await expect
+      .poll(() => registry.app.indexWatch.size, { timeout: 20_000, interval: 100 })
+      .toBe(MAX_WATCHES);
+    const refused = await send(registry.baseUrl, { path: `/agents?index=${current}&wait=60s` });
+    expect(refused.status).toBe(429);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(JSON.parse(refused.body)).toEqual({
+      detail: 'Too many blocking queries and event streams are open; retry shortly',
+    });
+    expect((await send(registry.baseUrl, { path: '/events/stream' })).status).toBe(429);
+    // A plain listing is no watch: still served.
+    expect((await send(registry.baseUrl, { path: '/agents' })).status).toBe(200);
+    // One write answers every waiting query, and their places are free again.
+    expect((await postJson(registry.baseUrl, '/heartbeat', heartbeatBody('crowd-4e4e4e4e'))).status).toBe(
+      200,
+    );
+    const answers = await Promise.all(waiting);
+    expect(new Set(answers.map((answer) => answer.status))).toEqual(new Set([200]));
+    expect(registry.app.indexWatch.size).toBe(0);
   });
 });
 
