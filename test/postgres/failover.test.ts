@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { Client } from 'pg';
+import { describe, expect, inject, it } from 'vitest';
 import { postJson, send } from '../helpers/http-request.js';
 import { runPg, startPostgres } from '../helpers/postgres-server.js';
 import { startRegistry } from '../helpers/registry-app.js';
+import { startStallingProxy } from '../helpers/stalling-proxy.js';
 import { createPostgresDatabase } from '../helpers/test-database.js';
 
 // A failover to a copy that lags (an asynchronous standby promoted, a restore): the copy is a
@@ -114,4 +116,42 @@ describe('PostgreSQL fails over to a copy that lags', () => {
       runPg('pg_ctl', ['-D', copy, '-m', 'fast', '-w', 'stop'], server.dir);
     }
   }, 120_000);
+});
+
+describe('PostgreSQL comes back after the connection was lost', () => {
+  it('reloads what the database holds, not only what changed since the revision seen before', async () => {
+    const direct = new URL(await createPostgresDatabase(inject('postgresAdminUrl')));
+    await using proxy = await startStallingProxy(Number(direct.port));
+    const viaProxy = new URL(direct);
+    viaProxy.port = String(proxy.port);
+    await using registry = await startRegistry({
+      databaseUrl: viaProxy.toString(),
+      env: { HEALTH_CHECK_INTERVAL: '3600' },
+    });
+    for (const id of ['kept', 'restored-away'])
+      expect((await register(registry.baseUrl, id)).status).toBe(201);
+
+    proxy.stall();
+    // Until the replica has given up on the database (its pulls fail)...
+    await msUntil(
+      async () => (await send(registry.baseUrl, { path: '/agents?status=pending' })).status === 503,
+      20_000,
+    );
+    // ...the database is put back to an older state behind its back, revision and all (a restore
+    // into the same server: no new incarnation, no tombstone, no new revision).
+    const admin = new Client({ connectionString: direct.toString() });
+    await admin.connect();
+    try {
+      await admin.query(`DELETE FROM mesh_agents WHERE id = 'restored-away'`);
+    } finally {
+      await admin.end();
+    }
+    proxy.resume();
+
+    const ms = await msUntil(
+      async () => JSON.stringify(await listedIds(registry.baseUrl)) === '["kept"]',
+      10_000,
+    );
+    expect(ms).toBeLessThan(2000 + SLACK_MS);
+  }, 60_000);
 });

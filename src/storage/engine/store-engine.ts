@@ -594,10 +594,21 @@ export class StoreEngine implements RegistryStore {
   /**
    * Loads what was committed since `syncedRevision` (everything, the first time). When the
    * database is not the one pulled from so far (another incarnation: a failover, a restore, a
-   * restart) or its revision went back, reloads everything and replaces the snapshot: replicas
-   * follow the database, not their memory of it.
+   * restart), its revision went back, or the last pull failed (a reconnect), reloads everything
+   * and replaces the snapshot: replicas follow the database, not their memory of it.
    */
   private *pull(): Io<void> {
+    try {
+      yield* this.pullOnce();
+    } catch (error) {
+      // The connection was lost (or the database was): what the database holds when it answers
+      // again is read whole, not as changes since a revision that may mean something else by then.
+      this.mustReload = true;
+      throw error;
+    }
+  }
+
+  private *pullOnce(): Io<void> {
     if (this.isClosed) return;
     this.checkDurable();
     const state = (yield* firstRow(this.dialect.connection, this.readState, {}))!;
