@@ -2,16 +2,21 @@
 # `npm run release` writes without a container engine (dist/release/image.tar, docs/install.md).
 #
 #   docker build -t mcp-mesh-registry:0.1.0 .
+#   docker buildx build --platform linux/amd64,linux/arm64 -t <registry>/mcp-mesh-registry:0.1.0 \
+#     --build-arg REVISION=$(git rev-parse HEAD) --build-arg CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ) \
+#     --build-arg SOURCE=<repository URL> --push .
 #   docker run -p 8000:8000 -v mesh-data:/data mcp-mesh-registry:0.1.0
 
-# Stage 1: the linux-x64 single executable (scripts/release/build.ts), then the root filesystem
-# of the image (the executable, the glibc libraries it loads, CA certificates, the user).
+# Stage 1: the single executable of the platform being built (scripts/release/build.ts), then the
+# root filesystem of the image (the executable, the glibc libraries it loads, CA certificates, the user).
 FROM node:24-bookworm AS build
+ARG TARGETARCH
 WORKDIR /src
 COPY . .
-RUN npm ci --no-audit --no-fund \
- && node scripts/release/build.ts --targets linux-x64 --no-image --out /release \
- && node scripts/release/image.ts --rootfs /rootfs /release/linux-x64/mcp-mesh-registry
+RUN case "$TARGETARCH" in arm64) target=linux-arm64 ;; *) target=linux-x64 ;; esac \
+ && npm ci --no-audit --no-fund \
+ && node scripts/release/build.ts --targets "$target" --no-image --out /release \
+ && node scripts/release/image.ts --rootfs /rootfs "/release/$target/mcp-mesh-registry"
 
 # Stage 2: nothing but that root filesystem.
 FROM scratch
@@ -26,9 +31,17 @@ EXPOSE 8000
 VOLUME /data
 WORKDIR /data
 STOPSIGNAL SIGTERM
-LABEL org.opencontainers.image.title=mcp-mesh-registry \
-      org.opencontainers.image.version=0.1.0 \
-      org.opencontainers.image.licenses=MIT
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+ARG CREATED=1970-01-01T00:00:00Z
+ARG SOURCE=
+LABEL org.opencontainers.image.title="mcp-mesh-registry" \
+      org.opencontainers.image.description="MCP Mesh registry in TypeScript: agents register, heartbeat and discover each other over HTTP; SQLite or PostgreSQL" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.licenses="MIT"
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
   CMD ["/usr/local/bin/mcp-mesh-registry", "--healthcheck"]
 ENTRYPOINT ["/usr/local/bin/mcp-mesh-registry"]

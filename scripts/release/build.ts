@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeArchive } from './archive.ts';
 import { type Bundle, bundleCli, bundleRegistry, REPO_ROOT } from './bundle.ts';
-import { buildImage } from './image.ts';
+import { debianSysroot, sysrootSharedLibraries } from './debian-libraries.ts';
+import { buildImage, buildLabelValues, type ImagePlatform, imageLabels } from './image.ts';
 import { nodeBinary } from './node-binaries.ts';
 import { buildSea } from './sea.ts';
 import { findTarget, hostTarget, SEA_NODE_VERSION, TARGETS, type Target } from './targets.ts';
@@ -76,6 +77,8 @@ export async function release(
   if (!host) throw new Error(`no Node binary on npm runs on this host (${process.platform}-${process.arch})`);
   const workDir = join(releaseDir, 'work');
   mkdirSync(workDir, { recursive: true });
+  // The commit the build starts from (the labels say so, even if the checkout moves meanwhile).
+  const labels = imageLabels(buildLabelValues(REPO_ROOT, version));
 
   log('bundling');
   const bundles = {
@@ -95,16 +98,25 @@ export async function release(
       throw new Error('the container image is built on a linux-x64 host (its glibc goes in)');
     if (!targets.some((target) => target.id === 'linux-x64'))
       throw new Error('the image needs the linux-x64 target');
-    log('image.tar');
-    const image = buildImage({
-      registryExecutable: join(releaseDir, 'linux-x64', 'mcp-mesh-registry'),
-      version,
-      output: join(releaseDir, 'image.tar'),
-    });
+    // amd64 with the host's glibc; arm64, when its target is built, with Debian's arm64 packages.
+    const platforms: ImagePlatform[] = [
+      { architecture: 'amd64', registryExecutable: join(releaseDir, 'linux-x64', 'mcp-mesh-registry') },
+    ];
+    if (targets.some((target) => target.id === 'linux-arm64')) {
+      const registryExecutable = join(releaseDir, 'linux-arm64', 'mcp-mesh-registry');
+      const libraries = sysrootSharedLibraries(registryExecutable, 'arm64', debianSysroot('arm64'));
+      platforms.push({ architecture: 'arm64', registryExecutable, libraries });
+    }
+    log(`image.tar (${platforms.map((platform) => platform.architecture).join(', ')})`);
+    if (!labels['org.opencontainers.image.source'])
+      log('no source label: set MCP_MESH_IMAGE_SOURCE to the repository URL (or add an origin remote)');
+    const image = buildImage({ platforms, version, labels, output: join(releaseDir, 'image.tar') });
     const mb = (bytes: number) => (bytes / 1_000_000).toFixed(1);
-    log(
-      `image.tar: ${mb(image.compressedBytes)} MB compressed, ${mb(image.uncompressedBytes)} MB uncompressed`,
-    );
+    for (const platform of image.platforms) {
+      log(
+        `image.tar ${platform.architecture}: ${mb(platform.compressedBytes)} MB compressed, ${mb(platform.uncompressedBytes)} MB uncompressed`,
+      );
+    }
     writeFileSync(join(releaseDir, 'image.json'), `${JSON.stringify(image, null, 2)}\n`);
   }
   writeFileSync(join(releaseDir, 'SHA256SUMS'), `${sums.join('\n')}\n`);

@@ -1,5 +1,6 @@
 // Builds the registry's container image without a container engine: an OCI image layout in one
-// tar (`docker load`, `podman load`, `skopeo copy oci-archive:…`), from scratch, one layer.
+// tar (`docker load`, `podman load`, `skopeo copy oci-archive:…`), from scratch, one layer per
+// architecture (amd64 and arm64 under one image index), with the OCI labels.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,18 +13,108 @@ export const DATA_DIR = '/data';
 export const REGISTRY_PATH = '/usr/local/bin/mcp-mesh-registry';
 export const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
-export interface ImageInput {
-  /** The linux-x64 registry executable. */
+/** One architecture of the image. */
+export interface ImagePlatform {
+  /** The OCI (Go) architecture name. */
+  architecture: 'amd64' | 'arm64';
+  /** The registry executable of that architecture. */
   registryExecutable: string;
+  /**
+   * The shared libraries it loads (path in the image → file here); the host's, found with `ldd`,
+   * when not given (the host's own architecture).
+   */
+  libraries?: Map<string, string>;
+}
+
+export interface ImageInput {
+  /** The first is the one `docker load` of Docker's own archive format (manifest.json) takes. */
+  platforms: ImagePlatform[];
   version: string;
+  /** The image's OCI labels (imageLabels). */
+  labels: Record<string, string>;
   output: string;
 }
 
-export interface ImageResult {
+export interface ImagePlatformResult {
+  architecture: string;
   /** Compressed (as stored and pulled) and uncompressed (as unpacked) layer size, in bytes. */
   compressedBytes: number;
   uncompressedBytes: number;
   manifestDigest: string;
+}
+
+export interface ImageResult extends ImagePlatformResult {
+  /** The image index that names every architecture's manifest. */
+  indexDigest: string;
+  platforms: ImagePlatformResult[];
+}
+
+/** What the image says about itself in the org.opencontainers.image.* keys. */
+export interface ImageLabelValues {
+  version: string;
+  /** The commit the image was built from. */
+  revision: string;
+  /** RFC 3339, the commit's time (SOURCE_DATE_EPOCH when set), so rebuilding a commit changes nothing. */
+  created: string;
+  /** Where the source is (a repository URL). */
+  source: string;
+}
+
+export const IMAGE_TITLE = 'mcp-mesh-registry';
+export const IMAGE_DESCRIPTION =
+  'MCP Mesh registry in TypeScript: agents register, heartbeat and discover each other over HTTP; SQLite or PostgreSQL';
+export const IMAGE_LICENSES = 'MIT';
+
+/** The image's labels, in the order the Dockerfile declares them (no source label when none is known). */
+export function imageLabels(values: ImageLabelValues): Record<string, string> {
+  return {
+    'org.opencontainers.image.title': IMAGE_TITLE,
+    'org.opencontainers.image.description': IMAGE_DESCRIPTION,
+    'org.opencontainers.image.version': values.version,
+    'org.opencontainers.image.revision': values.revision,
+    'org.opencontainers.image.created': values.created,
+    ...(values.source ? { 'org.opencontainers.image.source': values.source } : {}),
+    'org.opencontainers.image.licenses': IMAGE_LICENSES,
+  };
+}
+
+const git = (args: string[], cwd: string) => {
+  try {
+    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+};
+
+/**
+ * The labels' values for a build of the checkout at `repoRoot`: revision and time of its HEAD
+ * commit (SOURCE_DATE_EPOCH overrides the time), source from MCP_MESH_IMAGE_SOURCE, else the
+ * `origin` remote as an https URL, else the package's `repository`.
+ */
+export function buildLabelValues(
+  repoRoot: string,
+  version: string,
+  env: Record<string, string | undefined> = process.env,
+): ImageLabelValues {
+  const epoch = env.SOURCE_DATE_EPOCH?.trim();
+  const commitTime = git(['log', '-1', '--format=%ct'], repoRoot);
+  const seconds = epoch && /^\d+$/.test(epoch) ? Number(epoch) : commitTime ? Number(commitTime) : 0;
+  const origin = git(['remote', 'get-url', 'origin'], repoRoot).replace(/^git@([^:]+):/, 'https://$1/');
+  let repository = '';
+  try {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+      repository?: string | { url?: string };
+    };
+    repository = (typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url) ?? '';
+  } catch {
+    // No package.json: the other sources decide.
+  }
+  return {
+    version,
+    revision: git(['rev-parse', 'HEAD'], repoRoot) || 'unknown',
+    created: new Date(seconds * 1000).toISOString().replace(/\.000Z$/, 'Z'),
+    source: (env.MCP_MESH_IMAGE_SOURCE || origin || repository.replace(/^git\+/, '')).replace(/\.git$/, ''),
+  };
 }
 
 /**
@@ -53,10 +144,10 @@ function parentDirectories(paths: Iterable<string>): string[] {
 }
 
 /** The image's one layer, as tar entries: also what the Dockerfile copies into `FROM scratch`. */
-export function rootFilesystem(input: Pick<ImageInput, 'registryExecutable'>): TarEntry[] {
+export function rootFilesystem(input: Pick<ImagePlatform, 'registryExecutable' | 'libraries'>): TarEntry[] {
   const files = new Map<string, { data: Buffer; mode: number }>();
   files.set(REGISTRY_PATH, { data: readFileSync(input.registryExecutable), mode: 0o755 });
-  for (const [path, real] of sharedLibraries(input.registryExecutable)) {
+  for (const [path, real] of input.libraries ?? sharedLibraries(input.registryExecutable)) {
     files.set(path, { data: readFileSync(real), mode: 0o755 });
   }
   files.set(CA_BUNDLE, { data: readFileSync(CA_BUNDLE), mode: 0o644 });
@@ -110,7 +201,7 @@ const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 const SECOND_NS = 1_000_000_000;
 
 /** The image's runtime settings (Docker's names; the Dockerfile declares the same). */
-export function runtimeConfig(version: string) {
+export function runtimeConfig(labels: Record<string, string>) {
   return {
     User: `${IMAGE_UID}:${IMAGE_UID}`,
     ExposedPorts: { '8000/tcp': {} },
@@ -134,24 +225,26 @@ export function runtimeConfig(version: string) {
       StartPeriod: 5 * SECOND_NS,
       Retries: 3,
     },
-    Labels: {
-      'org.opencontainers.image.title': 'mcp-mesh-registry',
-      'org.opencontainers.image.version': version,
-      'org.opencontainers.image.licenses': 'MIT',
-    },
+    Labels: labels,
   };
 }
 
-export function buildImage(input: ImageInput): ImageResult {
-  const layerTar = createTar(rootFilesystem(input));
+const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const INDEX = 'application/vnd.oci.image.index.v1+json';
+
+/** One architecture's layer, config and manifest. */
+function platformImage(platform: ImagePlatform, labels: Record<string, string>) {
+  const layerTar = createTar(rootFilesystem(platform));
   const layer = blob(gzipLayer(layerTar));
-  const created = '1970-01-01T00:00:00Z';
+  const created = labels['org.opencontainers.image.created'] ?? '1970-01-01T00:00:00Z';
+  const variant = platform.architecture === 'arm64' ? { variant: 'v8' } : {};
   const config = blob(
     json({
       created,
-      architecture: 'amd64',
+      architecture: platform.architecture,
+      ...variant,
       os: 'linux',
-      config: runtimeConfig(input.version),
+      config: runtimeConfig(labels),
       rootfs: { type: 'layers', diff_ids: [`sha256:${sha256(layerTar)}`] },
       history: [{ created, created_by: 'scripts/release/image.ts', comment: 'from scratch' }],
     }),
@@ -159,7 +252,7 @@ export function buildImage(input: ImageInput): ImageResult {
   const manifest = blob(
     json({
       schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      mediaType: MANIFEST,
       config: {
         mediaType: 'application/vnd.oci.image.config.v1+json',
         digest: config.digest,
@@ -168,18 +261,50 @@ export function buildImage(input: ImageInput): ImageResult {
       layers: [
         { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layer.digest, size: layer.size },
       ],
+      annotations: labels,
+    }),
+  );
+  return {
+    layer,
+    config,
+    manifest,
+    descriptor: {
+      mediaType: MANIFEST,
+      digest: manifest.digest,
+      size: manifest.size,
+      platform: { architecture: platform.architecture, os: 'linux', ...variant },
+    },
+    result: {
+      architecture: platform.architecture,
+      compressedBytes: layer.size,
+      uncompressedBytes: layerTar.length,
+      manifestDigest: manifest.digest,
+    },
+  };
+}
+
+export function buildImage(input: ImageInput): ImageResult {
+  if (input.platforms.length === 0) throw new Error('an image needs at least one platform');
+  const images = input.platforms.map((platform) => platformImage(platform, input.labels));
+  // The image index names one manifest per architecture; the layout's index.json names it, so a
+  // client takes the manifest of its own architecture (skopeo --override-arch picks another).
+  const imageIndex = blob(
+    json({
+      schemaVersion: 2,
+      mediaType: INDEX,
+      manifests: images.map((image) => image.descriptor),
+      annotations: input.labels,
     }),
   );
   const reference = `mcp-mesh-registry:${input.version}`;
   const index = json({
     schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.index.v1+json',
+    mediaType: INDEX,
     manifests: [
       {
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        digest: manifest.digest,
-        size: manifest.size,
-        platform: { architecture: 'amd64', os: 'linux' },
+        mediaType: INDEX,
+        digest: imageIndex.digest,
+        size: imageIndex.size,
         annotations: {
           // skopeo/podman: oci-archive:image.tar:<version>; docker load: the full name.
           'org.opencontainers.image.ref.name': input.version,
@@ -190,9 +315,10 @@ export function buildImage(input: ImageInput): ImageResult {
   });
   const blobPath = (digest: string) => `blobs/sha256/${digest.slice('sha256:'.length)}`;
   // manifest.json is Docker's own archive format, beside the OCI layout, so that engines older
-  // than Docker 25 load the same file too.
+  // than Docker 25 load the same file too: it holds one image, the first platform's.
+  const first = images[0]!;
   const dockerManifest = json([
-    { Config: blobPath(config.digest), RepoTags: [reference], Layers: [blobPath(layer.digest)] },
+    { Config: blobPath(first.config.digest), RepoTags: [reference], Layers: [blobPath(first.layer.digest)] },
   ]);
   const file = (path: string, data: Buffer): TarEntry => ({ path, type: 'file', mode: 0o644, data });
   const archive = createTar([
@@ -201,10 +327,12 @@ export function buildImage(input: ImageInput): ImageResult {
     file('manifest.json', dockerManifest),
     { path: 'blobs', type: 'directory', mode: 0o755 },
     { path: 'blobs/sha256', type: 'directory', mode: 0o755 },
-    ...[config, manifest, layer].map((part) => file(blobPath(part.digest), part.data)),
+    ...[imageIndex, ...images.flatMap((image) => [image.config, image.manifest, image.layer])].map((part) =>
+      file(blobPath(part.digest), part.data),
+    ),
   ]);
   writeFileSync(input.output, archive);
-  return { compressedBytes: layer.size, uncompressedBytes: layerTar.length, manifestDigest: manifest.digest };
+  return { ...first.result, indexDigest: imageIndex.digest, platforms: images.map((image) => image.result) };
 }
 
 /**

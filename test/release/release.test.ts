@@ -1,12 +1,19 @@
-// Builds the linux-x64 single executables and the container image with the release script
-// (the four other targets are built by `npm run release` only: they cannot run here, and each
-// needs a 50 MB download), then runs them as a user would: no Node on PATH, a temp SQLite file.
+// Builds the linux-x64 and linux-arm64 single executables and the container image (both
+// architectures) with the release script (the three other targets are built by `npm run release`
+// only: they cannot run here, and each needs a 50 MB download), then runs the linux-x64 ones as a
+// user would: no Node on PATH, a temp SQLite file. The arm64 image is checked without running it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runtimeConfig, writeRootFilesystem } from '../../scripts/release/image.ts';
+import { MULTIARCH } from '../../scripts/release/debian-libraries.ts';
+import {
+  IMAGE_DESCRIPTION,
+  imageLabels,
+  runtimeConfig,
+  writeRootFilesystem,
+} from '../../scripts/release/image.ts';
 import { readTarFiles, sha256 } from '../../scripts/release/tar.ts';
 import { freePort } from '../helpers/free-port.js';
 import { REPO_ROOT } from '../helpers/registry-process.js';
@@ -39,15 +46,33 @@ function listTree(root: string, prefix = ''): string[] {
 const out = tempDir('mesh-release-');
 const bin = (name: string) => join(out.path, 'linux-x64', name);
 
+/** The source label the build is given (a checkout may have no remote to take it from). */
+const SOURCE = 'https://example.org/mcp-mesh-control-plane';
+const git = (args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+
+/** The commit the build is made from, read before it starts (the build reads it first thing too). */
+let builtFrom: { revision: string; created: string };
+
 beforeAll(() => {
+  builtFrom = {
+    revision: git(['rev-parse', 'HEAD']),
+    created: new Date(Number(git(['log', '-1', '--format=%ct'])) * 1000).toISOString().replace('.000Z', 'Z'),
+  };
   execFileSync(
     NODE_24,
-    [join(REPO_ROOT, 'scripts', 'release', 'build.ts'), '--targets', 'linux-x64', '--out', out.path],
+    [
+      join(REPO_ROOT, 'scripts', 'release', 'build.ts'),
+      '--targets',
+      'linux-x64,linux-arm64',
+      '--out',
+      out.path,
+    ],
     {
       stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, MCP_MESH_IMAGE_SOURCE: SOURCE },
     },
   );
-}, 600_000);
+}, 900_000);
 afterAll(() => out[Symbol.dispose]());
 
 describe('the linux-x64 single executables', () => {
@@ -205,12 +230,87 @@ describe('the container image archive', () => {
     );
   });
 
+  it('is an image index of amd64 and arm64 with the full OCI labels on every manifest and config', () => {
+    const labels = {
+      'org.opencontainers.image.title': 'mcp-mesh-registry',
+      'org.opencontainers.image.description': IMAGE_DESCRIPTION,
+      'org.opencontainers.image.version': VERSION,
+      'org.opencontainers.image.revision': builtFrom.revision,
+      'org.opencontainers.image.created': builtFrom.created,
+      'org.opencontainers.image.source': SOURCE,
+      'org.opencontainers.image.licenses': 'MIT',
+    };
+    const index = JSON.parse(skopeo(['inspect', '--raw', `oci-archive:${image()}`])) as {
+      mediaType: string;
+      manifests: { platform: Record<string, string> }[];
+      annotations: Record<string, string>;
+    };
+    expect(index.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+    expect(index.manifests.map((manifest) => manifest.platform)).toEqual([
+      { architecture: 'amd64', os: 'linux' },
+      { architecture: 'arm64', os: 'linux', variant: 'v8' },
+    ]);
+    expect(index.annotations).toEqual(labels);
+    for (const arch of ['amd64', 'arm64']) {
+      const inspected = JSON.parse(
+        skopeo(['inspect', '--override-arch', arch, `oci-archive:${image()}`]),
+      ) as { Architecture: string; Labels: Record<string, string> };
+      expect(inspected.Architecture).toBe(arch);
+      expect(inspected.Labels).toEqual(labels);
+    }
+  });
+
+  it('holds in its arm64 image an aarch64 registry with every library it loads, at the path the loader looks', () => {
+    using work = tempDir();
+    const layout = `oci:${join(work.path, 'layout')}:registry`;
+    skopeo(['copy', '--quiet', '--override-arch', 'arm64', `oci-archive:${image()}`, layout]);
+    execFileSync('umoci', [
+      'unpack',
+      '--image',
+      `${join(work.path, 'layout')}:registry`,
+      join(work.path, 'b'),
+    ]);
+    const rootfs = join(work.path, 'b', 'rootfs');
+    const registry = join(rootfs, 'usr', 'local', 'bin', 'mcp-mesh-registry');
+    const headers = (file: string) =>
+      execFileSync('readelf', ['--file-header', '--program-headers', '--dynamic', '--wide', file], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+      });
+    const own = headers(registry);
+    expect(own).toMatch(/Machine:\s+AArch64/);
+    const interpreter = /\[Requesting program interpreter: ([^\]]+)\]/.exec(own)![1]!;
+    expect(headers(join(rootfs, interpreter))).toMatch(/Machine:\s+AArch64/);
+    const seen = new Set<string>();
+    const queue = [registry];
+    while (queue.length > 0) {
+      const needed = [...headers(queue.shift()!).matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)];
+      for (const [, name] of needed) {
+        // libc names the loader, which is loaded already as the interpreter (checked above).
+        if (seen.has(name!) || name === interpreter.split('/').at(-1)) continue;
+        seen.add(name!);
+        const path = join(rootfs, 'lib', MULTIARCH.arm64!, name!);
+        expect(existsSync(path), `${name} in /lib/${MULTIARCH.arm64}`).toBe(true);
+        expect(headers(path)).toMatch(/Machine:\s+AArch64/);
+        queue.push(path);
+      }
+    }
+    expect(seen).toContain('libc.so.6');
+  });
+
   it('stays within 45 MB compressed', () => {
     const manifest = JSON.parse(readFileSync(join(out.path, 'image.json'), 'utf8')) as {
       compressedBytes: number;
+      platforms: { architecture: string; compressedBytes: number }[];
     };
+    // The amd64 image (its Node stripped by the host's strip); the arm64 one keeps its symbols.
+    expect(manifest.platforms[0]).toMatchObject({
+      architecture: 'amd64',
+      compressedBytes: manifest.compressedBytes,
+    });
     expect(manifest.compressedBytes).toBeLessThanOrEqual(45_000_000);
-    expect(statSync(image()).size).toBeLessThan(manifest.compressedBytes + 100_000);
+    const layers = manifest.platforms.reduce((sum, platform) => sum + platform.compressedBytes, 0);
+    expect(statSync(image()).size).toBeLessThan(layers + 100_000);
   });
 
   it('unpacks with umoci to a root filesystem whose registry answers /health as the non-root user', async () => {
@@ -267,7 +367,21 @@ describe('the container image archive', () => {
     const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8').replace(/\\\n\s*/g, ' ');
     const instruction = (name: string) =>
       [...dockerfile.matchAll(new RegExp(`^${name} (.*)$`, 'gm'))].map((match) => match[1]!.trim());
-    const config = runtimeConfig(VERSION);
+    // Labels from build arguments (ARG NAME=default), which `docker build --build-arg` sets.
+    const args = Object.fromEntries(
+      instruction('ARG')
+        .map((arg) => arg.split(/=(.*)/s))
+        .map(([name, value]) => [name!, value ?? '']),
+    );
+    expect(args.VERSION).toBe(VERSION);
+    const config = runtimeConfig(
+      imageLabels({
+        version: `\${VERSION}`,
+        revision: `\${REVISION}`,
+        created: `\${CREATED}`,
+        source: `\${SOURCE}`,
+      }),
+    );
     expect(instruction('USER')).toEqual([config.User]);
     expect(instruction('EXPOSE').map((port) => `${port}/tcp`)).toEqual(Object.keys(config.ExposedPorts));
     expect(instruction('VOLUME')).toEqual(Object.keys(config.Volumes));
@@ -275,9 +389,10 @@ describe('the container image archive', () => {
     expect(instruction('STOPSIGNAL')).toEqual([config.StopSignal]);
     expect(instruction('ENTRYPOINT').map((value) => JSON.parse(value))).toEqual([config.Entrypoint]);
     expect(instruction('ENV')[0]!.split(/\s+/)).toEqual(config.Env);
-    expect(instruction('LABEL')[0]!.split(/\s+/)).toEqual(
-      Object.entries(config.Labels).map(([key, value]) => `${key}=${value}`),
+    const labels = Object.fromEntries(
+      [...instruction('LABEL')[0]!.matchAll(/(\S+)="([^"]*)"/g)].map(([, key, value]) => [key, value]),
     );
+    expect(labels).toEqual(config.Labels);
     const healthcheck = instruction('HEALTHCHECK')[0]!;
     expect(JSON.parse(healthcheck.slice(healthcheck.indexOf('CMD ') + 4))).toEqual(
       config.Healthcheck.Test.slice(1),
