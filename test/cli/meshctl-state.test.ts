@@ -77,7 +77,7 @@ describe('state shared with the upstream meshctl', () => {
 
       const status = await sandbox.run(['status', '--json']);
       expect(status.code, status.stderr).toBe(0);
-      const report = JSON.parse(status.stdout.slice(status.stdout.indexOf('\n') + 1));
+      const report = JSON.parse(status.stdout);
       expect(report.registry.pid).toBe(pids.registry);
       expect(Object.keys(report.agents)).toEqual(['good_agent']);
 
@@ -128,7 +128,7 @@ describe('state shared with the upstream meshctl', () => {
       const theirRegistry = JSON.parse(theirState).processes.registry.pid as number;
 
       const status = await sandbox.run(['status', '--json']);
-      const report = JSON.parse(status.stdout.slice(status.stdout.indexOf('\n') + 1));
+      const report = JSON.parse(status.stdout);
       expect(report.registry).toMatchObject({ status: 'running', pid: ourRegistry });
       const stop = await sandbox.run(['stop']);
       expect(stop.code, `${stop.stdout}${stop.stderr}`).toBe(0);

@@ -20,8 +20,8 @@ describe('process identity', () => {
     }
 
     const status = await sandbox.run(['status', '--json'], { TZ: 'Pacific/Kiritimati' });
-    // The original prints a status line before the JSON (§7.5).
-    const parsed = JSON.parse(status.stdout.slice(status.stdout.indexOf('{'))) as {
+    // The JSON document alone (the original printed a status line before it, §7.5).
+    const parsed = JSON.parse(status.stdout) as {
       agents: Record<string, { status: string }>;
     };
     expect(parsed.agents.good_agent?.status).toBe('running');

@@ -119,7 +119,7 @@ describe.each(SDK_VERSIONS)('mcp_mesh_dev with agents of the published SDK %s', 
       expect(text.stdout.match(/🟢 Running & Registered/g)).toHaveLength(2);
 
       const status = await sandbox.run(['status', '--json']);
-      const statusJson = JSON.parse(status.stdout.slice(status.stdout.indexOf('\n') + 1));
+      const statusJson = JSON.parse(status.stdout);
       expect(statusJson.system).toEqual({
         total_agents: 2,
         running_agents: 2,
