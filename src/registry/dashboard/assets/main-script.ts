@@ -45,12 +45,13 @@ async function getJson(path) {
 }
 
 /** Why a dependency does not resolve, from the latest audit trace of it (dependency_unresolved). */
-function whyUnresolved(trace, capability) {
+function whyUnresolved(trace, capability, nameOf) {
   if (!trace || !Array.isArray(trace.stages)) return 'no available provider of ' + capability;
   for (const stage of trace.stages) {
     if (Array.isArray(stage.kept) && stage.kept.length > 0) continue;
     if (stage.stage === 'capability_match') return 'no agent offers ' + capability;
-    const evicted = (stage.evicted || []).map((e) => String(e.id).split(':')[0] + ' ' + e.reason);
+    // A candidate is <agent id>:<function>: named by its agent's name when the agent is listed.
+    const evicted = (stage.evicted || []).map((e) => nameOf(String(e.id).split(':')[0]) + ' ' + e.reason);
     return stage.stage + ': ' + (evicted.length > 0 ? evicted.join(', ') : stage.reason || 'no candidate left');
   }
   return 'no available provider of ' + capability;
@@ -139,7 +140,8 @@ function renderDependencies(agents, traces) {
       if (isResolved) {
         edges.push({ from: agent.id, to: dep.provider_agent_id, label: dep.capability });
       } else {
-        why = whyUnresolved(traces.get(traceKey(agent.id, dep.function_name, dep.capability)), dep.capability);
+        const trace = traces.get(traceKey(agent.id, dep.function_name, dep.capability));
+        why = whyUnresolved(trace, dep.capability, (id) => (byId.has(id) ? byId.get(id).name : id));
         const key = 'missing:' + dep.capability;
         if (!missing.has(key)) missing.set(key, { key, label: dep.capability, missing: true, title: why });
         edges.push({ from: agent.id, to: key, label: dep.capability, unresolved: true });
