@@ -1,6 +1,7 @@
 /**
  * How old each agent's heartbeat is, judged fairly, and when each current-protocol agent falls due.
- * Pure: the health monitor feeds it what it observes and the time, on one clock.
+ * Pure: the health monitor feeds it what it observes and the time, on one monotonic clock (every
+ * `now` here), and how old each heartbeat's stored time says it is.
  *
  * Fair judgment (issue 22):
  * - An age is measured on the judging process's own monotonic clock, from the moment it first saw
@@ -66,21 +67,27 @@ export class HeartbeatWatch {
   }
 
   /** The agent's heartbeat as seen, noted now if it is new. */
-  private record(id: string, heartbeat: Micros, now: Micros): { seen: Seen; isNew: boolean } {
+  private record(
+    id: string,
+    heartbeat: Micros,
+    now: Micros,
+    storedAge: Micros,
+  ): { seen: Seen; isNew: boolean } {
     const known = this.seen.get(id);
     if (known?.heartbeat === heartbeat) return { seen: known, isNew: false };
-    const credit = Math.min(Math.max(now - heartbeat, 0), this.settings.maxCreditMicros);
+    const credit = Math.min(Math.max(storedAge, 0), this.settings.maxCreditMicros);
     const seen = { heartbeat, at: now - credit };
     this.seen.set(id, seen);
     return { seen, isNew: true };
   }
 
   /**
-   * Notes an agent's last heartbeat as stored. A watched agent (`isWatched`: healthy, of the
-   * current protocol) falls due after it; a new heartbeat puts it at the end of the line.
+   * Notes an agent's last heartbeat as stored (`heartbeat` identifies it; `storedAge`, how old its
+   * stored time says it is). A watched agent (`isWatched`: healthy, of the current protocol) falls
+   * due after it; a new heartbeat puts it at the end of the line.
    */
-  observe(id: string, heartbeat: Micros, now: Micros, isWatched: boolean): void {
-    const { seen, isNew } = this.record(id, heartbeat, now);
+  observe(id: string, heartbeat: Micros, now: Micros, isWatched: boolean, storedAge = 0): void {
+    const { seen, isNew } = this.record(id, heartbeat, now, storedAge);
     if (!isWatched || isNew) {
       this.unprobed.delete(id);
       this.probed.delete(id);
@@ -102,8 +109,8 @@ export class HeartbeatWatch {
   }
 
   /** How long ago the agent's heartbeat came, judged fairly (microseconds). */
-  ageOf(id: string, heartbeat: Micros, now: Micros): Micros {
-    const { seen } = this.record(id, heartbeat, now);
+  ageOf(id: string, heartbeat: Micros, now: Micros, storedAge = 0): Micros {
+    const { seen } = this.record(id, heartbeat, now, storedAge);
     return now - Math.max(seen.at, this.graceFrom);
   }
 

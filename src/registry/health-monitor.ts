@@ -3,7 +3,7 @@ import type { AgentRecord } from '../mesh/agent.js';
 import { statusChangeEvent } from '../mesh/events.js';
 import { type DueAgent, HeartbeatWatch } from '../mesh/heartbeat-watch.js';
 import { type StatusChange, statusForAge } from '../mesh/status.js';
-import { nowMicros } from '../shared/clock.js';
+import { keepUpWith, monotonicMicros, nowMicros } from '../shared/clock.js';
 import type { RegistryStore } from '../storage/registry-store.js';
 import { type ProbeResult, probeEndpoint } from './endpoint-probe.js';
 
@@ -83,7 +83,7 @@ export class HealthMonitor {
         probeAfterMicros: (options.probeAfterSeconds ?? 0) * 1e6,
         maxCreditMicros: MAX_CREDIT_MICROS,
       },
-      nowMicros(),
+      monotonicMicros(),
     );
     for (const agent of options.store.listAgents()) this.noteAgent(agent.id, agent);
     this.unsubscribe = options.store.onChange((ids) => {
@@ -98,9 +98,17 @@ export class HealthMonitor {
       this.watch.forget(id);
       return;
     }
+    keepUpWith(agent.topologyAt);
     if (agent.lastHeartbeat === null) return;
+    keepUpWith(agent.lastHeartbeat);
     const isWatched = agent.protocol === 'current' && agent.status === 'healthy';
-    this.watch.observe(id, agent.lastHeartbeat, nowMicros(), isWatched);
+    this.watch.observe(
+      id,
+      agent.lastHeartbeat,
+      monotonicMicros(),
+      isWatched,
+      nowMicros() - agent.lastHeartbeat,
+    );
   }
 
   start(): void {
@@ -108,7 +116,7 @@ export class HealthMonitor {
     this.isStopped = false;
     this.lastTick = performance.now();
     // Nothing could be recorded before the registry was ready: everyone's timeout starts now.
-    this.watch.restartGrace(nowMicros());
+    this.watch.restartGrace(monotonicMicros());
     this.pauseTimer = setInterval(() => this.noticePause(), PAUSE_TICK_MS);
     this.pauseTimer.unref();
     this.scheduleDue();
@@ -149,7 +157,7 @@ export class HealthMonitor {
     const gap = now - this.lastTick;
     this.lastTick = now;
     if (gap < PAUSE_MS) return;
-    this.watch.restartGrace(nowMicros());
+    this.watch.restartGrace(monotonicMicros());
     this.log.warn(
       { pausedSeconds: Math.round(gap / 100) / 10 },
       'the registry could not run for a while; every agent gets a fresh timeout from now',
@@ -159,7 +167,7 @@ export class HealthMonitor {
   /** The database is reachable again after it was not: the time it was away does not count. */
   private noticeDatabase(isReachable: boolean): void {
     if (isReachable && this.isDatabaseAway) {
-      this.watch.restartGrace(nowMicros());
+      this.watch.restartGrace(monotonicMicros());
       this.log.info('database reachable again; every agent gets a fresh timeout from now');
     }
     this.isDatabaseAway = !isReachable;
@@ -173,8 +181,8 @@ export class HealthMonitor {
     this.dueTimer = undefined;
     this.dueAt = undefined;
     if (dueAt === undefined && delayMs === undefined) return;
-    const wait = delayMs ?? Math.max(0, (dueAt! - nowMicros()) / 1000);
-    this.dueAt = dueAt ?? nowMicros() + wait * 1000;
+    const wait = delayMs ?? Math.max(0, (dueAt! - monotonicMicros()) / 1000);
+    this.dueAt = dueAt ?? monotonicMicros() + wait * 1000;
     this.dueTimer = setTimeout(() => {
       this.dueTimer = undefined;
       if (this.dueRun) return;
@@ -189,7 +197,7 @@ export class HealthMonitor {
   private async runDue(): Promise<void> {
     this.noticePause();
     const dueAt = this.watch.nextDueAt();
-    if (dueAt !== undefined && dueAt <= nowMicros()) {
+    if (dueAt !== undefined && dueAt <= monotonicMicros()) {
       try {
         // Judged from the database as it is now (other replicas' heartbeats included). When it
         // was away, its return starts a fresh timeout for everyone before anything is judged.
@@ -201,7 +209,7 @@ export class HealthMonitor {
         this.scheduleDue(RETRY_MS);
         return;
       }
-      await this.judgeDue(this.watch.takeDue(nowMicros()));
+      await this.judgeDue(this.watch.takeDue(monotonicMicros()));
     }
     this.scheduleDue();
   }
@@ -222,7 +230,7 @@ export class HealthMonitor {
           return;
         }
         if (kind === 'probe') {
-          if (!this.watch.mayDecideQuickly(id, nowMicros())) return;
+          if (!this.watch.mayDecideQuickly(id, monotonicMicros())) return;
           if ((await this.probe(agent.endpoint)) !== 'refused') return;
           quick.add(id);
         }
@@ -240,7 +248,7 @@ export class HealthMonitor {
     const applied = await this.applyStatusChanges(changes);
     for (const change of applied) {
       if (!quick.has(change.id)) continue;
-      this.watch.noteQuickVerdict(change.id, change.at);
+      this.watch.noteQuickVerdict(change.id, monotonicMicros());
       this.log.info(
         { agentId: change.id },
         'agent endpoint refused a connection after a late heartbeat: marked unhealthy',
@@ -300,10 +308,14 @@ export class HealthMonitor {
    * judge as if that much time had passed (tests).
    */
   async sweep(now: number = nowMicros()): Promise<StatusChange[]> {
+    // `now` may be ahead of the clock (tests): ages are judged as far ahead, changes stamped now.
+    const stampedAt = nowMicros();
+    const watchNow = monotonicMicros() + Math.max(0, now - stampedAt);
     const changes: StatusChange[] = [];
     for (const agent of this.options.store.listAgents()) {
       if (agent.lastHeartbeat === null) continue;
-      const age = this.watch.ageOf(agent.id, agent.lastHeartbeat, now) / 1e6;
+      const storedAge = stampedAt - agent.lastHeartbeat;
+      const age = this.watch.ageOf(agent.id, agent.lastHeartbeat, watchNow, storedAge) / 1e6;
       const toStatus = statusForAge(agent, age, this.options.currentTimeoutSeconds);
       if (toStatus) {
         changes.push({
@@ -311,8 +323,8 @@ export class HealthMonitor {
           fromStatus: agent.status,
           lastHeartbeat: agent.lastHeartbeat,
           toStatus,
-          at: now,
-          event: statusChangeEvent(agent, agent.status, toStatus, now),
+          at: stampedAt,
+          event: statusChangeEvent(agent, agent.status, toStatus, stampedAt),
         });
       }
     }

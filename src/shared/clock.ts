@@ -9,12 +9,30 @@ export type Micros = number;
 // preloaded Date.now in the clock-step tests) has its whole time base shifted the same way.
 const origin = (Date.now() - performance.now()) * 1000;
 let last = 0;
+/** How far this process's time was moved ahead to keep up with times other replicas wrote. */
+let catchUp = 0;
 
 /** The current time in whole microseconds; never goes backwards within one process. */
 export function nowMicros(): Micros {
-  const now = Math.floor(origin + performance.now() * 1000);
+  const now = Math.floor(origin + performance.now() * 1000) + catchUp;
   last = Math.max(now, last);
   return last;
+}
+
+/** A monotonic time in microseconds, for measuring intervals only (no relation to any date). */
+export function monotonicMicros(): Micros {
+  return Math.floor(performance.now() * 1000);
+}
+
+/**
+ * Moves this process's time ahead to `micros` if it is behind it: a time another replica (or an
+ * earlier run, before a clock step) wrote. Every replica thus runs on one time base, the most
+ * advanced clock among them, and a time written later is never smaller than one it has seen, so
+ * a change stamped by one replica is newer than what its consumers did through another.
+ */
+export function keepUpWith(micros: Micros): void {
+  const gap = micros - nowMicros();
+  if (gap > 0) catchUp += gap;
 }
 
 function pad(value: number, width: number): string {

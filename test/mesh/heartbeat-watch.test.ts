@@ -26,9 +26,9 @@ describe('HeartbeatWatch', () => {
   it('counts a stored time from another clock as at most the credit old, in either direction', () => {
     const watch = new HeartbeatWatch(settings, T0);
     // Written by a replica an hour ahead, and by one an hour behind: both count as just seen.
-    expect(watch.ageOf('ahead', T0 + 3600 * S, T0)).toBe(0);
-    expect(watch.ageOf('behind', T0 - 3600 * S, T0 + 2 * S)).toBe(1 * S);
-    expect(watch.ageOf('behind', T0 - 3600 * S, T0 + 12 * S)).toBe(11 * S);
+    expect(watch.ageOf('ahead', T0 + 3600 * S, T0, -3600 * S)).toBe(0);
+    expect(watch.ageOf('behind', T0 - 3600 * S, T0 + 2 * S, 3602 * S)).toBe(1 * S);
+    expect(watch.ageOf('behind', T0 - 3600 * S, T0 + 12 * S, 3612 * S)).toBe(11 * S);
   });
 
   it('gives every agent a fresh timeout after a grace starts (time the registry could not record)', () => {

@@ -1,8 +1,9 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { heartbeatBody } from '../helpers/heartbeat-body.js';
 import { postJson, send } from '../helpers/http-request.js';
 import { type PostgresServer, startPostgres } from '../helpers/postgres-server.js';
-import { type RegistryProcess, spawnRegistry } from '../helpers/registry-process.js';
+import { REPO_ROOT, type RegistryProcess, spawnRegistry } from '../helpers/registry-process.js';
 import { createPostgresDatabase } from '../helpers/test-database.js';
 
 // This test stops its database, so it has a cluster of its own, not the run's shared one.
@@ -101,5 +102,68 @@ describe('an outage of the database longer than the timeout', () => {
       isRunning = false;
       await beating;
     }
+  });
+});
+
+describe('two replicas on either side of a clock step', () => {
+  it("judge each other's agents by neither clock: no false alarm, the dead one goes once, its consumers hear of it through both", {
+    timeout: 120_000,
+  }, async () => {
+    const shifted = (shiftMs: number) =>
+      spawnRegistry(undefined, {
+        ...ENV,
+        MCP_MESH_DATABASE_URL: databaseUrl,
+        MESH_TEST_CLOCK_SHIFT_MS: String(shiftMs),
+        NODE_OPTIONS: `--import=${join(REPO_ROOT, 'test', 'fixtures', 'clock-shift.mjs')}`,
+      });
+    await using a = await shifted(0);
+    await using b = await shifted(3_600_000);
+    const consumers = ['user-a1', 'user-b2'];
+    const consumerBody = (id: string) =>
+      heartbeatBody(id, {
+        tools: [
+          { function_name: 'use', capability: 'report', dependencies: [{ capability: 'time_service' }] },
+        ],
+      });
+    for (const id of ['step-live-1', 'step-live-2']) {
+      expect((await postJson(a.baseUrl, '/heartbeat', heartbeatBody(id))).status).toBe(200);
+    }
+    expect((await postJson(b.baseUrl, '/heartbeat', heartbeatBody('step-dead-3'))).status).toBe(200);
+    expect((await postJson(a.baseUrl, '/heartbeat', consumerBody('user-a1'))).status).toBe(200);
+    expect((await postJson(b.baseUrl, '/heartbeat', consumerBody('user-b2'))).status).toBe(200);
+    await sleep(1500);
+    const started = Date.now();
+    const heard = new Map<string, number>();
+    const liveAnswers = new Set<string>();
+    let deadAt: number | undefined;
+    // Every agent but the dead one HEADs through both replicas in turn; a consumer that hears 202
+    // sends its full heartbeat, as the SDK does.
+    for (let turn = 0; Date.now() - started < 9000; turn++) {
+      for (const [i, id] of ['step-live-1', 'step-live-2', ...consumers].entries()) {
+        const replica = (turn + i) % 2 === 0 ? a : b;
+        const { status } = await send(replica.baseUrl, { method: 'HEAD', path: `/heartbeat/${id}` });
+        liveAnswers.add(`${id} ${status}`);
+        if (status === 202 && consumers.includes(id)) {
+          if (!heard.has(id)) heard.set(id, Date.now() - started);
+          await postJson(replica.baseUrl, '/heartbeat', consumerBody(id));
+        }
+      }
+      if (deadAt === undefined && (await statuses(a)).get('step-dead-3') === 'unhealthy') {
+        deadAt = Date.now() - started;
+      }
+      await sleep(500);
+    }
+    expect([...liveAnswers].filter((answer) => answer.endsWith('410'))).toEqual([]);
+    for (const replica of [a, b]) {
+      const now = await statuses(replica);
+      const ours = [...now].filter(([id]) => id.startsWith('step-live') || id.startsWith('user-'));
+      expect(ours.filter(([, status]) => status !== 'healthy')).toEqual([]);
+      expect(now.get('step-dead-3')).toBe('unhealthy');
+    }
+    // Within one timeout (3 s, counted from its registration 1.5 s before) and a margin.
+    expect(deadAt).toBeDefined();
+    expect(deadAt!).toBeLessThan(3000 + 1500);
+    // Both consumers heard of it at a HEAD soon after, whichever replica they asked.
+    for (const id of consumers) expect(heard.get(id)).toBeDefined();
   });
 });
