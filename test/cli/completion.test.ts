@@ -49,6 +49,8 @@ describe('mcp_mesh_dev completion', () => {
       }
     }
     expect(complete('st')).toEqual(['start', 'status', 'stop']);
+    expect(complete('comp')).toEqual(['completion']);
+    expect(complete('completion', '')).toEqual(['--help', '-h', 'bash', 'zsh']);
     expect(complete('config', 's')).toEqual(['save', 'set', 'show']);
     // A flag's value is skipped when finding the command and the next flag.
     expect(complete('start', '--registry-port', '9000', '--de')).toEqual(['--debug']);

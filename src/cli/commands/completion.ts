@@ -3,6 +3,7 @@
  * Not one of the parser's commands: the original had none, and its recorded usage and "invalid
  * choice" messages list exactly the eight it had, so main.ts answers this word before parsing.
  */
+import type { ParserSpec } from '../args/parser-spec.js';
 import { PROG, TOP_PARSER } from '../command-table.js';
 import { COMPLETION_SHELLS, type CompletionShell, completionScript } from '../output/completion-script.js';
 
@@ -38,6 +39,28 @@ export function runCompletion(words: readonly string[], io: CompletionIo): numbe
     io.stderr.write(`${COMPLETION_USAGE}\n${PROG} completion: error: ${problem}\n`);
     return 2;
   }
-  io.stdout.write(completionScript(shell as CompletionShell, TOP_PARSER, PROG));
+  io.stdout.write(completionScript(shell as CompletionShell, WITH_COMPLETION, PROG));
   return 0;
 }
+
+/** The command table with this command added, so that the scripts complete it too. */
+const WITH_COMPLETION: ParserSpec = {
+  ...TOP_PARSER,
+  subcommands: {
+    ...TOP_PARSER.subcommands!,
+    commands: [
+      ...TOP_PARSER.subcommands!.commands,
+      {
+        name: 'completion',
+        help: 'Print a shell completion script',
+        parser: {
+          prog: `${PROG} completion`,
+          options: [],
+          positionals: [
+            { name: 'SHELL', dest: 'shell', nargs: 1, choices: COMPLETION_SHELLS, help: 'The shell' },
+          ],
+        },
+      },
+    ],
+  },
+};

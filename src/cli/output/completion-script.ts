@@ -30,6 +30,7 @@ const takesFiles = (parser: ParserSpec) => parser.positionals.some((positional) 
 function wordsOf(parser: ParserSpec, isTop: boolean): string[] {
   return [
     ...(parser.subcommands?.commands.map((command) => command.name) ?? []),
+    ...parser.positionals.flatMap((positional) => positional.choices ?? []),
     ...parser.options.map((option) => option.flag),
     '-h',
     '--help',
@@ -111,7 +112,8 @@ function zshParser(parser: ParserSpec, fn: string, isTop: boolean, out: string[]
   } else {
     for (const [index, positional] of parser.positionals.entries()) {
       const files = positional.nargs === '*';
-      specs.push(`'${files ? '*' : index + 1}:${zshText(positional.name)}:${files ? '_files' : ' '}'`);
+      const action = files ? '_files' : positional.choices ? `(${positional.choices.join(' ')})` : ' ';
+      specs.push(`'${files ? '*' : index + 1}:${zshText(positional.name)}:${action}'`);
     }
   }
   const lines = [`${fn}() {`, '  local context state state_descr line', '  typeset -A opt_args'];
