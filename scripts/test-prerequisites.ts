@@ -83,6 +83,11 @@ const APT_PACKAGES: AptPackage[] = [
     isPresent: () => onPath('chromium') || (process.env.MESH_TEST_CHROMIUM ?? '') !== '',
   },
   {
+    name: 'zsh',
+    why: 'the CLI test loads the zsh completion script (mcp_mesh_dev completion zsh) in a real zsh',
+    isPresent: () => onPath('zsh'),
+  },
+  {
     name: 'ca-certificates',
     why: 'the image carries the CA bundle of the build host',
     isPresent: () => existsSync('/etc/ssl/certs/ca-certificates.crt'),

@@ -63,6 +63,23 @@ describe('mcp_mesh_dev completion', () => {
     expect(result.code, result.stderr).toBe(0);
     const script = result.stdout;
     expect(script.startsWith('#compdef mcp_mesh_dev\n')).toBe(true);
+    // A real zsh reads it and registers the completion function for the command.
+    const file = join(sandbox.root, '_mcp_mesh_dev');
+    writeFileSync(file, script);
+    execFileSync('zsh', ['-n', file]);
+    const loaded = execFileSync(
+      'zsh',
+      [
+        '-f',
+        '-c',
+        'autoload -U compinit; compinit -u -d "$2"; source "$1"; print -r -- $_comps[mcp_mesh_dev]; whence -w _mcp_mesh_dev_config_show',
+        'zsh',
+        file,
+        join(sandbox.root, 'zcompdump'),
+      ],
+      { encoding: 'utf8', env: { ...process.env, HOME: sandbox.home } },
+    );
+    expect(loaded).toBe('_mcp_mesh_dev\n_mcp_mesh_dev_config_show: function\n');
     for (const [path, parser] of everyParser(TOP_PARSER)) {
       const fn = ['_mcp_mesh_dev', ...path.map((word) => word.replace(/\W/g, '_'))].join('_');
       expect(script).toContain(`${fn}() {`);
