@@ -15,6 +15,12 @@ export interface AgentRow {
   resource_version: string;
   last_heartbeat: number | null;
   topology_at: number;
+  /**
+   * The TLS entity that owns the agent ('' for none): the document's `current.entityId`, kept in a
+   * column too so that a registration can be refused by the database itself when another entity
+   * owns the row (two replicas, each not yet aware of the other's first registration).
+   */
+  entity_id: string;
   doc: string;
 }
 

@@ -59,8 +59,11 @@ export interface StatementSender {
  */
 export type AgentColumns = Omit<AgentRow, 'seq'>;
 
-/** What a registration's insert-or-update answers. */
-export type UpsertedAgent = { createdAt: number; seq: number; isNew: boolean };
+/**
+ * What a registration's insert-or-update answers; undefined when the stored agent belongs to
+ * another TLS entity (nothing was written).
+ */
+export type UpsertedAgent = { createdAt: number; seq: number; isNew: boolean } | undefined;
 
 /** The few expressions of the jobs' SQL (`engine/job-statements.ts`) that differ between databases. */
 export interface JobSql {

@@ -248,6 +248,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX IF NOT EXISTS mesh_jobs_unclaimed ON mesh_jobs (capability, submitted_at, id)
         WHERE status = 'working' AND owner_instance_id IS NULL;`,
   },
+  {
+    version: 8,
+    name: 'agent entity column',
+    // Registration trust: the upsert of an agent is refused by the database when the stored row
+    // belongs to another entity (engine/statements.ts), whichever replica sends it.
+    sqlite: `
+      ALTER TABLE mesh_agents ADD COLUMN entity_id TEXT NOT NULL DEFAULT '';
+      UPDATE mesh_agents SET entity_id = coalesce(json_extract(doc, '$.current.entityId'), '')
+        WHERE json_extract(doc, '$.current.entityId') IS NOT NULL;`,
+    postgres: `
+      ALTER TABLE mesh_agents ADD COLUMN IF NOT EXISTS entity_id TEXT NOT NULL DEFAULT '';
+      UPDATE mesh_agents SET entity_id = coalesce(doc::jsonb #>> '{current,entityId}', '')
+        WHERE doc::jsonb #>> '{current,entityId}' IS NOT NULL;`,
+  },
 ];
 
 /** The table of applied versions, the same in both dialects. */

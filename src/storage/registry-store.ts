@@ -60,6 +60,9 @@ export interface StoreStats {
  * interval for writes of other processes (replicas) sharing the database; {@link ensureFresh}
  * bounds the staleness of any read to 1 s.
  */
+/** A registration's outcome: the stored agent, or refused (another TLS entity owns the row). */
+export type UpsertOutcome = { agent: AgentRecord; isNew: boolean } | { refused: 'entity_mismatch' };
+
 export interface RegistryStore {
   /** Figures for the metrics endpoint. */
   readonly stats: StoreStats;
@@ -67,12 +70,14 @@ export interface RegistryStore {
   /**
    * Inserts or replaces the agent with `agent.id`. A replacement keeps the stored `createdAt` and
    * the agent's position in listings. Resolves to the stored record and whether it was new.
-   * `records` (events, schemas first seen) are written in the same transaction.
+   * `records` (events, schemas first seen) are written in the same transaction. Refused, writing
+   * nothing, when the stored agent belongs to a TLS entity other than `agent.current.entityId`
+   * (checked by the database, so it holds between replicas too).
    */
   upsertAgent(
     agent: AgentRecord,
     records?: { events?: readonly MeshEvent[]; schemas?: readonly SchemaEntry[] },
-  ): Promise<{ agent: AgentRecord; isNew: boolean }>;
+  ): Promise<UpsertOutcome>;
 
   /**
    * Records a heartbeat: status becomes `status` and `lastHeartbeat`/`updatedAt` become `at`.

@@ -3,7 +3,7 @@ import { topologyAtAfterHeartbeat } from '../../src/mesh/status.js';
 import { sqlitePathOf } from '../../src/storage/database-url.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { openPostgresStore } from '../../src/storage/postgres/postgres-store.js';
-import type { RegistryStore } from '../../src/storage/registry-store.js';
+import type { RegistryStore, UpsertOutcome } from '../../src/storage/registry-store.js';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { agent } from '../helpers/agent-record.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -20,6 +20,12 @@ async function withStore(run: (store: RegistryStore, url: string) => Promise<voi
   }
 }
 
+/** The stored agent of a registration that was not refused. */
+function written(outcome: UpsertOutcome): Exclude<UpsertOutcome, { refused: string }> {
+  if ('refused' in outcome) throw new Error(`registration refused: ${outcome.refused}`);
+  return outcome;
+}
+
 /** The store of this run's dialect on `url`, pulling other processes' writes only when asked. */
 async function openStoreWithoutBackgroundPulls(url: string): Promise<RegistryStore> {
   if (TEST_DIALECT === 'postgres') return openPostgresStore({ url, syncIntervalMs: 0 });
@@ -29,9 +35,11 @@ async function openStoreWithoutBackgroundPulls(url: string): Promise<RegistrySto
 describe(`the ${TEST_DIALECT} store`, () => {
   it('replaces an agent in place, keeping created_at and its position', async () => {
     await withStore(async (store) => {
-      expect((await store.upsertAgent(agent('a'))).isNew).toBe(true);
+      expect(written(await store.upsertAgent(agent('a'))).isNew).toBe(true);
       await store.upsertAgent(agent('b'));
-      const replaced = await store.upsertAgent(agent('a', { createdAt: 9_000_000, name: 'renamed' }));
+      const replaced = written(
+        await store.upsertAgent(agent('a', { createdAt: 9_000_000, name: 'renamed' })),
+      );
       expect(replaced.isNew).toBe(false);
       expect(replaced.agent.createdAt).toBe(1_000_000);
       expect([...store.listAgents()].map((a) => a.id)).toEqual(['a', 'b']);
@@ -100,7 +108,7 @@ describe(`the ${TEST_DIALECT} store`, () => {
 
   it('moves the topology time as the mesh status rules say, in its SQL as well', async () => {
     await withStore(async (store) => {
-      const { agent: registered } = await store.upsertAgent(agent('a', { status: 'healthy' }));
+      const { agent: registered } = written(await store.upsertAgent(agent('a', { status: 'healthy' })));
       const same = await store.recordHeartbeat('a', 2_000_000, 'healthy');
       expect(same?.topologyAt).toBe(topologyAtAfterHeartbeat(registered, 'healthy', 2_000_000));
       expect(same?.topologyAt).toBe(1_000_000);
@@ -124,7 +132,7 @@ describe(`the ${TEST_DIALECT} store`, () => {
       const results = await Promise.all(
         Array.from({ length: 200 }, (_, i) => store.upsertAgent(agent(`n${i}`))),
       );
-      expect(results.every((r) => r.isNew)).toBe(true);
+      expect(results.every((r) => written(r).isNew)).toBe(true);
       expect(store.size).toBe(200);
     });
   });
@@ -374,6 +382,63 @@ describe('the snapshot across processes', () => {
         });
       } finally {
         await other.close();
+      }
+    });
+  });
+
+  it("refuses, in the database, a registration of another entity's agent that a stale replica does not know of yet", async () => {
+    await withStore(async (store, url) => {
+      // A replica that has not pulled the owner's first registration yet (no background pulls).
+      const stale = await openStoreWithoutBackgroundPulls(url);
+      try {
+        const owned = (entityId: string | undefined, endpoint: string) =>
+          agent('owned', {
+            endpoint,
+            current: {
+              runtime: 'python',
+              version: '1.0.0',
+              description: '',
+              httpHost: 'agent',
+              httpPort: 1,
+              a2aProducer: false,
+              a2aConsumer: false,
+              fullHeartbeatAt: 1,
+              ...(entityId === undefined ? {} : { entityId }),
+            },
+          });
+        const registered = (id: string, at: number) => ({
+          type: 'register' as const,
+          agentId: id,
+          agentName: id,
+          functionName: '',
+          at,
+          data: { note: `registration at ${at}` },
+        });
+        written(
+          await store.upsertAgent(owned('alpha', 'http://alpha:1'), { events: [registered('owned', 1)] }),
+        );
+        expect(stale.getAgent('owned')).toBeUndefined();
+        // Another entity, then a caller without one: refused, nothing written, not even their events.
+        for (const [entity, at] of [
+          ['beta', 2],
+          [undefined, 3],
+        ] as const) {
+          const outcome = await stale.upsertAgent(owned(entity, 'http://thief:9'), {
+            events: [registered('owned', at)],
+          });
+          expect(outcome).toEqual({ refused: 'entity_mismatch' });
+        }
+        // The owner itself, through the stale replica: written.
+        expect(written(await stale.upsertAgent(owned('alpha', 'http://alpha:2'))).isNew).toBe(false);
+        await store.sync();
+        expect(store.getAgent('owned')).toMatchObject({
+          endpoint: 'http://alpha:2',
+          current: { entityId: 'alpha' },
+        });
+        const events = await store.listEvents({ agentId: 'owned', limit: 10 });
+        expect(events.map((e) => e.at)).toEqual([1]);
+      } finally {
+        await stale.close();
       }
     });
   });

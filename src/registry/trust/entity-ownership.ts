@@ -45,3 +45,22 @@ export function refuseForeignEntity(
   sendJsonAs(reply, 403, EntityMismatchReply, { error: ENTITY_MISMATCH, timestamp: isoNanosZ(nowMicros()) });
   return true;
 }
+
+/**
+ * The same answer for a registration the database refused: another entity's registration of the
+ * agent committed first, through a replica whose write this one had not seen yet.
+ */
+export function replyEntityRefusedByDatabase(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  agentId: string,
+  operation: string,
+): FastifyReply {
+  request.log.warn(
+    `entity_id mismatch in ${operation}: agent "${agentId}" owned by another entity in the database, rejected request from "${request.clientEntity}"`,
+  );
+  return sendJsonAs(reply, 403, EntityMismatchReply, {
+    error: ENTITY_MISMATCH,
+    timestamp: isoNanosZ(nowMicros()),
+  });
+}

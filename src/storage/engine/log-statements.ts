@@ -36,6 +36,15 @@ export const INSERT_EVENT_IF_AGENT = statement<EventColumns, never>(
 );
 
 /**
+ * An event of a registration, written only if this transaction wrote the agent's row (a
+ * registration refused for its entity writes none; the row then has an older revision).
+ */
+export const INSERT_EVENT_IF_WRITTEN = statement<EventColumns, never>(
+  'insertEventIfWritten',
+  `${EVENT_INSERT} SELECT ${EVENT_VALUES} FROM mesh_agents WHERE id = $agent_id AND revision = ${REVISION}`,
+);
+
+/**
  * An event about a status change, written only if this transaction applied it (sent after the
  * conditional update; the row then carries this transaction's revision and the new status).
  */

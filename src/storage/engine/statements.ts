@@ -141,18 +141,22 @@ export function upsertAgentStatement<P extends AgentColumns, IsNew>(expressions:
   seq: string;
   isNew: string;
 }): Statement<P, { created_at: number; seq: number; is_new: IsNew }> {
+  // An agent owned by a TLS entity is replaced only by a registration of that entity: checked here,
+  // in the database, so that it also holds between replicas that do not know of each other's
+  // latest writes yet. A refused upsert changes nothing and returns no row.
   return statement(
     'upsert',
     `INSERT INTO mesh_agents
       (id, seq, name, namespace, status, created_at, updated_at, resource_version, last_heartbeat, revision,
-       topology_at, doc)
+       topology_at, entity_id, doc)
     VALUES ($id, ${expressions.seq}, $name, $namespace, $status, $created_at, $updated_at, $resource_version,
-      $last_heartbeat, ${REVISION}, $topology_at, $doc)
+      $last_heartbeat, ${REVISION}, $topology_at, $entity_id, $doc)
     ON CONFLICT (id) DO UPDATE SET
       name = excluded.name, namespace = excluded.namespace, status = excluded.status,
       updated_at = excluded.updated_at, resource_version = excluded.resource_version,
       last_heartbeat = excluded.last_heartbeat, revision = excluded.revision, topology_at = excluded.topology_at,
-      doc = excluded.doc
+      entity_id = excluded.entity_id, doc = excluded.doc
+      WHERE mesh_agents.entity_id = '' OR mesh_agents.entity_id = excluded.entity_id
     RETURNING created_at, seq, ${expressions.isNew} AS is_new`,
   );
 }

@@ -28,7 +28,7 @@ import type { StatusChange } from '../../mesh/status.js';
 import { nowMicros } from '../../shared/clock.js';
 import { fromColumnText, toColumnText } from '../column-text.js';
 import { type Connection, type Dialect, type Params, statement } from '../dialect.js';
-import type { RegistryStore, StoreStats } from '../registry-store.js';
+import type { RegistryStore, StoreStats, UpsertOutcome } from '../registry-store.js';
 import { AgentSnapshot } from './agent-snapshot.js';
 import { BatchEffects, type LifecycleListener, type SnapshotEffect } from './batch-effects.js';
 import { drive, type Io, Sent } from './io.js';
@@ -162,10 +162,7 @@ export class StoreEngine implements RegistryStore {
     this.syncer.start();
   }
 
-  upsertAgent(
-    agent: AgentRecord,
-    records?: writes.WriteRecords,
-  ): Promise<{ agent: AgentRecord; isNew: boolean }> {
+  upsertAgent(agent: AgentRecord, records?: writes.WriteRecords): Promise<UpsertOutcome> {
     return this.submit(writes.upsertAgent(agent, records));
   }
 

@@ -13,6 +13,7 @@ import { resourceVersionOf } from '../../shared/clock.js';
 import { toAgentDocument } from '../agent-document.js';
 import { toColumnText } from '../column-text.js';
 import type { Dialect, Params, UpsertedAgent } from '../dialect.js';
+import type { UpsertOutcome } from '../registry-store.js';
 import type { BatchEffects, SnapshotEffect } from './batch-effects.js';
 import type { Io, Sent } from './io.js';
 import {
@@ -20,6 +21,7 @@ import {
   INSERT_EVENT,
   INSERT_EVENT_IF_AGENT,
   INSERT_EVENT_IF_CHANGED,
+  INSERT_EVENT_IF_WRITTEN,
   INSERT_SCHEMA,
   TRIM_EVENTS,
 } from './log-statements.js';
@@ -101,9 +103,13 @@ export function eventColumns(event: MeshEvent): EventColumns {
 }
 
 /** Sends the records' inserts; the op reads their answers (no rows), so a failure is its own. */
-function sendRecords(pipe: Pipeline, records: WriteRecords): Sent<unknown>[] {
+function sendRecords(
+  pipe: Pipeline,
+  records: WriteRecords,
+  insertEvent: typeof INSERT_EVENT = INSERT_EVENT,
+): Sent<unknown>[] {
   const sent: Sent<unknown>[] = [];
-  for (const event of records.events ?? []) sent.push(pipe.send(INSERT_EVENT, eventColumns(event)));
+  for (const event of records.events ?? []) sent.push(pipe.send(insertEvent, eventColumns(event)));
   for (const schema of records.schemas ?? []) {
     sent.push(
       pipe.send(INSERT_SCHEMA, {
@@ -122,10 +128,7 @@ function* receiveAll(sent: readonly (Sent<unknown> | undefined)[]): Io<void> {
   for (const one of sent) if (one !== undefined) yield* one.receive();
 }
 
-export function upsertAgent(
-  agent: AgentRecord,
-  records: WriteRecords = {},
-): WriteOperation<{ agent: AgentRecord; isNew: boolean }> {
+export function upsertAgent(agent: AgentRecord, records: WriteRecords = {}): WriteOperation<UpsertOutcome> {
   return {
     isIsolated: true,
     send({ pipe, dialect }) {
@@ -140,10 +143,12 @@ export function upsertAgent(
         resource_version: agent.resourceVersion,
         last_heartbeat: agent.lastHeartbeat,
         topology_at: agent.topologyAt,
+        entity_id: toColumnText(agent.current?.entityId ?? ''),
         doc: toAgentDocument(agent),
       });
       const untombstoned = pipe.send(DELETE_TOMBSTONE, { id });
-      const recorded = sendRecords(pipe, records);
+      // Its events only if the row was written (the upsert is refused for a foreign entity).
+      const recorded = sendRecords(pipe, records, INSERT_EVENT_IF_WRITTEN);
       return (context) => receiveUpsert(context, agent, upserted, untombstoned, recorded);
     },
   };
@@ -155,10 +160,12 @@ function* receiveUpsert(
   upserted: Sent<UpsertedAgent>,
   untombstoned: Sent<unknown>,
   recorded: readonly Sent<unknown>[],
-): Io<{ agent: AgentRecord; isNew: boolean }> {
+): Io<UpsertOutcome> {
   const row = yield* upserted.receive();
   yield* untombstoned.receive();
   yield* receiveAll(recorded);
+  // Refused (nothing written): the snapshot learns the owner's row from the next pull.
+  if (row === undefined) return { refused: 'entity_mismatch' };
   const stored = { ...agent, createdAt: row.createdAt };
   effect.changed.push({ record: stored, seq: row.seq, revision: batch.revision });
   // A registration the database already had (every full heartbeat is one) is judged by its status.

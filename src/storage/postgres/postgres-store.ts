@@ -145,7 +145,9 @@ function postgresDialect(pool: Pool): Dialect {
     sendUpsert: (pipe, columns): Sent<UpsertedAgent> =>
       pipe
         .send(UPSERT, columns)
-        .map(([row]) => ({ createdAt: row!.created_at, seq: row!.seq, isNew: row!.is_new })),
+        .map(([row]) =>
+          row === undefined ? undefined : { createdAt: row.created_at, seq: row.seq, isNew: row.is_new },
+        ),
     // The database's clock decides, so replicas with skewed clocks still sweep once per period; a
     // claim from the future (before the database's clock stepped back) does not block.
     claimSweep: statement(

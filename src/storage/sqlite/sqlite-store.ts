@@ -131,11 +131,13 @@ function sqliteDialect(
       // SQLite answers at once, so the seq is read before the upsert is sent. (If the pipeline
       // has failed, this read is harmless and the upsert is not sent.)
       const { seq } = connection.query(NEXT_SEQ, {})[0]!;
-      return pipe.send(UPSERT, { ...columns, seq }).map(([row]) => ({
-        createdAt: Number(row!.created_at),
-        seq: Number(row!.seq),
-        isNew: row!.is_new === 1,
-      }));
+      return pipe
+        .send(UPSERT, { ...columns, seq })
+        .map(([row]) =>
+          row === undefined
+            ? undefined
+            : { createdAt: Number(row.created_at), seq: Number(row.seq), isNew: row.is_new === 1 },
+        );
     },
     claimSweep: statement(
       'claimSweep',

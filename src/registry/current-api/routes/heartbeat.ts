@@ -11,7 +11,11 @@ import { sendJson } from '../../http/replies.js';
 import { DISPATCH_KEY } from '../../http/validator-compiler.js';
 import { recordLegacyHeartbeat } from '../../legacy-api/legacy-heartbeat.js';
 import { LegacyHeartbeatReply, LegacyHeartbeatRequest } from '../../legacy-api/schemas/legacy-heartbeat.js';
-import { EntityMismatchReply, refuseForeignEntity } from '../../trust/entity-ownership.js';
+import {
+  EntityMismatchReply,
+  refuseForeignEntity,
+  replyEntityRefusedByDatabase,
+} from '../../trust/entity-ownership.js';
 import { agentFromHeartbeat } from '../agent-from-heartbeat.js';
 import { useHeartbeatErrors } from '../invalid-heartbeat.js';
 import { KnownSchemaHashes } from '../known-schema-hashes.js';
@@ -120,10 +124,13 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
         const events = registrationEvents(agent, previous);
         const schemas = knownSchemas.entriesToStore(agent, now);
-        const { agent: stored, isNew } = await persistOrFail(
+        const outcome = await persistOrFail(
           app.store.upsertAgent(agent, { events, schemas }),
           'Failed to process heartbeat',
         ).finally(admission.release);
+        if ('refused' in outcome)
+          return replyEntityRefusedByDatabase(request, reply, agent.id, 'UpdateHeartbeat');
+        const { agent: stored, isNew } = outcome;
         knownSchemas.remember(schemas);
         if (isNew) app.counters.registrationsProcessed += 1;
         app.counters.heartbeatsProcessed += 1;

@@ -5,7 +5,11 @@ import { isoOffset, nowMicros } from '../../../shared/clock.js';
 import { AgentIdParams, DetailReply, ValidationErrorReply } from '../../http/common-schemas.js';
 import { persistOrFail } from '../../http/persist-or-fail.js';
 import { sendJson } from '../../http/replies.js';
-import { EntityMismatchReply, refuseForeignEntity } from '../../trust/entity-ownership.js';
+import {
+  EntityMismatchReply,
+  refuseForeignEntity,
+  replyEntityRefusedByDatabase,
+} from '../../trust/entity-ownership.js';
 import { useLegacyErrors } from '../invalid-input.js';
 import { agentFromRegistration } from '../register-metadata.js';
 import { RegisterReply, RegisterRequest } from '../schemas/legacy-agents.js';
@@ -38,10 +42,14 @@ export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         return reply;
       }
       const events = registrationEvents(agent, previous);
-      const { isNew } = await persistOrFail(
+      const outcome = await persistOrFail(
         app.store.upsertAgent(agent, { events }),
         'Failed to register agent',
       );
+      if ('refused' in outcome) {
+        return replyEntityRefusedByDatabase(request, reply, agent.id, 'RegisterWithMetadata');
+      }
+      const { isNew } = outcome;
       if (isNew) app.counters.registrationsProcessed += 1;
       return sendJson(reply, 201, {
         status: 'success',
