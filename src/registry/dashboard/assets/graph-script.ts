@@ -106,7 +106,7 @@ function drawGraph(root, nodes, edges) {
     });
     group.append(svg('rect', { width: NODE_W, height: NODE_H, rx: 6 }));
     group.append(svg('text', { x: 10, y: 17 }, clip(node.label, 26)));
-    group.append(svg('text', { x: 10, y: 32, class: 'edge-label' }, node.missing ? 'not provided' : node.status));
+    group.append(svg('text', { x: 10, y: 32, class: 'edge-label' }, node.missing ? 'unresolved' : node.status));
     group.append(svg('title', {}, node.title || node.label));
     root.append(group);
   }
