@@ -167,6 +167,16 @@ describe('the Helm chart deploy/helm/mcp-mesh-registry', () => {
     expect(deployment!.spec.template.metadata.labels).toMatchObject(service!.spec.selector);
   });
 
+  it('logs text by default and JSON lines when registry.logFormat is json, and nothing else', () => {
+    const formatOf = (values: string[]) =>
+      container(byKind(objects(renderChart(values)), 'Deployment')[0]!).env.find(
+        (e: { name: string }) => e.name === 'MCP_MESH_LOG_FORMAT',
+      )?.value;
+    expect(formatOf([])).toBe('text');
+    expect(formatOf(set('registry.logFormat=json'))).toBe('json');
+    expect(() => renderChart(set('registry.logFormat=xml'))).toThrow(/registry\/logFormat/);
+  });
+
   it('adds a ServiceMonitor for /metrics/prometheus only when asked', () => {
     expect(byKind(objects(renderChart([])), 'ServiceMonitor')).toEqual([]);
     const rendered = objects(
