@@ -37,6 +37,8 @@ const PROBE_TIMEOUT_MS = 2000;
 const MAX_CREDIT_MICROS = 1_000_000;
 /** Retry of a due check the database did not let through. */
 const RETRY_MS = 1000;
+/** Endpoint checks in flight at most when learning which endpoints this replica can reach. */
+const LEARN_CONCURRENCY = 32;
 
 /**
  * The liveness judgment, in two parts.
@@ -72,6 +74,16 @@ export class HealthMonitor {
   private isStopped = false;
   private readonly unsubscribe: () => void;
   private readonly probe: (endpoint: string) => Promise<ProbeResult>;
+  /**
+   * Each agent's endpoint once this replica has connected to it. A refusal is evidence only at
+   * an endpoint that accepted before: one never reachable from here (an address the agent sees,
+   * not the registry) leaves the agent to its timeout.
+   */
+  private readonly reachable = new Map<string, string>();
+  /** The endpoint last checked for each agent (once per endpoint while it stays healthy). */
+  private readonly checked = new Map<string, string>();
+  private readonly toLearn = new Map<string, string>();
+  private learning = 0;
 
   constructor(private readonly options: HealthMonitorOptions) {
     this.log = options.logger.child({ module: 'health-monitor' });
@@ -96,12 +108,20 @@ export class HealthMonitor {
   private noteAgent(id: string, agent: AgentRecord | undefined): void {
     if (agent === undefined) {
       this.watch.forget(id);
+      this.reachable.delete(id);
+      this.checked.delete(id);
+      this.toLearn.delete(id);
       return;
     }
     keepUpWith(agent.topologyAt);
     if (agent.lastHeartbeat === null) return;
     keepUpWith(agent.lastHeartbeat);
     const isWatched = agent.protocol === 'current' && agent.status === 'healthy';
+    if (!isWatched) this.checked.delete(id);
+    else if (this.probesOn && this.checked.get(id) !== agent.endpoint) {
+      this.checked.set(id, agent.endpoint);
+      this.learn(id, agent.endpoint);
+    }
     this.watch.observe(
       id,
       agent.lastHeartbeat,
@@ -109,6 +129,32 @@ export class HealthMonitor {
       isWatched,
       nowMicros() - agent.lastHeartbeat,
     );
+  }
+
+  private get probesOn(): boolean {
+    const after = this.options.probeAfterSeconds ?? 0;
+    return after > 0 && after < this.options.currentTimeoutSeconds;
+  }
+
+  /** Checks (in the background, a few at a time) that this replica can reach an agent's endpoint. */
+  private learn(id: string, endpoint: string): void {
+    this.toLearn.set(id, endpoint);
+    while (this.learning < LEARN_CONCURRENCY && this.toLearn.size > 0) {
+      const [nextId, nextEndpoint] = this.toLearn.entries().next().value!;
+      this.toLearn.delete(nextId);
+      this.learning += 1;
+      void this.probe(nextEndpoint)
+        .then((result) => {
+          if (result === 'open' && this.options.store.getAgent(nextId)?.endpoint === nextEndpoint) {
+            this.reachable.set(nextId, nextEndpoint);
+          }
+        })
+        .finally(() => {
+          this.learning -= 1;
+          const next = this.toLearn.entries().next().value;
+          if (next !== undefined) this.learn(next[0], next[1]);
+        });
+    }
   }
 
   start(): void {
@@ -230,6 +276,7 @@ export class HealthMonitor {
           return;
         }
         if (kind === 'probe') {
+          if (this.reachable.get(id) !== agent.endpoint) return;
           if (!this.watch.mayDecideQuickly(id, monotonicMicros())) return;
           if ((await this.probe(agent.endpoint)) !== 'refused') return;
           quick.add(id);
