@@ -446,6 +446,8 @@ export class StoreEngine implements RegistryStore {
    */
   private *writeBatch(jobs: readonly QueuedWrite[]): Io<void> {
     const { dialect } = this;
+    // What the database had shown before this transaction began: its revision can only be higher.
+    const syncedBefore = this.syncedRevision;
     let written: Committed | Uncommitted;
     try {
       this.checkDurable();
@@ -462,9 +464,12 @@ export class StoreEngine implements RegistryStore {
     written.batch.applyToSnapshot(this.lifecycleListeners);
     // Writers take turns on the revision row, so nobody else committed in between when ours
     // directly follows the last one we pulled; otherwise the next pull fetches the gap.
+    // A revision not above what the database showed before the transaction began: it went back
+    // (a failover to a copy that lags). One not above what a pull has shown since is no such
+    // sign: a pull on another connection may see this commit before its answer reaches us.
     const { revision } = written.batch;
     if (revision === this.syncedRevision + 1) this.advanceSyncedRevision(revision);
-    else if (revision <= this.syncedRevision) this.mustReload = true;
+    else if (revision <= syncedBefore) this.mustReload = true;
     for (const answer of written.answers) answer();
   }
 
@@ -608,11 +613,15 @@ export class StoreEngine implements RegistryStore {
   private *pullOnce(): Io<void> {
     if (this.isClosed) return;
     this.checkDurable();
+    // What the database had shown before this read was sent: a read sent later sees at least that
+    // much, unless the database went back. (A commit of ours answered while the read was on its
+    // way may have moved syncedRevision past what the read saw: that is no sign of anything.)
+    const syncedBefore = this.syncedRevision;
     const state = (yield* firstRow(this.dialect.connection, this.readState, {}))!;
     const revision = Number(state.revision);
     const isReload =
       this.incarnation !== undefined &&
-      (this.mustReload || state.incarnation !== this.incarnation || revision < this.syncedRevision);
+      (this.mustReload || state.incarnation !== this.incarnation || revision < syncedBefore);
     if (!isReload && revision <= this.syncedRevision) return;
     this.mustReload = false;
     const since = isReload ? -1 : this.syncedRevision;
