@@ -5,7 +5,11 @@
  * defaults, ours against the upstream Go registry 3.7.1. The kill falls at a random moment of the
  * provider's 5 s heartbeat cycle; the consumer is called every 250 ms.
  *
- *   node bench/crash-detection.ts [--rounds 5] [--no-go]
+ *   node bench/crash-detection.ts [--rounds 5] [--no-go] [--load-agents 10000 --load-rate 2000]
+ *
+ * With `--load-agents N`, each registry also holds N simulated providers (bench/lib/agents.ts)
+ * heartbeating by `HEAD` at `--load-rate`/s, open loop, from the bench's load worker: from 10 s
+ * before the kill until 40 s after it; the load's own p99 is printed with each round.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,15 +21,27 @@ import { parseArgs } from 'node:util';
 import { startAgent } from '../test/e2e/agent-process.ts';
 import { callTool } from '../test/e2e/mesh-call.ts';
 import { ensureMeshctl, ensureVenv } from '../test/helpers/python-env.ts';
+import { registerProviders } from './lib/agents.ts';
+import { openLoad, stopLoadWorker } from './lib/load.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const AGENTS = join(REPO_ROOT, 'test', 'e2e', 'agents');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '5' }, 'no-go': { type: 'boolean', default: false } },
+  options: {
+    rounds: { type: 'string', default: '5' },
+    'no-go': { type: 'boolean', default: false },
+    'load-agents': { type: 'string', default: '0' },
+    'load-rate': { type: 'string', default: '2000' },
+  },
 });
 const rounds = Number(values.rounds);
+const loadAgents = Number(values['load-agents']);
+const loadRate = Number(values['load-rate']);
+/** The background load's length: 10 s before the kill, 40 s after. */
+const LOAD_BEFORE_KILL_S = 10;
+const LOAD_SECONDS = 50;
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -124,6 +140,21 @@ async function round(kind: 'ours' | 'go', python: string): Promise<number> {
       (t) => t.startsWith('report: 2026-11-24'),
       120_000,
     );
+    let load: ReturnType<typeof openLoad> | undefined;
+    if (loadAgents > 0) {
+      await registerProviders(registry.url, 0, loadAgents);
+      load = openLoad({
+        url: registry.url,
+        method: 'HEAD',
+        path: '/heartbeat/{id}',
+        idPrefix: 'provider-',
+        agents: loadAgents,
+        rate: loadRate,
+        warmupSeconds: 0,
+        seconds: LOAD_SECONDS,
+      });
+      await sleep(LOAD_BEFORE_KILL_S * 1000);
+    }
     await sleep(Math.random() * 5000);
     const killedAt = Date.now();
     await provider.kill('SIGKILL');
@@ -132,7 +163,14 @@ async function round(kind: 'ours' | 'go', python: string): Promise<number> {
       (t) => t === 'report: no date_service',
       90_000,
     );
-    return (Date.now() - killedAt) / 1000;
+    const detected = (Date.now() - killedAt) / 1000;
+    if (load !== undefined) {
+      const r = await load;
+      console.log(
+        `  ${kind}: background HEAD load ${loadRate}/s over ${loadAgents} agents: p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.errors} errors`,
+      );
+    }
+    return detected;
   } finally {
     await provider.kill('SIGKILL');
     await consumer.kill('SIGKILL');
@@ -153,6 +191,7 @@ for (const kind of kinds) {
       console.log(`${kind} round ${i + 1}: not measured (${String(error)})`);
     }
   }
+  await stopLoadWorker();
   if (times.length === 0) continue;
   const sorted = [...times].sort((a, b) => a - b);
   console.log(
