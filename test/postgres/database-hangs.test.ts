@@ -52,13 +52,15 @@ describe('a PostgreSQL database that hangs instead of refusing', () => {
   it('ends the start within the connect timeout when the server accepts and never answers', async () => {
     await using silent = await startStallingProxy(1, { stalled: true });
     const started = performance.now();
+    // sslmode=disable: one connection attempt. With the default (prefer) a silent server costs
+    // two, TLS then plain text, each within the connect timeout (docs/deploy.md).
     const result = await runRegistry(['--port', '0'], {
-      MCP_MESH_DATABASE_URL: `postgresql://mesh:${TEST_PASSWORD}@127.0.0.1:${silent.port}/mesh`,
+      MCP_MESH_DATABASE_URL: `postgresql://mesh:${TEST_PASSWORD}@127.0.0.1:${silent.port}/mesh?sslmode=disable`,
     });
     const elapsed = performance.now() - started;
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /^❌ Failed to start registry service: Cannot open database postgresql:\/\/mesh:\*\*\*@127\.0\.0\.1:\d+\/mesh: .*timeout/,
+      /^❌ Failed to start registry service: Cannot open database postgresql:\/\/mesh:\*\*\*@127\.0\.0\.1:\d+\/mesh\?sslmode=disable: .*timeout/,
     );
     expect(result.stderr).not.toContain(TEST_PASSWORD);
     expect(elapsed).toBeGreaterThanOrEqual(CONNECT_TIMEOUT_MS);
