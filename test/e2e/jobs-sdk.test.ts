@@ -136,7 +136,11 @@ describe.each(Object.keys(REGISTRIES))('task=True tools of the published SDK 3.8
     expect(answer.error).toBeUndefined();
     return answer.job_id!;
   };
-  /** Waits for a line the provider printed; a timeout shows its job lines, warnings and errors. */
+  /**
+   * Waits for a line the provider printed; a timeout shows its job lines, warnings and errors.
+   * Patterns end with `(?![\w/])`, not `$`: the SDK's Rust core logs to the same output and can
+   * land between a print's text and its newline.
+   */
   const waitForLine = (agent: AgentProcess, pattern: RegExp, what: string, timeoutMs = 20_000) =>
     waitFor(
       async () =>
@@ -251,13 +255,17 @@ describe.each(Object.keys(REGISTRIES))('task=True tools of the published SDK 3.8
     timeout: 60_000,
   }, async () => {
     const id = await startJob({ steps: 40, step_secs: 0.5, max_duration: 30 });
-    await waitForLine(providerA, new RegExp(`^job ${id} step 1/40 by A$`, 'm'), 'the job to run on A');
+    await waitForLine(
+      providerA,
+      new RegExp(`^job ${id} step 1/40 by A(?![\\w/])`, 'm'),
+      'the job to run on A',
+    );
     expect(await callJson(consumerUrl, 'cancel_count', { job_id: id, reason: 'e2e cancel' })).toEqual({
       cancelled: id,
     });
     await waitForLine(
       providerA,
-      new RegExp(`^job ${id} cancelled in A at step \\d+$`, 'm'),
+      new RegExp(`^job ${id} cancelled in A at step \\d+(?![\\w/])`, 'm'),
       'the handler cancelled',
     );
     const cancelled = await job(id);
@@ -281,7 +289,11 @@ describe.each(Object.keys(REGISTRIES))('task=True tools of the published SDK 3.8
     timeout: 60_000,
   }, async () => {
     const id = await startJob({ steps: 10, step_secs: 0.5, max_duration: 30 });
-    await waitForLine(providerA, new RegExp(`^job ${id} step 2/10 by A$`, 'm'), 'the job to run on A');
+    await waitForLine(
+      providerA,
+      new RegExp(`^job ${id} step 2/10 by A(?![\\w/])`, 'm'),
+      'the job to run on A',
+    );
     const status = await meshctl(meshctlBin, home.path, ['job', 'status', id, '--registry-url', baseUrl]);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toContain(`Job:          ${id}\n`);
@@ -300,10 +312,14 @@ describe.each(Object.keys(REGISTRIES))('task=True tools of the published SDK 3.8
         '  Claim epoch:   1 (unchanged; next claim mints the next epoch)\n',
     );
     // A claims it again under epoch 2; the run of epoch 1 is refused (claim_superseded) and cancelled.
-    await waitForLine(providerA, new RegExp(`^job ${id} started by A epoch 2$`, 'm'), 'the second claim');
     await waitForLine(
       providerA,
-      new RegExp(`^job ${id} cancelled in A at step \\d+$`, 'm'),
+      new RegExp(`^job ${id} started by A epoch 2(?![\\w/])`, 'm'),
+      'the second claim',
+    );
+    await waitForLine(
+      providerA,
+      new RegExp(`^job ${id} cancelled in A at step \\d+(?![\\w/])`, 'm'),
       'the first run fenced',
     );
     const done = await waitForStatus(id, ['completed', 'failed'], 30_000);
@@ -348,7 +364,11 @@ describe.each(Object.keys(REGISTRIES))('task=True tools of the published SDK 3.8
       max_retries: 0,
     });
     for (const id of [retried, failing]) {
-      await waitForLine(providerA, new RegExp(`^job ${id} step 1/12 by A$`, 'm'), `job ${id} to run on A`);
+      await waitForLine(
+        providerA,
+        new RegExp(`^job ${id} step 1/12 by A(?![\\w/])`, 'm'),
+        `job ${id} to run on A`,
+      );
     }
     await providerA.kill('SIGKILL');
     const lease = await job(retried);
@@ -357,7 +377,7 @@ describe.each(Object.keys(REGISTRIES))('task=True tools of the published SDK 3.8
     const providerB = startProvider('B');
     await waitForLine(
       providerB,
-      new RegExp(`^job ${retried} started by B epoch 2$`, 'm'),
+      new RegExp(`^job ${retried} started by B epoch 2(?![\\w/])`, 'm'),
       'B to claim it',
       // The Go registry once took longer than 45 s on a loaded CI machine (its sweep, then B's
       // 5 s claim poll); ours takes the lease plus a sweep.
