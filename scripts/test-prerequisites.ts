@@ -88,6 +88,11 @@ const APT_PACKAGES: AptPackage[] = [
     isPresent: () => onPath('zsh'),
   },
   {
+    name: 'e2fsprogs',
+    why: 'the SQLite fault test makes an ext4 volume (mkfs.ext4, chattr, e2fsck) the kernel turns read-only',
+    isPresent: () => ['mkfs.ext4', 'chattr', 'e2fsck'].every(onPath),
+  },
+  {
     name: 'ca-certificates',
     why: 'the image carries the CA bundle of the build host',
     isPresent: () => existsSync('/etc/ssl/certs/ca-certificates.crt'),

@@ -144,9 +144,25 @@ export interface Dialect {
 
   /**
    * After a write failed: throws while the database plainly still cannot take one (its volume
-   * nearly full), before the engine tries an empty write. Absent where there is nothing to ask.
+   * nearly full, its file read-only), before the engine writes anything. Absent where there is
+   * nothing to ask.
    */
   checkRoom?(): void;
+
+  /**
+   * A fault found outside any call of ours (SQLite: a checkpoint that could not write the file,
+   * a file that can no longer be opened for writing), once: the engine then treats writes as
+   * failing until one is proven durable. Asked before every batch, so it must be cheap.
+   */
+  takeFault?(): unknown;
+
+  /**
+   * While writes are failing, a commit alone proves little where the database defers its
+   * writing (SQLite's log overwritten in the page cache of a filesystem the kernel turned
+   * read-only answers every write, and keeps none): throws unless what was committed is now
+   * in the database file. Absent where a commit is durable when it answers.
+   */
+  proveDurable?(): void;
 
   /**
    * How long a store call may wait for the database before it answers 503; absent where calls

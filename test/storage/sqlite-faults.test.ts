@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -86,6 +86,44 @@ function tmpfs(size: string): { path: string } & Disposable {
     path: dir.path,
     [Symbol.dispose]() {
       execFileSync('umount', ['-l', dir.path]);
+      dir[Symbol.dispose]();
+    },
+  };
+}
+
+/**
+ * A 16 MB ext4 file system on a loop device (we run as root), mounted with errors=remount-ro;
+ * unmounted on dispose. `forceReadOnly` raises an ext4 error, as a failing disk would.
+ */
+function ext4Volume() {
+  const dir = tempDir('mesh-ext4-');
+  const image = join(dir.path, 'volume.img');
+  const path = join(dir.path, 'mnt');
+  execFileSync('truncate', ['-s', '16M', image]);
+  execFileSync('mkfs.ext4', ['-q', '-F', image]);
+  execFileSync('mkdir', [path]);
+  const mount = () => execFileSync('mount', ['-o', 'loop,errors=remount-ro', image, path]);
+  mount();
+  const device = () =>
+    readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((line) => line.split(' '))
+      .find((fields) => fields[1] === path)?.[0];
+  return {
+    path,
+    forceReadOnly() {
+      const name = device()?.replace('/dev/', '');
+      writeFileSync(`/sys/fs/ext4/${name}/trigger_fs_error`, 'test: forced read-only');
+    },
+    repair() {
+      execFileSync('umount', [path]);
+      // Exit status 1: errors found and corrected (the one the test raised).
+      const fsck = spawnSync('e2fsck', ['-y', '-f', image], { stdio: 'ignore' });
+      if (fsck.status !== 0 && fsck.status !== 1) throw new Error(`e2fsck exited ${fsck.status}`);
+      mount();
+    },
+    [Symbol.dispose]() {
+      execFileSync('umount', ['-l', path]);
       dir[Symbol.dispose]();
     },
   };
@@ -211,6 +249,70 @@ describe('a SQLite database on a full disk', () => {
 });
 
 describe('a SQLite database the registry cannot write', () => {
+  it('answers 503 once the kernel turns its filesystem read-only (an I/O error), /health too, and acknowledges nothing after', async () => {
+    using volume = ext4Volume();
+    const file = join(volume.path, 'registry.db');
+    {
+      await using registry = await startOn(file);
+      expect((await register(registry.baseUrl, 'before')).status).toBe(200);
+      // Copied into the file by the checkpointer (every 250 ms): a commit still only in the
+      // log's page cache is lost with the filesystem, as on a power cut (synchronous = NORMAL).
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      // What ext4 does on an error with errors=remount-ro: read-only at once, open files or not.
+      volume.forceReadOnly();
+      expectRefused(
+        await register(registry.baseUrl, 'while-read-only', { description: 'x'.repeat(10_000) }),
+        /^Registry database cannot store changes \((read-only|I\/O error|cannot open file)\)/,
+      );
+      expectRefused(
+        await health(registry.baseUrl),
+        /^Service unhealthy: Registry database cannot store changes/,
+      );
+      // What was acknowledged is still served, and writes stay refused: a later commit that
+      // overwrites the log's pages in memory is not taken for a durable one.
+      expect(await agentIds(registry.baseUrl)).toEqual(['before']);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      for (let i = 0; i < 3; i++)
+        expectRefused(await register(registry.baseUrl, 'before'), /^Registry database cannot store changes/);
+      expectRefused(
+        await health(registry.baseUrl),
+        /^Service unhealthy: Registry database cannot store changes/,
+      );
+    }
+    // Repaired (fsck) and mounted again: a restart finds exactly what was acknowledged.
+    volume.repair();
+    await using again = await startOn(file);
+    expect(await agentIds(again.baseUrl)).toEqual(['before']);
+  }, 60_000);
+
+  it('answers 503 while its file is made immutable, /health too, and recovers when it is writable again', async () => {
+    using volume = ext4Volume();
+    const file = join(volume.path, 'registry.db');
+    await using registry = await startOn(file);
+    expect((await register(registry.baseUrl, 'before')).status).toBe(200);
+    // Root ignores file modes: the immutable attribute is what makes a file read-only to root.
+    // (Not the shared-memory index: SQLite maps it, and a write to it would be SIGBUS.)
+    const attributes = (flag: '+i' | '-i') => {
+      for (const suffix of ['', '-wal']) execFileSync('chattr', [flag, `${file}${suffix}`]);
+    };
+    attributes('+i');
+    try {
+      expectRefused(
+        await register(registry.baseUrl, 'while-immutable', { description: 'x'.repeat(10_000) }),
+        /^Registry database cannot store changes/,
+      );
+      expectRefused(
+        await health(registry.baseUrl),
+        /^Service unhealthy: Registry database cannot store changes/,
+      );
+    } finally {
+      attributes('-i');
+    }
+    await until(() => health(registry.baseUrl), 200, 5000);
+    expect((await register(registry.baseUrl, 'after')).status).toBe(200);
+    expect(await agentIds(registry.baseUrl)).toEqual(['after', 'before']);
+  }, 60_000);
+
   for (const files of ['with its log', 'closed cleanly'] as const) {
     it(`refuses to start on a read-only filesystem (the database ${files}), saying what to do`, async () => {
       using volume = tmpfs('8m');

@@ -383,6 +383,7 @@ export class StoreEngine implements RegistryStore {
    */
   async ping(): Promise<void> {
     this.checkDurable();
+    this.takeDialectFault();
     if (this.writeFailure !== undefined) this.dialect.checkRoom?.();
     const check =
       this.writeFailure === undefined
@@ -451,10 +452,15 @@ export class StoreEngine implements RegistryStore {
     let written: Committed | Uncommitted;
     try {
       this.checkDurable();
+      this.takeDialectFault();
+      // Still full or read-only: refused before anything is written.
+      if (this.writeFailure !== undefined) dialect.checkRoom?.();
       written = yield* dialect.lend((tx) => this.writePipelined(tx, jobs));
       if ('failure' in written) written = yield* dialect.lend((tx) => this.writeCarefully(tx, jobs));
       // Committed to a file a restart would not read: answered 503, never acknowledged.
       this.checkDurable();
+      // After a failure, a commit is acknowledged only once it is proven to be in the file.
+      if (this.writeFailure !== undefined) dialect.proveDurable?.();
     } catch (error) {
       this.noteWriteFailure(error);
       throw error;
@@ -573,11 +579,18 @@ export class StoreEngine implements RegistryStore {
     const begin = this.dialect.begin.write;
     try {
       await drive(this.dialect.lend((tx) => touchState(tx, begin)));
+      if (this.writeFailure !== undefined) this.dialect.proveDurable?.();
     } catch (error) {
       this.noteWriteFailure(error);
       throw error;
     }
     this.noteWriteSuccess();
+  }
+
+  /** A fault the database reported on its own (a failed checkpoint) counts as a failed write. */
+  private takeDialectFault(): void {
+    const fault = this.dialect.takeFault?.();
+    if (fault !== undefined) this.noteWriteFailure(fault);
   }
 
   private noteWriteFailure(error: unknown): void {

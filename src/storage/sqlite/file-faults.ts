@@ -4,7 +4,7 @@
  * writing to the old inode, and every commit is lost at the next start), and which of its errors
  * mean the file cannot take writes at all (a full disk, a read-only file or filesystem).
  */
-import { type BigIntStats, statfsSync, statSync } from 'node:fs';
+import { type BigIntStats, closeSync, constants, openSync, statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MeshError } from '../../shared/errors.js';
 
@@ -106,4 +106,24 @@ export function checkRoomFor(path: string): void {
   throw toStorageError(
     Object.assign(new Error(`${free} bytes free on the database's volume`), { errcode: 13 }),
   );
+}
+
+/**
+ * Throws the read-only 503 when the write-ahead log of `path` cannot be opened for writing now:
+ * a filesystem the kernel turned read-only after an error (which `access` and `statfs` do not
+ * report), or an immutable file. SQLite does not always say so itself: a commit that overwrites
+ * pages of its log still in the page cache can succeed there. The log, never the database file:
+ * closing any descriptor of a file drops the process's POSIX locks on it, and SQLite locks the
+ * database file (not its log). An open and a close, about 4 µs.
+ */
+export function checkWritable(path: string): void {
+  const log = `${path}-wal`;
+  try {
+    closeSync(openSync(log, constants.O_WRONLY));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // A log that is gone is the identity check's to report (or not written yet).
+    if (code === 'ENOENT') return;
+    throw toStorageError(Object.assign(new Error(`${log}: ${code}`), { errcode: 8 }));
+  }
 }

@@ -11,7 +11,7 @@ import { upsertAgentStatement } from '../engine/statements.js';
 import { StoreEngine } from '../engine/store-engine.js';
 import type { Migration } from '../migrations.js';
 import type { RegistryStore } from '../registry-store.js';
-import { checkRoomFor, FileIdentity, storageFaultOf, toStorageError } from './file-faults.js';
+import { checkRoomFor, checkWritable, FileIdentity, storageFaultOf, toStorageError } from './file-faults.js';
 import { importLegacyDatabase } from './legacy-import.js';
 import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
@@ -96,9 +96,10 @@ function sqliteConnection(db: DatabaseSync): SyncConnection {
 function sqliteDialect(
   db: DatabaseSync,
   checkpointer: WalCheckpointer | undefined,
-  file: { path?: string; identity?: FileIdentity } = {},
+  file: SqliteFile = {},
 ): Dialect {
   const connection = sqliteConnection(db);
+  const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
   return {
     kind: 'sqlite',
     connection,
@@ -119,7 +120,35 @@ function sqliteDialect(
     incarnation: "''",
     checkDurable: () => file.identity?.check(),
     checkRoom: () => {
-      if (file.path !== undefined) checkRoomFor(file.path);
+      if (file.path === undefined) return;
+      checkWritable(file.path);
+      checkRoomFor(file.path);
+    },
+    takeFault: () => {
+      const { fault } = file;
+      file.fault = undefined;
+      if (fault !== undefined || file.path === undefined) return fault;
+      try {
+        checkWritable(file.path);
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    },
+    proveDurable: () => {
+      if (file.path === undefined) return;
+      checkWritable(file.path);
+      // Copying the log into the file writes and syncs both: on a volume that cannot keep
+      // writes, this fails where an overwritten page of the log did not.
+      let result: { busy: number; log: number; checkpointed: number };
+      try {
+        result = checkpoint.get() as typeof result;
+      } catch (error) {
+        throw toStorageError(error);
+      }
+      // The worker was copying at that moment: nothing proven yet, the next write tries again.
+      if (result.busy !== 0 || result.checkpointed < result.log)
+        throw toStorageError(Object.assign(new Error('checkpoint incomplete'), { errcode: 10 }));
     },
     // Steps are several statements (or code): run as a script, not as one prepared statement.
     runMigration: (_tx: Connection, migration: Migration): Io<void> =>
@@ -162,6 +191,13 @@ function sqliteDialect(
   };
 }
 
+/** The database file as opened, and a fault its checkpoints met (see {@link Dialect.takeFault}). */
+interface SqliteFile {
+  path?: string;
+  identity?: FileIdentity;
+  fault?: unknown;
+}
+
 /** A start on a database the registry cannot write ends with what to do about it. */
 function cannotWrite(error: unknown): unknown {
   const raw = error instanceof MeshError && error.cause !== undefined ? error.cause : error;
@@ -202,16 +238,23 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Regi
     throw cannotWrite(error);
   }
   let checkpointer: WalCheckpointer | undefined;
+  const file: SqliteFile = {};
+  let lastCheckpointError: string | undefined;
   if (options.path !== ':memory:') {
     // Checkpoints run in a worker (wal-checkpointer.ts), never inside one of our commits.
     db.exec('PRAGMA wal_autocheckpoint = 0');
     checkpointer = startWalCheckpointer({
       path: options.path,
-      onError: (message) =>
-        options.logger?.warn({ module: 'sqlite-store' }, `WAL checkpoint failed: ${message}`),
+      onError: (message, errcode) => {
+        const fault = toStorageError(Object.assign(new Error(message), { errcode }));
+        // A file that cannot take writes: the next write or /health must prove it can again.
+        if (fault instanceof MeshError) file.fault = fault;
+        if (message === lastCheckpointError) return;
+        lastCheckpointError = message;
+        options.logger?.warn({ module: 'sqlite-store' }, `WAL checkpoint failed: ${message}`);
+      },
     });
   }
-  const file: { path?: string; identity?: FileIdentity } = {};
   const dialect = sqliteDialect(db, checkpointer, file);
   try {
     await migrate(dialect);

@@ -26,7 +26,7 @@ const timer = setInterval(() => {
   try {
     checkpoint.get();
   } catch (error) {
-    parentPort.postMessage({ error: String((error && error.message) || error) });
+    parentPort.postMessage({ error: String((error && error.message) || error), errcode: error && error.errcode });
   }
 }, workerData.intervalMs);
 parentPort.on('message', (message) => {
@@ -42,7 +42,8 @@ export interface WalCheckpointerOptions {
   path: string;
   /** How often the worker copies the log into the database file. */
   intervalMs?: number;
-  onError?: (message: string) => void;
+  /** A checkpoint failed: SQLite's message and (extended) result code. */
+  onError?: (message: string, errcode?: number) => void;
 }
 
 export interface WalCheckpointer {
@@ -62,8 +63,8 @@ export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckp
   });
   // The worker must not keep the process alive (a registry that fails to start exits).
   worker.unref();
-  worker.on('message', (message: { error?: string }) => {
-    if (message.error !== undefined) options.onError?.(message.error);
+  worker.on('message', (message: { error?: string; errcode?: number }) => {
+    if (message.error !== undefined) options.onError?.(message.error, message.errcode);
   });
   worker.on('error', (error) => options.onError?.(error.message));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
