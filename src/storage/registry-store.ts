@@ -205,10 +205,11 @@ export interface RegistryStore {
 
   /**
    * Resolves once the snapshot reflects the database as of at most one second ago (at once when
-   * it already does). Rejects with a `MeshError` of status 503 (`DATABASE_UNAVAILABLE`) when the
-   * database cannot be reached. Call before serving a read.
+   * it already does), or `maxStalenessMs` (0: reads the database now). Rejects with a `MeshError`
+   * of status 503 (`DATABASE_UNAVAILABLE`) when the database cannot be reached. Call before
+   * serving a read.
    */
-  ensureFresh(): Promise<void>;
+  ensureFresh(maxStalenessMs?: number): Promise<void>;
 
   /**
    * Claims the health sweep for this process: resolves true when no process sharing the database

@@ -77,6 +77,19 @@ describe('several registry processes on one PostgreSQL act as one registry', () 
     expect(JSON.parse(capabilities.body).count).toBe(1);
   });
 
+  it('deregisters, through one replica, an agent registered through another a moment before', async () => {
+    const [a, b] = await startReplicas(2);
+    for (let i = 0; i < 5; i++) {
+      const id = `goodbye-${i}`;
+      expect((await postJson(a!.baseUrl, '/heartbeat', { ...providerBody, agent_id: id })).status).toBe(200);
+      // At once: b has not pulled the registration yet (it pulls every 200 ms).
+      expect((await send(b!.baseUrl, { method: 'DELETE', path: `/agents/${id}` })).status).toBe(204);
+      // The goodbye was not a no-op: the agent is unhealthy, on both replicas.
+      await msUntil(async () => (await listedIds(a!.baseUrl, 'unhealthy')).includes(id));
+      expect(await listedIds(b!.baseUrl, 'unhealthy')).toContain(id);
+    }
+  });
+
   it('resolves dependencies and signals topology changes across replicas', async () => {
     const [a, b] = await startReplicas(2);
     expect((await postJson(a!.baseUrl, '/heartbeat', providerBody)).status).toBe(200);

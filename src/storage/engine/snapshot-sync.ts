@@ -83,13 +83,18 @@ export class SnapshotSync {
   }
 
   /**
-   * Resolves at once while the snapshot is fresh enough, else after a pull. Rejects with a 503
-   * `DATABASE_UNAVAILABLE` error when the pull fails.
+   * Resolves at once while the last successful pull started at most `maxStalenessMs` ago, else
+   * after one that did (0: a pull started after this call; one already running does not count).
+   * Rejects with a 503 `DATABASE_UNAVAILABLE` error when the pull fails.
    */
-  async ensureFresh(): Promise<void> {
-    if (performance.now() - this.freshAt <= this.options.maxStalenessMs) return;
+  async ensureFresh(maxStalenessMs = this.options.maxStalenessMs): Promise<void> {
+    const needed = performance.now() - maxStalenessMs;
+    if (this.freshAt >= needed) return;
+    const pulled = async () => {
+      while (this.freshAt < needed) await this.sync();
+    };
     try {
-      await withDeadline(this.sync(), this.options.timeoutMs);
+      await withDeadline(pulled(), this.options.timeoutMs);
     } catch (error) {
       throw databaseUnavailable(error);
     }

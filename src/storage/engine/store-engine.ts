@@ -342,8 +342,8 @@ export class StoreEngine implements RegistryStore {
     return this.syncer.sync();
   }
 
-  ensureFresh(): Promise<void> {
-    return this.syncer.ensureFresh();
+  ensureFresh(maxStalenessMs?: number): Promise<void> {
+    return this.syncer.ensureFresh(maxStalenessMs);
   }
 
   onLifecycle(listener: LifecycleListener): () => void {

@@ -79,7 +79,13 @@ export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { agent_id: agentId } = request.params;
       // A conditional change; retried in case a heartbeat changed the agent in between.
       for (let attempt = 0; attempt < 3; attempt++) {
-        const agent = app.store.getAgent(agentId);
+        let agent = app.store.getAgent(agentId);
+        // Judged by the database, not by this replica's snapshot (up to 1 s behind): an agent
+        // registered through another replica a moment ago, or changed since (the retry).
+        if (!agent || attempt > 0) {
+          await app.store.ensureFresh(0);
+          agent = app.store.getAgent(agentId);
+        }
         // Idempotent, as the Go registry answers (registry-api-current.md §1.4): gone is gone.
         if (!agent) return reply.code(204).send(null);
         // Registration trust: only its own entity deregisters an agent (the Go registry lets any caller).
