@@ -387,6 +387,14 @@ async function measureJobRounds(servers: RunningServer[]): Promise<void> {
           instanceId: JOB_PROVIDER,
           connections: opts.connections,
         };
+        // Each cell on quiet cores: a registry's jobs leave its database busy for a while (the
+        // Go registry's sweeps over the jobs a claims cell queued), which the next cell on the
+        // same PostgreSQL server would otherwise be charged with. Not in --quick.
+        const quiet = quick ? undefined : await waitForQuietCores();
+        if (quiet !== undefined && quiet.waitedSeconds > 1.5)
+          log(
+            `${w.key} ${s.spec.label}: cores ${(quiet.busy * 100).toFixed(0)}% busy after waiting ${quiet.waitedSeconds.toFixed(0)} s`,
+          );
         if (opts.warmup > 0) {
           await fill(opts.warmup);
           const warm = await measureJobs(s.pid, { ...job, seconds: opts.warmup });
