@@ -5,6 +5,7 @@
  * what it catches.)
  */
 import { describe, expect, it } from 'vitest';
+import { traceFingerprint } from '../../src/mesh/resolution/resolution-trace.js';
 import { heartbeatBody } from '../helpers/heartbeat-body.js';
 import { postJson, send } from '../helpers/http-request.js';
 import { startRegistry } from '../helpers/registry-app.js';
@@ -115,5 +116,49 @@ describe("the resolver's cost", () => {
       expect((await listing).status).toBe(200);
       expect(slowestDuringListing, `listing, round ${round}`).toBeLessThan(STALL_BOUND_MS);
     }
+  });
+
+  it("keeps the resolver's memo to the live topology: provider changes do not pile up old traces", async () => {
+    await using registry = await startRegistry({ env: { HEALTH_CHECK_INTERVAL: '3600' } });
+    const providers = 200;
+    for (let i = 0; i < providers; i += 50) {
+      const batch = Array.from({ length: 50 }, (_, k) =>
+        postJson(registry.baseUrl, '/heartbeat', provider(i + k)),
+      );
+      for (const res of await Promise.all(batch)) expect(res.status).toBe(200);
+    }
+    const sizes: { resolutions: number; traces: { entries: number; weight: number } }[] = [];
+    for (let round = 0; round < 8; round += 1) {
+      // A provider's new version changes every resolution of the capability.
+      const changed = provider(round);
+      changed.tools[0]!.version = `2.${round}.0`;
+      expect((await postJson(registry.baseUrl, '/heartbeat', changed)).status).toBe(200);
+      expect(
+        (await postJson(registry.baseUrl, '/heartbeat', { ...consumer, version: `1.0.${round}` })).status,
+      ).toBe(200);
+      expect((await send(registry.baseUrl, { path: '/agents' })).status).toBe(200);
+      sizes.push(registry.app.topology.memoSize());
+    }
+    // 50 distinct specs: 50 resolutions and 50 traces of about 200 candidates each, whatever the round.
+    for (const size of sizes) {
+      expect(size.resolutions).toBeLessThanOrEqual(50);
+      expect(size.traces.entries).toBeLessThanOrEqual(50);
+      expect(size.traces.weight).toBeLessThanOrEqual(50 * (6 * providers + 1));
+    }
+  });
+
+  it('remembers a trace among many providers by a short digest, not by its text', async () => {
+    await using registry = await startRegistry({ env: { HEALTH_CHECK_INTERVAL: '3600' } });
+    for (let i = 0; i < 300; i += 50) {
+      const batch = Array.from({ length: 50 }, (_, k) =>
+        postJson(registry.baseUrl, '/heartbeat', provider(i + k)),
+      );
+      for (const res of await Promise.all(batch)) expect(res.status).toBe(200);
+    }
+    expect((await postJson(registry.baseUrl, '/heartbeat', consumer)).status).toBe(200);
+    const stored = registry.store.getAgent('consumer-abc12345')!;
+    const trace = registry.app.topology.traceOf(stored, { functionName: 'use0', depIndex: 0 });
+    expect(JSON.stringify(trace).length).toBeGreaterThan(10_000);
+    expect(traceFingerprint(trace).length).toBeLessThanOrEqual(64);
   });
 });

@@ -7,6 +7,7 @@
  * audit is written. Pure: no I/O.
  */
 
+import { createHash } from 'node:crypto';
 import { type DependencySpec, type ProviderTool, sortKeysDeep } from './resolve-dependency.js';
 import { schemaVerdict } from './schema-compatibility.js';
 import { compareCodePoints, compareVersions, compileConstraint } from './semver-constraint.js';
@@ -247,38 +248,48 @@ export function traceFingerprint(trace: AuditTrace): string {
 /** Fingerprints by trace object: a trace is judged, then remembered by the same fingerprint. */
 const fingerprints = new WeakMap<AuditTrace, string>();
 
+/**
+ * A digest, not the text: a trace among 1,000 providers is about 100 KB of JSON, and every
+ * dependency position keeps its last fingerprint (resolution-audit.ts, up to 10,000 of them).
+ */
 function fingerprintText(trace: AuditTrace): string {
   const { prior_chosen: _prior, ...rest } = trace;
-  const text = JSON.stringify({
-    ...rest,
-    spec: { ...rest.spec, ...(rest.spec.tags ? { tags: [...rest.spec.tags].sort(compareCodePoints) } : {}) },
-    stages: STAGES_PLACEHOLDER,
-  });
-  return text.replace(`"${STAGES_PLACEHOLDER}"`, () => sortedStagesText(rest.stages));
+  return digest(
+    JSON.stringify({
+      ...rest,
+      spec: { ...rest.spec, ...(rest.spec.tags ? { tags: [...rest.spec.tags].sort(compareCodePoints) } : {}) },
+      stages: sortedStagesDigest(rest.stages),
+    }),
+  );
+}
+
+const digest = (text: string): string => createHash('sha256').update(text).digest('base64');
+
+/**
+ * The sorted stages' digest, by stages array: traces shared by many positions (the topology gives
+ * them one stages array) are sorted, written and digested once, not once per position.
+ */
+const stagesDigests = new WeakMap<readonly AuditStage[], string>();
+
+function sortedStagesDigest(stages: readonly AuditStage[]): string {
+  let known = stagesDigests.get(stages);
+  if (known === undefined) {
+    known = digest(
+      JSON.stringify(
+        stages.map((s) => ({
+          ...s,
+          kept: [...s.kept].sort(compareCodePoints),
+          ...(s.evicted ? { evicted: [...s.evicted].sort((a, b) => compareCodePoints(a.id, b.id)) } : {}),
+        })),
+      ),
+    );
+    stagesDigests.set(stages, known);
+  }
+  return known;
 }
 
 /** Stands for the stages while the rest is written; no trace holds this text. */
 const STAGES_PLACEHOLDER = `stages-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-/**
- * The sorted stages' text, by stages array: traces shared by many positions (the topology gives
- * them one stages array) are sorted and written once, not once per position.
- */
-const stagesTexts = new WeakMap<readonly AuditStage[], string>();
-
-function sortedStagesText(stages: readonly AuditStage[]): string {
-  let text = stagesTexts.get(stages);
-  if (text === undefined) {
-    text = JSON.stringify(
-      stages.map((s) => ({
-        ...s,
-        kept: [...s.kept].sort(compareCodePoints),
-        ...(s.evicted ? { evicted: [...s.evicted].sort((a, b) => compareCodePoints(a.id, b.id)) } : {}),
-      })),
-    );
-    stagesTexts.set(stages, text);
-  }
-  return text;
-}
 
 /**
  * The trace as its event's `data` is stored: Go's key order at every level (as `sortedData`
@@ -286,17 +297,32 @@ function sortedStagesText(stages: readonly AuditStage[]): string {
  * trace, are written once: a dependency with a thousand providers has a thousand evictions.
  */
 export function auditEventText(data: AuditTrace): string {
-  let stagesText = goStagesTexts.get(data.stages);
-  if (stagesText === undefined) {
-    stagesText = JSON.stringify(sortKeysDeep(data.stages));
-    goStagesTexts.set(data.stages, stagesText);
-  }
+  const stagesText = storedStagesText(data.stages);
   const text = JSON.stringify(sortKeysDeep({ ...data, stages: STAGES_PLACEHOLDER }));
   return text.replace(`"${STAGES_PLACEHOLDER}"`, () => stagesText);
 }
 
 /** The stages' stored text (Go's key order, arrays unsorted), by stages array. */
 const goStagesTexts = new WeakMap<readonly AuditStage[], string>();
+
+function storedStagesText(stages: readonly AuditStage[]): string {
+  let text = goStagesTexts.get(stages);
+  if (text === undefined) {
+    text = JSON.stringify(sortKeysDeep(stages));
+    goStagesTexts.set(stages, text);
+  }
+  return text;
+}
+
+/**
+ * The texts a trace's judgment and event need, computed one at a time (each remembered by its
+ * stages array): a caller that slices its work runs the next step in another turn when the last
+ * one took long. With 1,000 providers each step takes a few milliseconds the first time.
+ */
+export const TRACE_TEXT_STEPS: readonly ((trace: AuditTrace) => unknown)[] = [
+  traceFingerprint,
+  (trace) => storedStagesText(trace.stages),
+];
 
 /** What the log already says about one dependency position (its latest events). */
 export interface AuditHistory {

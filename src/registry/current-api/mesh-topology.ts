@@ -147,37 +147,107 @@ function sortedByKey<V>(entries: Map<string, V>): Record<string, V> {
   return Object.fromEntries([...entries].sort(([a], [b]) => compareCodePoints(a, b)));
 }
 
-/** Entries a memo keeps before it starts over (a bound, not a working set: bases change often). */
+/** How long work sliced across turns of the event loop runs before others get their turn. */
+export const SLICE_MS = 3;
+
+/** Lets the event loop serve what waits (I/O, timers) before the caller goes on. */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Entries a memo keeps at most, every capability together (a bound, never reached in practice). */
 const MEMO_LIMIT = 50_000;
+/** Candidates the memoised traces list at most, together: a trace among 1,000 providers lists 1,000. */
+const TRACE_WEIGHT_LIMIT = 200_000;
 
-/** Resolutions and traces by their basis (MeshTopology.basisOf); stale bases are never asked again. */
-class ResolutionMemo {
-  readonly #resolutions = new Map<string, DependencyResolution>();
-  readonly #traces = new Map<string, AuditTrace>();
-
-  resolution(basis: string, compute: () => DependencyResolution): DependencyResolution {
-    return remembered(this.#resolutions, basis, compute);
-  }
-
-  trace(basis: string, compute: () => AuditTrace): AuditTrace {
-    return remembered(this.#traces, basis, compute);
-  }
-}
-
-function remembered<V>(memo: Map<string, V>, key: string, compute: () => V): V {
-  const known = memo.get(key);
-  if (known !== undefined) return known;
-  const value = compute();
-  if (memo.size >= MEMO_LIMIT) memo.clear();
-  memo.set(key, value);
-  return value;
+/** What a memoised value was computed from: its capability, that capability's state, the whole basis. */
+export interface MemoBasis {
+  capability: string;
+  /** The capability's providers (their version) and, where they matter, the availability verdicts. */
+  stamp: string;
+  /** The spec and the stamp: equal bases give equal answers. */
+  basis: string;
 }
 
 /**
- * Who provides what, kept in step with the store (its own writes and other replicas'), so a
- * dependency is resolved among the providers of its capability only. Legacy capabilities and
- * current tools share one catalogue (registry-api-current.md §6).
+ * Values by basis, kept per capability for its current stamp only: when a capability's providers
+ * change, what was computed from the old ones is dropped at once (it would never be asked again).
+ * So the memo holds the live topology's answers, not the history of every topology before it.
  */
+class StampedMemo<V> {
+  readonly #partitions = new Map<string, { stamp: string; entries: Map<string, V> }>();
+  #size = 0;
+  #weight = 0;
+
+  constructor(
+    private readonly weightOf: (value: V) => number,
+    private readonly weightLimit: number,
+  ) {}
+
+  /** Values kept, and their weight. */
+  get size(): { entries: number; weight: number } {
+    return { entries: this.#size, weight: this.#weight };
+  }
+
+  get(at: MemoBasis, compute: () => V): V {
+    let partition = this.#partitions.get(at.capability);
+    if (partition?.stamp !== at.stamp) {
+      if (partition !== undefined) this.forget(partition.entries);
+      partition = { stamp: at.stamp, entries: new Map() };
+      this.#partitions.set(at.capability, partition);
+    }
+    const known = partition.entries.get(at.basis);
+    if (known !== undefined) return known;
+    const value = compute();
+    const weight = this.weightOf(value);
+    if (this.#size >= MEMO_LIMIT || this.#weight + weight > this.weightLimit) this.clear();
+    // (clear() dropped the partition too: start it again.)
+    let current = this.#partitions.get(at.capability);
+    if (current === undefined) {
+      current = { stamp: at.stamp, entries: new Map() };
+      this.#partitions.set(at.capability, current);
+    }
+    current.entries.set(at.basis, value);
+    this.#size += 1;
+    this.#weight += weight;
+    return value;
+  }
+
+  private forget(entries: Map<string, V>): void {
+    for (const value of entries.values()) this.#weight -= this.weightOf(value);
+    this.#size -= entries.size;
+  }
+
+  private clear(): void {
+    this.#partitions.clear();
+    this.#size = 0;
+    this.#weight = 0;
+  }
+}
+
+/** Candidates a trace lists, kept and evicted, over its stages. */
+function traceWeight(trace: AuditTrace): number {
+  let weight = 1;
+  for (const stage of trace.stages) weight += stage.kept.length + (stage.evicted?.length ?? 0);
+  return weight;
+}
+
+/** Resolutions and traces by their basis (MeshTopology.basisOf). */
+class ResolutionMemo {
+  readonly #resolutions = new StampedMemo<DependencyResolution>(() => 1, MEMO_LIMIT);
+  readonly #traces = new StampedMemo<AuditTrace>(traceWeight, TRACE_WEIGHT_LIMIT);
+
+  resolution(at: MemoBasis, compute: () => DependencyResolution): DependencyResolution {
+    return this.#resolutions.get(at, compute);
+  }
+
+  trace(at: MemoBasis, compute: () => AuditTrace): AuditTrace {
+    return this.#traces.get(at, compute);
+  }
+
+  get size() {
+    return { resolutions: this.#resolutions.size.entries, traces: this.#traces.size };
+  }
+}
+
 export class MeshTopology {
   private readonly index = new CapabilityIndex<MeshTool>();
   /** Which providers are available (their required chains resolve); cleared on every change. */
@@ -308,7 +378,7 @@ export class MeshTopology {
    * capability's providers and, when one of them has required dependencies, the availability
    * verdicts' generation.
    */
-  private basisOf(spec: DependencySpec): string {
+  private basisOf(spec: DependencySpec): MemoBasis {
     const version = this.index.versionOf(spec.capability);
     let known = this.requiringProviders.get(spec.capability);
     if (known?.version !== version) {
@@ -322,7 +392,35 @@ export class MeshTopology {
       known = { version, has };
       this.requiringProviders.set(spec.capability, known);
     }
-    return JSON.stringify([spec, version, known.has ? this.availabilityGeneration : -1]);
+    const stamp = `${version}/${known.has ? this.availabilityGeneration : -1}`;
+    return { capability: spec.capability, stamp, basis: `${stamp}/${JSON.stringify(spec)}` };
+  }
+
+  /** What the memo holds: resolutions, and traces with the candidates they list (their weight). */
+  memoSize(): { resolutions: number; traces: { entries: number; weight: number } } {
+    return this.memo.size;
+  }
+
+  /**
+   * Computes the agent's resolutions that are not memoised yet, a few milliseconds at a time with
+   * other requests served in between, so that {@link resolveFor} and the listing's view then find
+   * them: a consumer of 1,000 dependencies among 1,000 providers, after the topology changed,
+   * would otherwise resolve them all in one turn of the event loop.
+   */
+  async prepareResolutions(agent: AgentRecord, sliceMs = SLICE_MS): Promise<void> {
+    let sliceStart = performance.now();
+    for (const cap of agent.capabilities) {
+      if (cap.functionName === undefined) continue;
+      for (const dep of cap.dependencies ?? []) {
+        const spec = dependencySpec(dep);
+        this.memo.resolution(this.basisOf(spec), () =>
+          toResolution(this.availability.resolve(spec, agent.id), spec),
+        );
+        if (performance.now() - sliceStart < sliceMs) continue;
+        await nextTurn();
+        sliceStart = performance.now();
+      }
+    }
   }
 
   /** `dependencies_resolved` for the agent: one entry per declared dependency, in order. */
@@ -377,11 +475,11 @@ export class MeshTopology {
     // A trace depends on the spec, the providers of its capability and, when one of them has
     // required dependencies, on the availability verdicts: kept until one of those changes,
     // so a consumer's repeated full heartbeats do not trace the same resolution again.
-    const basis = this.basisOf(spec);
+    const at = this.basisOf(spec);
     const key = `${JSON.stringify(agent.id)},${JSON.stringify([functionName, depIndex])}`;
     let known = this.traces.get(key);
-    if (known?.basis !== basis) {
-      const shared = this.memo.trace(basis, () => {
+    if (known?.basis !== at.basis) {
+      const shared = this.memo.trace(at, () => {
         const options = {
           unavailableReason: (tool: MeshTool) => this.availability.unavailableReason(tool) || undefined,
           statusOf: (tool: MeshTool) => this.store.getAgent(tool.agentId)?.status ?? 'unknown',
@@ -389,7 +487,7 @@ export class MeshTopology {
         return traceResolution(agent.id, depIndex, spec, this.index.candidates(spec.capability), options)
           .trace;
       });
-      known = { basis, trace: { ...shared, consumer: agent.id, dep_index: depIndex } };
+      known = { basis: at.basis, trace: { ...shared, consumer: agent.id, dep_index: depIndex } };
       this.traces.set(key, known);
     }
     return known.trace;

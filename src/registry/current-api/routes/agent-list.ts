@@ -5,10 +5,16 @@ import { LabelSelectorError } from '../../../mesh/matching/label-selector.js';
 import { isoOffset, nowMicros } from '../../../shared/clock.js';
 import { DetailReply, ValidationErrorReply } from '../../http/common-schemas.js';
 import { sendJson, sendJsonText } from '../../http/replies.js';
-import { agentFilterKey, matchesAgentFilter, toAgentFilter } from '../../legacy-api/agent-filters.js';
+import {
+  type AgentFilter,
+  agentFilterKey,
+  matchesAgentFilter,
+  toAgentFilter,
+} from '../../legacy-api/agent-filters.js';
 import { useLegacyErrors } from '../../legacy-api/invalid-input.js';
 import { AgentsQuery, AgentsReply } from '../../legacy-api/schemas/legacy-agents.js';
 import { legacyAgentJson } from '../../legacy-api/views/legacy-agent-view.js';
+import { nextTurn, SLICE_MS } from '../mesh-topology.js';
 import { currentAgentView } from '../views/current-agent-view.js';
 import { INDEX_HEADER, parseWatchQuery, WatchQueryFields } from '../watch-query.js';
 
@@ -39,17 +45,18 @@ export const agentListRoutes: FastifyPluginAsyncTypebox = async (app) => {
    * listing renders again only the agents that changed, or all of them when the topology did.
    */
   const views = new WeakMap<AgentRecord, RenderedView>();
-  const currentAgentJson = (agent: AgentRecord): string => {
-    const topologyChanges = app.topology.changeCount;
+  const isRendered = (agent: AgentRecord): boolean => {
     const known = views.get(agent);
-    if (
+    return (
       known !== undefined &&
-      known.topologyChanges === topologyChanges &&
+      known.topologyChanges === app.topology.changeCount &&
       known.updatedAt === agent.updatedAt &&
       known.lastHeartbeat === agent.lastHeartbeat
-    ) {
-      return known.json;
-    }
+    );
+  };
+  const currentAgentJson = (agent: AgentRecord): string => {
+    const topologyChanges = app.topology.changeCount;
+    if (isRendered(agent)) return views.get(agent)!.json;
     const json = JSON.stringify(currentAgentView(agent, app.topology));
     views.set(agent, {
       topologyChanges,
@@ -59,6 +66,49 @@ export const agentListRoutes: FastifyPluginAsyncTypebox = async (app) => {
     });
     return json;
   };
+  /**
+   * The listing's JSON (`[…],"count":N`) for `filter`, from the cache while nothing changed. Else
+   * rendered a few milliseconds at a time, other requests served in between (a consumer of 1,000
+   * dependencies resolves them again after any topology change), by one request for all those
+   * asking the same meanwhile; cached only when nothing changed while it was rendered.
+   */
+  const rendering = new Map<string, Promise<string>>();
+  const listingOf = (filter: AgentFilter): Promise<string> | string => {
+    const key = agentFilterKey(filter);
+    const revision = app.store.revision;
+    const cached = app.agentsCache.get(key, revision);
+    if (cached !== undefined) return cached;
+    const renderKey = `${revision}:${app.topology.changeCount}:${key}`;
+    let pending = rendering.get(renderKey);
+    if (pending === undefined) {
+      pending = renderListing(filter).then((listing) => {
+        if (app.store.revision === revision) app.agentsCache.set(key, revision, listing);
+        return listing;
+      });
+      rendering.set(renderKey, pending);
+      void pending.finally(() => rendering.delete(renderKey)).catch(() => {});
+    }
+    return pending;
+  };
+  const renderListing = async (filter: AgentFilter): Promise<string> => {
+    const parts: string[] = [];
+    let sliceStart = performance.now();
+    // The agents as they are now: records are replaced, not changed, by writes meanwhile.
+    for (const agent of [...app.store.listAgents()]) {
+      if (!matchesAgentFilter(agent, filter)) continue;
+      if (agent.protocol === 'current') {
+        if (!isRendered(agent)) await app.topology.prepareResolutions(agent);
+        parts.push(currentAgentJson(agent));
+      } else {
+        parts.push(legacyAgentJson(agent));
+      }
+      if (performance.now() - sliceStart < SLICE_MS) continue;
+      await nextTurn();
+      sliceStart = performance.now();
+    }
+    return `[${parts.join(',')}],"count":${parts.length}`;
+  };
+
   app.get(
     '/agents',
     {
@@ -100,18 +150,7 @@ export const agentListRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await app.store.ensureFresh();
       }
       reply.header(INDEX_HEADER, String(app.indexWatch.index));
-      const key = agentFilterKey(filter);
-      const revision = app.store.revision;
-      let listing = app.agentsCache.get(key, revision);
-      if (listing === undefined) {
-        const parts: string[] = [];
-        for (const agent of app.store.listAgents()) {
-          if (!matchesAgentFilter(agent, filter)) continue;
-          parts.push(agent.protocol === 'current' ? currentAgentJson(agent) : legacyAgentJson(agent));
-        }
-        listing = `[${parts.join(',')}],"count":${parts.length}`;
-        app.agentsCache.set(key, revision, listing);
-      }
+      const listing = await listingOf(filter);
       return sendJsonText(reply, 200, `{"agents":${listing},"timestamp":"${isoOffset(nowMicros())}"}`);
     },
   );

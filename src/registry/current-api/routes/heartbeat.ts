@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AgentRecord } from '../../../mesh/agent.js';
-import { registrationEvents } from '../../../mesh/events.js';
-import type { AuditTrace } from '../../../mesh/resolution/resolution-trace.js';
+import { type MeshEvent, registrationEvents } from '../../../mesh/events.js';
+import { TRACE_TEXT_STEPS } from '../../../mesh/resolution/resolution-trace.js';
 import { isoNanosZ, nowMicros } from '../../../shared/clock.js';
 import { AgentIdParams, DetailReply, ValidationErrorReply } from '../../http/common-schemas.js';
 import { persistOrFail } from '../../http/persist-or-fail.js';
@@ -20,6 +20,7 @@ import { agentFromHeartbeat } from '../agent-from-heartbeat.js';
 import { useHeartbeatErrors } from '../invalid-heartbeat.js';
 import { KnownSchemaHashes } from '../known-schema-hashes.js';
 import { PendingJobCounts } from '../pending-jobs.js';
+import { nextTurn, SLICE_MS } from '../mesh-topology.js';
 import type { HistoryLoads } from '../resolution-audit.js';
 import {
   CURRENT_HEARTBEAT_KEY,
@@ -41,38 +42,44 @@ function surfacesOf(agent: AgentRecord, sent: unknown[] | null | undefined, pref
   return { surfaces: (agent.current?.a2aSurfaces ?? []).map((s) => a2aSurfaceView(s, prefix)) };
 }
 
-/**
- * How long the audit of one heartbeat runs before other requests get their turn, and how many
- * positions it logs at most in one turn (an event of a dependency with 1,000 providers takes a
- * few milliseconds to judge and write).
- */
-const AUDIT_SLICE_MS = 5;
-const AUDIT_SLICE_POSITIONS = 4;
+/** The audit events' text written in one commit, at most (about; one event may pass it). */
+const AUDIT_WRITE_BYTES = 256 * 1024;
 
 /**
  * Logs the resolution audit of a full heartbeat (`dependency_*` events, resolution-audit.ts). Its
- * failure does not fail the heartbeat, whose registration is already stored. An agent with many
- * dependencies among many providers is traced and logged in slices of a few milliseconds, other
- * requests served in between.
+ * failure does not fail the heartbeat, whose registration is already stored. One position at a
+ * time, in slices of a few milliseconds with other requests served in between: judging a
+ * dependency among 1,000 providers, the first time after a change, takes milliseconds.
  */
 async function logResolutions(app: FastifyInstance, log: FastifyBaseLogger, agent: AgentRecord, now: number) {
   try {
     const loads: HistoryLoads = new Map();
-    let traces: { functionName: string; depIndex: number; trace: AuditTrace }[] = [];
-    const flush = async () => {
-      const events = await app.resolutionAudit.eventsFor(agent, traces, now, loads);
-      traces = [];
-      if (events.length > 0) await app.store.appendEvents(events);
-    };
+    let events: MeshEvent[] = [];
     let sliceStart = performance.now();
-    for (const position of app.topology.dependencyPositions(agent)) {
-      traces.push({ ...position, trace: app.topology.traceOf(agent, position) });
-      if (traces.length < AUDIT_SLICE_POSITIONS && performance.now() - sliceStart < AUDIT_SLICE_MS) continue;
-      await flush();
-      await new Promise((resolve) => setImmediate(resolve));
+    let pendingBytes = 0;
+    // Written a few hundred KB at a time: a trace among 1,000 providers is about 100 KB, and a
+    // commit of megabytes would be a long turn of its own.
+    const pause = async () => {
+      if (performance.now() - sliceStart < SLICE_MS && pendingBytes < AUDIT_WRITE_BYTES) return;
+      if (events.length > 0) await app.store.appendEvents(events);
+      events = [];
+      pendingBytes = 0;
+      await nextTurn();
       sliceStart = performance.now();
+    };
+    for (const position of app.topology.dependencyPositions(agent)) {
+      const trace = app.topology.traceOf(agent, position);
+      for (const step of TRACE_TEXT_STEPS) {
+        await pause();
+        step(trace);
+      }
+      await pause();
+      for (const event of await app.resolutionAudit.eventsFor(agent, [{ ...position, trace }], now, loads)) {
+        events.push(event);
+        pendingBytes += event.dataText?.length ?? 0;
+      }
     }
-    if (traces.length > 0) await flush();
+    if (events.length > 0) await app.store.appendEvents(events);
   } catch (error) {
     log.error({ err: error }, 'resolution audit not logged');
   }
@@ -135,6 +142,7 @@ export const heartbeatRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (isNew) app.counters.registrationsProcessed += 1;
         app.counters.heartbeatsProcessed += 1;
         await logResolutions(app, request.log, stored, now);
+        await app.topology.prepareResolutions(stored);
         const llmProviders = app.topology.llmProvidersFor(stored);
         return sendJson(reply, 200, {
           agent_id: stored.id,
