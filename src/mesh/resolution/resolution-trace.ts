@@ -257,7 +257,10 @@ function fingerprintText(trace: AuditTrace): string {
   return digest(
     JSON.stringify({
       ...rest,
-      spec: { ...rest.spec, ...(rest.spec.tags ? { tags: [...rest.spec.tags].sort(compareCodePoints) } : {}) },
+      spec: {
+        ...rest.spec,
+        ...(rest.spec.tags ? { tags: [...rest.spec.tags].sort(compareCodePoints) } : {}),
+      },
       stages: sortedStagesDigest(rest.stages),
     }),
   );

@@ -19,8 +19,8 @@ import {
 import { agentFromHeartbeat } from '../agent-from-heartbeat.js';
 import { useHeartbeatErrors } from '../invalid-heartbeat.js';
 import { KnownSchemaHashes } from '../known-schema-hashes.js';
-import { PendingJobCounts } from '../pending-jobs.js';
 import { nextTurn, SLICE_MS } from '../mesh-topology.js';
+import { PendingJobCounts } from '../pending-jobs.js';
 import type { HistoryLoads } from '../resolution-audit.js';
 import {
   CURRENT_HEARTBEAT_KEY,
