@@ -23,6 +23,13 @@ import { tempDir } from '../helpers/temp-dir.js';
 import { type AgentProcess, startAgent, waitFor } from './agent-process.js';
 import { callTool } from './mesh-call.js';
 
+/**
+ * Where a printed line's text ends: its end, or any character that cannot continue it (so `step
+ * 1/12 by A` is not `step 1/120` or `by AB`), or a log line of another writer that began right
+ * after it, before its newline (a date, as Python's logging starts its lines).
+ */
+const LINE_END = String.raw`(?=$|[^\w/]|\d{4}-\d\d-\d\d)`;
+
 const AGENTS = join(REPO_ROOT, 'test', 'e2e', 'agents');
 /**
  * Both registries sweep jobs every second, so an expired lease is reclaimed within about a second:
@@ -138,8 +145,8 @@ describe.each(Object.keys(REGISTRIES))('task=True tools of the published SDK 3.8
   };
   /**
    * Waits for a line the provider printed; a timeout shows its job lines, warnings and errors.
-   * Patterns end with `(?![\w/])`, not `$`: the SDK's Rust core logs to the same output and can
-   * land between a print's text and its newline.
+   * Patterns end with {@link LINE_END}, not `$`: the SDK's Rust core and Python's logging write to
+   * the same output and can land between a print's text and its newline.
    */
   const waitForLine = (agent: AgentProcess, pattern: RegExp, what: string, timeoutMs = 20_000) =>
     waitFor(
@@ -257,7 +264,7 @@ describe.each(Object.keys(REGISTRIES))('task=True tools of the published SDK 3.8
     const id = await startJob({ steps: 40, step_secs: 0.5, max_duration: 30 });
     await waitForLine(
       providerA,
-      new RegExp(`^job ${id} step 1/40 by A(?![\\w/])`, 'm'),
+      new RegExp(`^job ${id} step 1/40 by A${LINE_END}`, 'm'),
       'the job to run on A',
     );
     expect(await callJson(consumerUrl, 'cancel_count', { job_id: id, reason: 'e2e cancel' })).toEqual({
@@ -265,7 +272,7 @@ describe.each(Object.keys(REGISTRIES))('task=True tools of the published SDK 3.8
     });
     await waitForLine(
       providerA,
-      new RegExp(`^job ${id} cancelled in A at step \\d+(?![\\w/])`, 'm'),
+      new RegExp(`^job ${id} cancelled in A at step \\d+${LINE_END}`, 'm'),
       'the handler cancelled',
     );
     const cancelled = await job(id);
@@ -291,7 +298,7 @@ describe.each(Object.keys(REGISTRIES))('task=True tools of the published SDK 3.8
     const id = await startJob({ steps: 10, step_secs: 0.5, max_duration: 30 });
     await waitForLine(
       providerA,
-      new RegExp(`^job ${id} step 2/10 by A(?![\\w/])`, 'm'),
+      new RegExp(`^job ${id} step 2/10 by A${LINE_END}`, 'm'),
       'the job to run on A',
     );
     const status = await meshctl(meshctlBin, home.path, ['job', 'status', id, '--registry-url', baseUrl]);
@@ -314,12 +321,12 @@ describe.each(Object.keys(REGISTRIES))('task=True tools of the published SDK 3.8
     // A claims it again under epoch 2; the run of epoch 1 is refused (claim_superseded) and cancelled.
     await waitForLine(
       providerA,
-      new RegExp(`^job ${id} started by A epoch 2(?![\\w/])`, 'm'),
+      new RegExp(`^job ${id} started by A epoch 2${LINE_END}`, 'm'),
       'the second claim',
     );
     await waitForLine(
       providerA,
-      new RegExp(`^job ${id} cancelled in A at step \\d+(?![\\w/])`, 'm'),
+      new RegExp(`^job ${id} cancelled in A at step \\d+${LINE_END}`, 'm'),
       'the first run fenced',
     );
     const done = await waitForStatus(id, ['completed', 'failed'], 30_000);
@@ -366,7 +373,7 @@ describe.each(Object.keys(REGISTRIES))('task=True tools of the published SDK 3.8
     for (const id of [retried, failing]) {
       await waitForLine(
         providerA,
-        new RegExp(`^job ${id} step 1/12 by A(?![\\w/])`, 'm'),
+        new RegExp(`^job ${id} step 1/12 by A${LINE_END}`, 'm'),
         `job ${id} to run on A`,
       );
     }
@@ -377,7 +384,7 @@ describe.each(Object.keys(REGISTRIES))('task=True tools of the published SDK 3.8
     const providerB = startProvider('B');
     await waitForLine(
       providerB,
-      new RegExp(`^job ${retried} started by B epoch 2(?![\\w/])`, 'm'),
+      new RegExp(`^job ${retried} started by B epoch 2${LINE_END}`, 'm'),
       'B to claim it',
       // The Go registry once took longer than 45 s on a loaded CI machine (its sweep, then B's
       // 5 s claim poll); ours takes the lease plus a sweep.
