@@ -22,6 +22,8 @@ const AGENTS = join(REPO_ROOT, 'test', 'e2e', 'agents');
  * silence needs at the earliest (20 s timeout − 5 s between heartbeats).
  */
 const DEREGISTERED_WITHIN_MS = 10_000;
+/** The timeout's path, 35 s (below), and room for a loaded machine. */
+const DEPENDENCY_GONE_WITHIN_MS = 45_000;
 const run = promisify(execFile);
 
 interface Listed {
@@ -84,16 +86,20 @@ async function scenario(sdk: SdkVersion) {
     expect(listed).toContain('date-provider');
     expect(listed).toContain('report-consumer');
 
-    // SIGKILL the provider: its consumer sees the dependency gone within 30 s.
+    // SIGKILL the provider: its consumer sees the dependency gone. Where the registry can reach
+    // the provider's endpoint, a refused connection tells it within seconds (issue 21); otherwise
+    // (an endpoint it cannot probe) only the timeout does: at most 20 s after the last heartbeat,
+    // itself up to 5 s before the kill, noticed by the next sweep (every 10 s), then told at the
+    // consumer's next heartbeat (5 s): up to 35 s after the kill, before any load on the machine.
     const killedAt = Date.now();
     await provider.kill('SIGKILL');
     await waitFor(
       () => callTool(consumerUrl, 'make_report'),
       (t) => t === 'report: no date_service',
-      35_000,
+      DEPENDENCY_GONE_WITHIN_MS,
       'the dependency to go',
     );
-    expect(Date.now() - killedAt).toBeLessThan(35_000);
+    expect(Date.now() - killedAt).toBeLessThan(DEPENDENCY_GONE_WITHIN_MS);
     const unhealthy = await agentsWith(registry.baseUrl, 'unhealthy');
     expect(unhealthy.map((a) => a.name)).toContainEqual(
       expect.stringMatching(registeredName(sdk, 'date-provider')),
